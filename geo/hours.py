@@ -48,7 +48,7 @@ def hours_error(expr: str) -> str | None:
 
 
 def to_local(when: datetime, tz: str = DEFAULT_TZ) -> datetime:
-    """Return ``when`` as a naive local time in ``tz``; a naive ``when`` is taken as local already."""
+    """Return ``when`` as naive local time in ``tz``; a naive ``when`` is local already."""
     if when.tzinfo is None:
         return when
     return when.astimezone(ZoneInfo(tz)).replace(tzinfo=None)

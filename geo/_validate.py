@@ -1,0 +1,124 @@
+"""Argument and record checks shared by the public functions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
+
+from geo.errors import InvalidInputError
+from geo.hours import hours_error
+from geo.types import AMENITIES, Kind, Station, Status
+
+__all__ = ["Problem", "check_lonlat", "check_station", "parse_amenities", "parse_kinds"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a record is invalid: the 1-based data row, the column and why."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "record"
+        return f"{where}, column {self.column!r}: {self.reason}"
+
+
+def check_lonlat(
+    lon: ArrayLike, lat: ArrayLike, *, names: tuple[str, str] = ("lon", "lat")
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Return lon/lat as flat float arrays, raising if any is missing or out of range."""
+    x = np.atleast_1d(np.asarray(lon, dtype=float)).reshape(-1)
+    y = np.atleast_1d(np.asarray(lat, dtype=float)).reshape(-1)
+    if x.shape != y.shape:
+        raise InvalidInputError(
+            f"{names[0]} and {names[1]} differ in length: {x.size} and {y.size}"
+        )
+    for arr, name, lim in ((x, names[0], 180.0), (y, names[1], 90.0)):
+        bad = ~np.isfinite(arr) | (np.abs(arr) > lim)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InvalidInputError(
+                f"{name}={float(arr[i])!r} is not a number in [-{lim:g}, {lim:g}] (position {i})"
+            )
+    return x, y
+
+
+def parse_kinds(kinds: Iterable[str] | str | None, *, argument: str = "kind") -> frozenset[Kind]:
+    """Validate station kinds; an unknown one raises naming the valid values."""
+    if kinds is None:
+        return frozenset()
+    items = [kinds] if isinstance(kinds, str) else list(kinds)
+    out = set()
+    for k in items:
+        try:
+            out.add(Kind(str(k).strip()))
+        except ValueError:
+            raise InvalidInputError(
+                f"{argument}={k!r} is not a station kind; use one of {', '.join(Kind)}"
+            ) from None
+    return frozenset(out)
+
+
+def parse_amenities(
+    amenities: Iterable[str] | str | None, *, argument: str = "amenity"
+) -> tuple[str, ...]:
+    """Validate amenity codes (a list or a ``;``/``,``-separated string); sorted, unique."""
+    if amenities is None:
+        return ()
+    if isinstance(amenities, str):
+        items = [a for a in amenities.replace(",", ";").replace("，", ";").split(";")]
+    else:
+        items = list(amenities)
+    out = set()
+    for a in items:
+        code = str(a).strip().lower()
+        if not code:
+            continue
+        if code not in AMENITIES:
+            raise InvalidInputError(
+                f"{argument}={a!r} is not in the amenity vocabulary; use any of "
+                f"{', '.join(AMENITIES)}"
+            )
+        out.add(code)
+    return tuple(sorted(out))
+
+
+def check_station(st: Station, *, row: int = 0) -> list[Problem]:
+    """Every problem with one station record (an empty list when it is valid)."""
+    problems: list[Problem] = []
+    if not str(st.id).strip():
+        problems.append(Problem(row, "id", "missing"))
+    if not str(st.name).strip():
+        problems.append(Problem(row, "name", "missing"))
+    try:
+        Kind(st.kind)
+    except ValueError:
+        problems.append(
+            Problem(row, "kind", f"unknown kind {st.kind!r}; use one of {', '.join(Kind)}")
+        )
+    try:
+        Status(st.status)
+    except ValueError:
+        problems.append(
+            Problem(row, "status", f"unknown status {st.status!r}; use one of {', '.join(Status)}")
+        )
+    for name, value, lim in (("lon", st.lon, 180.0), ("lat", st.lat, 90.0)):
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            problems.append(Problem(row, name, f"not a number: {value!r}"))
+        elif abs(value) > lim:
+            hint = " (are lon and lat swapped?)" if name == "lat" and abs(st.lon) <= 90 else ""
+            problems.append(Problem(row, name, f"{value} is outside [-{lim:g}, {lim:g}]{hint}"))
+    for a in st.amenities:
+        if a not in AMENITIES:
+            problems.append(Problem(row, "amenities", f"unknown amenity {a!r}"))
+    err = hours_error(st.opening_hours)
+    if err:
+        problems.append(Problem(row, "opening_hours", f"cannot parse {st.opening_hours!r}: {err}"))
+    return problems
