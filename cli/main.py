@@ -1,0 +1,225 @@
+"""The ``stationfinder`` command line.
+
+Each subcommand parses its arguments, makes one call into :mod:`geo` (or
+starts the service), and prints a table, or JSON with ``--json``. Errors go
+to stderr, one line per problem, with exit status 1 (2 for bad usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from geo.errors import GeoError, ImportValidationError, InvalidInputError
+
+__all__ = ["main"]
+
+Handler = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def parse_when(text: str | None) -> datetime | None:
+    """``now``, or an ISO 8601 time (naive means local to the registry's time zone)."""
+    if text is None:
+        return None
+    if text.strip().lower() == "now":
+        return datetime.now().astimezone()
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError(
+            f"--open-at/--at {text!r} is not an ISO 8601 time such as 2026-05-01T23:00"
+        ) from None
+
+
+def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
+    from geo.hours import DEFAULT_TZ
+    from geo.registry import StationRegistry
+
+    db = args.db or os.environ.get("STATIONFINDER_DB")
+    if not db:
+        raise InvalidInputError("no database: pass --db FILE or set STATIONFINDER_DB")
+    if must_exist and not Path(db).is_file():
+        raise InvalidInputError(f"--db {db}: no such file (create it with `stationfinder import`)")
+    return StationRegistry(db, tz=os.environ.get("STATIONFINDER_TZ", DEFAULT_TZ))
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _print_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> None:
+    cells = [[str(c) for c in header], *[[str(c) for c in r] for r in rows]]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(header))]
+    for j, r in enumerate(cells):
+        line = "  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True))
+        print(line.rstrip())
+        if j == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+@command("import")
+def cmd_import(args: argparse.Namespace) -> int:
+    from geo.io import import_stations
+
+    reg = open_registry(args, must_exist=False)
+    report = import_stations(reg, args.file, crs=args.crs, skip_invalid=args.skip_invalid)
+    for p in report.skipped:
+        print(f"{args.file}: skipped {p}", file=sys.stderr)
+    print(
+        f"{args.file}: {report.added} added, {report.updated} updated, "
+        f"{len(report.skipped)} invalid row problem(s) skipped; {len(reg)} stations in {reg.path}"
+    )
+    return 0
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    from geo.io import export_stations
+
+    reg = open_registry(args)
+    stations = reg.stations()
+    if args.out:
+        export_stations(stations, args.out, fmt=args.format, crs=args.crs)
+        print(f"wrote {len(stations)} stations to {args.out}", file=sys.stderr)
+    else:
+        export_stations(stations, sys.stdout, fmt=args.format, crs=args.crs)
+    return 0
+
+
+@command("nearest")
+def cmd_nearest(args: argparse.Namespace) -> int:
+    from geo.io import to_feature_collection
+    from geo.registry import StationFilter
+
+    reg = open_registry(args)
+    where = StationFilter.build(
+        kinds=args.kind,
+        amenities=args.amenity,
+        open_at=parse_when(args.open_at),
+        statuses=args.status,
+    )
+    hits = reg.nearest(
+        args.lon, args.lat, k=args.k, crs=args.crs, where=where, max_dist_m=args.radius
+    )
+    if args.json:
+        print(json.dumps(to_feature_collection(hits, crs=args.crs), ensure_ascii=False, indent=1))
+        return 0
+    if not hits:
+        print("no station matches", file=sys.stderr)
+        return 0
+    _print_table(
+        [
+            (
+                h.station.id,
+                h.station.name,
+                h.station.kind,
+                f"{h.distance_m:.0f}",
+                f"{h.bearing_deg:.0f}",
+                ";".join(h.station.amenities),
+                h.station.opening_hours,
+            )
+            for h in hits
+        ],
+        ["id", "name", "kind", "distance_m", "bearing", "amenities", "hours"],
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stationfinder",
+        description="Rest stations for outdoor workers: nearest station, coverage, gaps, siting.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    crs_help = "coordinate system: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)"
+
+    def with_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", help="SQLite registry file (default: $STATIONFINDER_DB)")
+
+    p = sub.add_parser("import", help="validate a station file and write it to the registry")
+    p.add_argument("file", help=".csv, .xlsx, .geojson or .gpkg; English or Chinese headers")
+    with_db(p)
+    p.add_argument("--crs", default="wgs84", help=crs_help + " of the file")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="write the valid rows and report the rest (default: all or nothing)",
+    )
+
+    p = sub.add_parser("export", help="write the registry as CSV or GeoJSON")
+    with_db(p)
+    p.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    p.add_argument("--crs", default="wgs84", help=crs_help)
+    p.add_argument("--out", help="output file (default: standard output)")
+
+    p = sub.add_parser("nearest", help="the nearest stations to a point")
+    with_db(p)
+    p.add_argument("--lat", type=float, required=True)
+    p.add_argument("--lon", type=float, required=True)
+    p.add_argument("--crs", default="wgs84", help=crs_help + " of the point and of --json output")
+    p.add_argument("-k", type=int, default=5, help="how many stations (default 5)")
+    p.add_argument("--kind", action="append", help="allowed kind (repeatable)")
+    p.add_argument("--amenity", action="append", help="required amenity (repeatable; all required)")
+    p.add_argument(
+        "--open-at",
+        nargs="?",
+        const="now",
+        metavar="ISO8601",
+        help="only stations open then (no value: now)",
+    )
+    p.add_argument(
+        "--status", action="append", default=None, help="allowed status (repeatable; default open)"
+    )
+    p.add_argument("--radius", type=float, help="maximum distance in metres")
+    p.add_argument("--json", action="store_true", help="print a GeoJSON FeatureCollection")
+
+    for extra in _EXTRA_PARSERS:
+        extra(sub)
+    return parser
+
+
+# Subcommands defined in other modules of this package register here.
+_EXTRA_PARSERS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "status", None) is None and "status" in args:
+        args.status = ["open"]
+    try:
+        return _COMMANDS[args.command](args)
+    except ImportValidationError as exc:
+        for p in exc.problems:
+            print(f"{exc.path}: {p}", file=sys.stderr)
+        print(
+            f"{exc.path}: {len(exc.problems)} problem(s); nothing was written "
+            "(fix them, or pass --skip-invalid)",
+            file=sys.stderr,
+        )
+        return 1
+    except GeoError as exc:
+        print(f"stationfinder {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
