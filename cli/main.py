@@ -142,6 +142,28 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("serve")
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from api.main import create_app
+    from api.settings import load_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    if args.db:
+        settings = settings.model_copy(update={"db": Path(args.db)})
+    print(
+        f"stationfinder: serving {settings.db} on http://{args.host}:{args.port} "
+        f"(API docs at /docs)",
+        file=sys.stderr,
+    )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stationfinder",
@@ -189,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--radius", type=float, help="maximum distance in metres")
     p.add_argument("--json", action="store_true", help="print a GeoJSON FeatureCollection")
+
+    p = sub.add_parser("serve", help="start the HTTP service with its maps")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--db", help="SQLite registry (default: $STATIONFINDER_DB or the bundled demo)")
 
     for extra in _EXTRA_PARSERS:
         extra(sub)

@@ -47,6 +47,7 @@ __all__ = [
     "export_stations",
     "import_stations",
     "read_stations",
+    "stable_id",
     "to_feature_collection",
 ]
 
@@ -172,7 +173,7 @@ def _map_headers(columns: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _stable_id(name: str, lon: float, lat: float) -> str:
+def stable_id(name: str, lon: float, lat: float) -> str:
     digest = hashlib.sha1(f"{name}|{lon:.6f}|{lat:.6f}".encode()).hexdigest()[:12]
     return f"st-{digest}"
 
@@ -306,7 +307,7 @@ def read_stations(
         hours = _HOURS_WORDS.get(hours, hours)
         if not name:
             probs.append(Problem(row, cols["name"], "missing"))
-        sid = cell(rec, "id") or (_stable_id(name, lon[i], lat[i]) if ok[i] else "")
+        sid = cell(rec, "id") or (stable_id(name, lon[i], lat[i]) if ok[i] else "")
         if sid and sid in seen_ids:
             probs.append(
                 Problem(

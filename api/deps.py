@@ -1,0 +1,146 @@
+"""Dependencies: the service state, the API key check and compound query parameters."""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException, Query, Request
+
+from api.settings import Settings
+from geo.crs import COORD_SYSTEMS, parse_coord_system
+from geo.errors import InvalidInputError
+from geo.registry import StationFilter, StationRegistry
+from geo.types import CoordSystem
+
+
+@dataclass
+class Service:
+    """What the lifespan builds once: settings, the registry and computed-result caches."""
+
+    settings: Settings
+    registry: StationRegistry
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    _locks: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def cached(
+        self, key: tuple[Any, ...], compute: Callable[[], Any], *, versioned: bool = True
+    ) -> Any:
+        """``compute()`` once per key (and per registry version when ``versioned``).
+
+        Concurrent callers of the same key wait for one computation; other
+        keys and other endpoints are not blocked.
+        """
+        full = (*key, self.registry.version) if versioned else key
+        with self._guard:
+            if full in self._cache:
+                return self._cache[full]
+            lock = self._locks.setdefault(full, threading.Lock())
+        with lock:
+            if full not in self._cache:
+                value = compute()
+                with self._guard:
+                    if versioned:  # drop results of older versions
+                        for k in [k for k in self._cache if k[:-1] == key and k != full]:
+                            del self._cache[k]
+                    self._cache[full] = value
+            return self._cache[full]
+
+
+def get_service(request: Request) -> Service:
+    service = getattr(request.app.state, "service", None)
+    if service is None:
+        raise HTTPException(503, "the service is still starting")
+    return service  # type: ignore[no-any-return]
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+def require_api_key(
+    service: ServiceDep,
+    x_api_key: Annotated[str | None, Header(description="API key for writes")] = None,
+) -> str:
+    """401 without a key, 403 with one that is not configured."""
+    if not x_api_key:
+        raise HTTPException(
+            401,
+            "this endpoint needs an API key in the X-API-Key header",
+            headers={"WWW-Authenticate": "X-API-Key"},
+        )
+    if not any(hmac.compare_digest(x_api_key, k) for k in service.settings.api_keys):
+        raise HTTPException(403, "the API key is not valid")
+    return x_api_key
+
+
+def crs_param(
+    crs: Annotated[
+        str,
+        Query(
+            description=f"Coordinate system in and out: {', '.join(COORD_SYSTEMS)}",
+            examples=["wgs84"],
+        ),
+    ] = "wgs84",
+) -> CoordSystem:
+    return parse_coord_system(crs)
+
+
+CrsDep = Annotated[CoordSystem, Depends(crs_param)]
+
+
+def bbox_param(
+    bbox: Annotated[
+        str | None,
+        Query(description="west,south,east,north in the crs", examples=["24.93,60.16,24.96,60.18"]),
+    ] = None,
+) -> tuple[float, float, float, float] | None:
+    if bbox is None:
+        return None
+    parts = bbox.split(",")
+    try:
+        w, s, e, n = (float(p) for p in parts)
+    except ValueError:
+        raise InvalidInputError(
+            f"bbox={bbox!r} must be four numbers: west,south,east,north"
+        ) from None
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= n <= 90):
+        raise InvalidInputError(f"bbox={bbox!r} is out of range or south > north")
+    return w, s, e, n
+
+
+def when_param(value: str | None, name: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if value.lower() == "now":
+        return datetime.now().astimezone()
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(
+            f"{name}={value!r} is not ISO 8601 (2026-05-01T23:00) or 'now'"
+        ) from None
+
+
+@dataclass
+class FilterParams:
+    """Station filters shared by listing and nearest queries."""
+
+    kind: Annotated[list[str] | None, Query(description="Allowed kinds (repeatable)")] = None
+    amenity: Annotated[
+        list[str] | None, Query(description="Required amenities (repeatable, all)")
+    ] = None
+    status: Annotated[list[str] | None, Query(description="Allowed statuses (default open)")] = None
+    open_at: Annotated[str | None, Query(description="Open at this ISO 8601 time, or 'now'")] = None
+
+    def build(self, *, default_status: tuple[str, ...] | None = ("open",)) -> StationFilter:
+        return StationFilter.build(
+            kinds=self.kind,
+            amenities=self.amenity,
+            open_at=when_param(self.open_at, "open_at"),
+            statuses=self.status or default_status,
+        )

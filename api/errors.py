@@ -1,0 +1,100 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from geo.errors import (
+    ConflictError,
+    GeoError,
+    ImportValidationError,
+    InvalidInputError,
+    NotFoundError,
+    OffNetworkError,
+    SolverError,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
+    ImportValidationError: (422, "Invalid station file"),
+    InvalidInputError: (422, "Invalid input"),
+    OffNetworkError: (422, "Point is off the street network"),
+    NotFoundError: (404, "Not found"),
+    ConflictError: (409, "Conflict"),
+    SolverError: (503, "Solver gave no answer"),
+    GeoError: (400, "Bad request"),
+}
+
+
+def problem(status: int, title: str, detail: str, request: Request, **extra: Any) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": str(request.url.path),
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _geo_handler(status: int, title: str) -> Any:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if isinstance(exc, ImportValidationError):
+            extra["errors"] = [
+                {"row": p.row, "column": p.column, "reason": p.reason}  # type: ignore[attr-defined]
+                for p in exc.problems
+            ]
+        return problem(status, title, str(exc), request, **extra)
+
+    return handler
+
+
+async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in errors)
+    return problem(422, "Invalid request", detail, request, errors=errors)
+
+
+async def _http_handler(request: Request, exc: HTTPException) -> JSONResponse:
+    resp = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail), request)
+    for k, v in (exc.headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s", request.url.path)
+    return problem(500, "Internal error", "The server failed; the error was logged.", request)
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Payload too large",
+    422: "Invalid request",
+}
+
+
+def register(app: FastAPI) -> None:
+    """Install the problem-details handlers on ``app``."""
+    # Subclasses first, so the most specific status wins.
+    for exc_type, (status, title) in STATUS_BY_ERROR.items():
+        app.add_exception_handler(exc_type, _geo_handler(status, title))
+    app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_handler)

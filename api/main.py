@@ -1,0 +1,93 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import errors
+from api.deps import Service
+from api.routers import nearest, stations
+from api.schemas import Health
+from api.settings import Settings, load_settings
+from geo.io import import_stations
+from geo.registry import StationRegistry
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Rest stations for outdoor workers: riders, couriers, sanitation workers and
+drivers. Find the nearest open station with what you need, measure 1 km / 15-minute coverage,
+rank the gaps and choose new sites. Coordinates are GeoJSON (lon, lat), WGS-84 unless `crs`
+asks for `gcj02` (Amap, Tencent) or `bd09` (Baidu)."""
+
+
+def open_registry(settings: Settings) -> StationRegistry:
+    """Open the registry; seed it from the bundled demo file when it is empty."""
+    registry = StationRegistry(settings.db, tz=settings.tz)
+    if len(registry) == 0 and settings.seed_stations and settings.seed_stations.is_file():
+        report = import_stations(registry, settings.seed_stations, crs=settings.seed_crs)
+        log.info(
+            "seeded %s with %d stations from %s", settings.db, report.added, settings.seed_stations
+        )
+    return registry
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service; nothing is loaded until the app starts."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        registry = open_registry(settings)
+        app.state.service = Service(settings, registry)
+        yield
+        registry.close()
+        app.state.service = None
+
+    app = FastAPI(
+        title="stationfinder", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.service = None
+    errors.register(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["X-API-Key", "Content-Type"],
+        )
+
+    @app.middleware("http")
+    async def frame_policy(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        # Only the configured origins may embed our pages in an iframe.
+        response.headers.setdefault(
+            "Content-Security-Policy", "frame-ancestors " + " ".join(settings.frame_ancestors)
+        )
+        return response
+
+    @app.get("/healthz", response_model=Health, tags=["health"], summary="Liveness")
+    def healthz() -> Health:
+        return Health(status="ok")
+
+    @app.get(
+        "/readyz",
+        response_model=Health,
+        tags=["health"],
+        summary="Readiness",
+        responses={503: {"description": "Still starting"}},
+    )
+    def readyz(request: Request, response: Response) -> Health:
+        service = request.app.state.service
+        if service is None:
+            response.status_code = 503
+            return Health(status="starting")
+        return Health(status="ok", stations=len(service.registry))
+
+    app.include_router(stations.router)
+    app.include_router(nearest.router)
+    return app

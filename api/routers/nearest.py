@@ -1,0 +1,41 @@
+"""Nearest stations to a point."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import CrsDep, FilterParams, ServiceDep
+from api.schemas import StationCollection
+from geo.io import to_feature_collection
+
+router = APIRouter(tags=["nearest"])
+
+
+@router.get(
+    "/nearest",
+    response_model=StationCollection,
+    response_model_exclude_none=True,
+    summary="The nearest stations, nearest first",
+)
+def nearest(
+    service: ServiceDep,
+    crs: CrsDep,
+    filters: Annotated[FilterParams, Depends()],
+    lat: Annotated[float, Query(ge=-90, le=90, description="Latitude in crs", examples=[60.17])],
+    lon: Annotated[float, Query(ge=-180, le=180, description="Longitude in crs", examples=[24.94])],
+    k: Annotated[int, Query(ge=1, le=100, description="How many stations")] = 5,
+    radius: Annotated[float | None, Query(gt=0, description="Maximum distance, m")] = None,
+    mode: Annotated[
+        Literal["straight", "walk"],
+        Query(description="Rank by straight-line distance or by walking time on streets"),
+    ] = "straight",
+) -> dict[str, Any]:
+    radius = min(radius or service.settings.max_radius_m, service.settings.max_radius_m)
+    where = filters.build()
+    if mode == "walk":
+        hits = service.walk_nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
+    else:
+        hits = service.registry.nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
+    return to_feature_collection(hits, crs=crs)

@@ -1,0 +1,116 @@
+"""Pydantic models of every request and response body; GeoJSON is lon, lat order."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from geojson_pydantic import Feature, FeatureCollection, Point
+from pydantic import BaseModel, ConfigDict, Field
+
+from geo.types import AMENITIES, Kind, Status
+
+
+class StationProperties(BaseModel):
+    """A station's fields, plus distance fields on query results."""
+
+    name: str = Field(description="Display name", examples=["Kallio Library"])
+    kind: Kind = Field(description="Station kind", examples=["worker_station"])
+    address: str = Field("", description="Street address")
+    district: str = Field("", description="District or county")
+    operator: str = Field("", description="Who runs it")
+    phone: str = Field("", description="Contact phone")
+    amenities: list[str] = Field(
+        default_factory=list,
+        description=f"Codes from: {', '.join(AMENITIES)}",
+        examples=[["water", "charging"]],
+    )
+    opening_hours: str = Field("", description="OSM opening_hours", examples=["Mo-Fr 08:00-20:00"])
+    status: Status = Field(Status.OPEN, description="open, planned or closed")
+    source: str = Field("", description="Where the record comes from")
+    updated_at: str = Field("", description="Last write, ISO 8601 UTC")
+    distance_m: float | None = Field(None, description="Geodesic distance from the query point, m")
+    bearing_deg: float | None = Field(None, description="Bearing from the query point, degrees")
+    walk_distance_m: float | None = Field(None, description="Walking distance on streets, m")
+    walk_time_s: float | None = Field(None, description="Walking time on streets, s")
+
+
+StationFeature = Feature[Point, StationProperties]
+StationCollection = FeatureCollection[StationFeature]
+
+
+class StationPage(StationCollection):  # type: ignore[misc,valid-type]
+    """A page of stations with the number of matches in all."""
+
+    number_matched: int = Field(description="Stations matching the filters in all", examples=[42])
+    number_returned: int = Field(description="Stations on this page", examples=[10])
+
+
+class StationIn(BaseModel):
+    """A new station. Coordinates are in the ``crs`` query parameter's system."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(
+        None,
+        description="Stable id; generated from name and position if absent",
+        examples=["hel-001"],
+    )
+    name: str = Field(min_length=1, max_length=200, examples=["Kallio Library"])
+    kind: Kind = Field(examples=["worker_station"])
+    lon: float = Field(ge=-180, le=180, examples=[24.9384])
+    lat: float = Field(ge=-90, le=90, examples=[60.1699])
+    address: str = Field("", max_length=500)
+    district: str = Field("", max_length=200)
+    operator: str = Field("", max_length=200)
+    phone: str = Field("", max_length=50)
+    amenities: list[str] = Field(default_factory=list, examples=[["water", "toilet"]])
+    opening_hours: str = Field("", max_length=500, examples=["24/7"])
+    status: Status = Status.OPEN
+    source: str = Field("api", max_length=200)
+
+
+class StationPatch(BaseModel):
+    """Fields to change; absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: Kind | None = None
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    address: str | None = Field(None, max_length=500)
+    district: str | None = Field(None, max_length=200)
+    operator: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=50)
+    amenities: list[str] | None = None
+    opening_hours: str | None = Field(None, max_length=500)
+    status: Status | None = None
+    source: str | None = Field(None, max_length=200)
+
+
+class ImportResult(BaseModel):
+    """What an upload wrote."""
+
+    added: int = Field(description="New stations", examples=[12])
+    updated: int = Field(description="Stations whose id existed and were replaced", examples=[0])
+    skipped: list[dict[str, object]] = Field(
+        default_factory=list, description="Invalid rows skipped (with skip_invalid)"
+    )
+
+
+class Health(BaseModel):
+    """Liveness or readiness."""
+
+    status: Literal["ok", "starting"] = Field(examples=["ok"])
+    stations: int | None = Field(None, description="Stations in the registry (readyz only)")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str = Field(examples=["Invalid request"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["query.lat: Input should be less than or equal to 90"])
+    instance: str = Field(examples=["/nearest"])
+    errors: list[dict[str, object]] | None = None
