@@ -12,7 +12,7 @@ from api.main import create_app
 from api.settings import Settings
 
 SEED = """id,name,kind,lon,lat,amenities,opening_hours,status,address
-lib,Kallio Library,worker_station,24.9500,60.1840,water;toilet;wifi,Mo-Fr 08:00-20:00,open,Viides linja 11
+lib,Kallio Library,worker_station,24.95,60.184,water;toilet;wifi,Mo-Fr 08:00-20:00,open,Viides 11
 smart,Smart Box,smart_station,24.9410,60.1700,water;charging,24/7,open,Mannerheimintie 1
 fuel,Depot,driver_home,24.9300,60.1650,parking;shower;truck_parking,24/7,open,Porkkalankatu 3
 plan,Future Hut,rider_station,24.9450,60.1750,water,24/7,planned,Planned street
