@@ -25,9 +25,10 @@ def test_list_and_filters(client: TestClient) -> None:
     page = StationPage.model_validate(r.json())
     assert [f.id for f in page.features] == ["fuel", "lib", "plan", "smart"]
     assert page.number_matched == 4
-    ids = lambda params: [
-        f["id"] for f in client.get("/stations", params=params).json()["features"]
-    ]  # noqa: E731
+
+    def ids(params: dict[str, object]) -> list[str]:
+        return [f["id"] for f in client.get("/stations", params=params).json()["features"]]
+
     assert ids({"kind": "driver_home"}) == ["fuel"]
     assert ids({"amenity": ["water", "charging"]}) == ["smart"]
     assert ids({"status": "planned"}) == ["plan"]
