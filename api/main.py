@@ -27,8 +27,15 @@ asks for `gcj02` (Amap, Tencent) or `bd09` (Baidu)."""
 
 def open_registry(settings: Settings) -> StationRegistry:
     """Open the registry; seed it from the bundled demo file when it is empty."""
-    registry = StationRegistry(settings.db, tz=settings.tz)
-    if len(registry) == 0 and settings.seed_stations and settings.seed_stations.is_file():
+    seeding = (
+        not settings.db.exists()
+        and settings.seed_stations is not None
+        and settings.seed_stations.is_file()
+    )
+    registry = StationRegistry(
+        settings.db, tz=settings.tz or (settings.seed_tz if seeding else None)
+    )
+    if seeding and settings.seed_stations is not None:
         report = import_stations(registry, settings.seed_stations, crs=settings.seed_crs)
         log.info(
             "seeded %s with %d stations from %s", settings.db, report.added, settings.seed_stations

@@ -47,7 +47,14 @@ class Settings(BaseSettings):
     frame_ancestors: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["'self'"], description="Origins allowed to embed the map pages"
     )
-    tz: str = Field("Asia/Shanghai", description="Time zone of opening hours")
+    tz: str | None = Field(
+        None,
+        description="Time zone of opening hours; default: the registry's own "
+        "(stored when it was created; Asia/Shanghai unless seeded)",
+    )
+    seed_tz: str = Field(
+        "Europe/Helsinki", description="Time zone of a registry made from the seed"
+    )
     default_radius_m: float = Field(1000.0, gt=0)
     max_radius_m: float = Field(50_000.0, gt=0)
     walk_speed_kmh: float = Field(4.8, gt=0)

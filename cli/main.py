@@ -48,7 +48,6 @@ def parse_when(text: str | None) -> datetime | None:
 
 
 def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
-    from geo.hours import DEFAULT_TZ
     from geo.registry import StationRegistry
 
     db = args.db or os.environ.get("STATIONFINDER_DB")
@@ -56,7 +55,7 @@ def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
         raise InvalidInputError("no database: pass --db FILE or set STATIONFINDER_DB")
     if must_exist and not Path(db).is_file():
         raise InvalidInputError(f"--db {db}: no such file (create it with `stationfinder import`)")
-    return StationRegistry(db, tz=os.environ.get("STATIONFINDER_TZ", DEFAULT_TZ))
+    return StationRegistry(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
 
 
 def _width(text: str) -> int:

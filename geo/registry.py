@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
@@ -210,7 +211,8 @@ class StationRegistry:
     path
         SQLite file; created when missing. ``":memory:"`` keeps it in memory.
     tz
-        IANA time zone in which opening hours are read.
+        IANA time zone in which opening hours are read. A new file stores it;
+        ``None`` uses the stored one (Asia/Shanghai for a file that has none).
 
     Examples
     --------
@@ -221,9 +223,8 @@ class StationRegistry:
     [('a', 0), ('b', 1245)]
     """
 
-    def __init__(self, path: str | Path, *, tz: str = DEFAULT_TZ) -> None:
+    def __init__(self, path: str | Path, *, tz: str | None = None) -> None:
         self.path = str(path)
-        self.tz = tz
         self._lock = threading.RLock()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -232,6 +233,15 @@ class StationRegistry:
             "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA foreign_keys=ON"
         )
         self._db.executescript(_SCHEMA)
+        stored = self._db.execute("SELECT value FROM meta WHERE key='tz'").fetchone()
+        if tz is not None:
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise InvalidInputError(f"tz={tz!r} is not an IANA time zone name") from None
+        self.tz: str = tz or (stored[0] if stored else DEFAULT_TZ)
+        if stored is None:
+            self._db.execute("INSERT INTO meta VALUES ('tz', ?)", (self.tz,))
         self._load()
 
     # -- lifecycle -------------------------------------------------------

@@ -319,3 +319,12 @@ TestRegistryMachine.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+def test_time_zone_is_stored_with_the_file(tmp_path: Path) -> None:
+    StationRegistry(tmp_path / "h.sqlite", tz="Europe/Helsinki").close()
+    assert StationRegistry(tmp_path / "h.sqlite").tz == "Europe/Helsinki"
+    assert StationRegistry(tmp_path / "h.sqlite", tz="UTC").tz == "UTC"  # explicit override
+    assert StationRegistry(tmp_path / "new.sqlite").tz == "Asia/Shanghai"
+    with pytest.raises(InvalidInputError, match="Mars/Olympus"):
+        StationRegistry(tmp_path / "x.sqlite", tz="Mars/Olympus")
