@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import hmac
 import threading
 from collections.abc import Callable
@@ -9,13 +10,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Query, Request, Security
+from fastapi.security import APIKeyHeader
 
 from api.settings import Settings
 from geo.crs import COORD_SYSTEMS, parse_coord_system
 from geo.errors import InvalidInputError
 from geo.registry import StationFilter, StationRegistry
-from geo.types import CoordSystem
+from geo.types import AMENITIES, CoordSystem, Kind, Status
+
+Amenity = enum.StrEnum("Amenity", {code: code for code in AMENITIES})  # type: ignore[misc]
+"""The amenity vocabulary as an enum, so OpenAPI lists it."""
 
 
 @dataclass
@@ -62,9 +67,16 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
+_api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="A key from STATIONFINDER_API_KEYS; needed for writes",
+)
+
+
 def require_api_key(
     service: ServiceDep,
-    x_api_key: Annotated[str | None, Header(description="API key for writes")] = None,
+    x_api_key: Annotated[str | None, Security(_api_key_header)] = None,
 ) -> str:
     """401 without a key, 403 with one that is not configured."""
     if not x_api_key:
@@ -113,34 +125,47 @@ def bbox_param(
     return w, s, e, n
 
 
-def when_param(value: str | None, name: str) -> datetime | None:
-    if value is None or value == "":
+ISO_OR_NOW = r"^(now|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:\d{2})?)$"
+
+
+def parse_when(value: str | None, *, name: str) -> datetime | None:
+    """``now`` or an ISO 8601 time; anything else is a 422 naming the parameter."""
+    if value is None:
         return None
-    if value.lower() == "now":
+    if value == "now":
         return datetime.now().astimezone()
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInputError(
-            f"{name}={value!r} is not ISO 8601 (2026-05-01T23:00) or 'now'"
-        ) from None
+        raise InvalidInputError(f"{name}={value!r} is not a valid ISO 8601 time") from None
 
 
 @dataclass
 class FilterParams:
     """Station filters shared by listing and nearest queries."""
 
-    kind: Annotated[list[str] | None, Query(description="Allowed kinds (repeatable)")] = None
+    kind: Annotated[list[Kind] | None, Query(description="Allowed kinds (repeatable)")] = None
     amenity: Annotated[
-        list[str] | None, Query(description="Required amenities (repeatable, all)")
+        list[Amenity] | None, Query(description="Required amenities (repeatable, all required)")
     ] = None
-    status: Annotated[list[str] | None, Query(description="Allowed statuses (default open)")] = None
-    open_at: Annotated[str | None, Query(description="Open at this ISO 8601 time, or 'now'")] = None
+    status: Annotated[
+        list[Status] | None, Query(description="Allowed statuses (default: open)")
+    ] = None
+    open_at: Annotated[
+        str | None,
+        Query(
+            pattern=ISO_OR_NOW,
+            description="Only stations open at this ISO 8601 time (naive: the registry's "
+            "time zone), or 'now'",
+            examples=["2026-05-01T23:00:00+08:00"],
+        ),
+    ] = None
 
     def build(self, *, default_status: tuple[str, ...] | None = ("open",)) -> StationFilter:
+        when = parse_when(self.open_at, name="open_at")
         return StationFilter.build(
             kinds=self.kind,
             amenities=self.amenity,
-            open_at=when_param(self.open_at, "open_at"),
+            open_at=when,  # type: ignore[arg-type]
             statuses=self.status or default_status,
         )

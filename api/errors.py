@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from geo.errors import (
     ConflictError,
@@ -71,6 +72,13 @@ async def _http_handler(request: Request, exc: HTTPException) -> JSONResponse:
     resp = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail), request)
     for k, v in (exc.headers or {}).items():
         resp.headers[k] = v
+    if exc.status_code == 405:
+        # Starlette names only the first matching route's methods; list every route's.
+        allowed: set[str] = set()
+        for route in request.app.routes:
+            if route.matches(request.scope)[0] != Match.NONE:
+                allowed |= set(getattr(route, "methods", None) or ())
+        resp.headers["Allow"] = ", ".join(sorted(allowed))
     return resp
 
 

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import errors
 from api.deps import Service
 from api.routers import nearest, stations
-from api.schemas import Health
+from api.schemas import Health, Problem
 from api.settings import Settings, load_settings
 from geo.io import import_stations
 from geo.registry import StationRegistry
@@ -23,6 +23,21 @@ DESCRIPTION = """Rest stations for outdoor workers: riders, couriers, sanitation
 drivers. Find the nearest open station with what you need, measure 1 km / 15-minute coverage,
 rank the gaps and choose new sites. Coordinates are GeoJSON (lon, lat), WGS-84 unless `crs`
 asks for `gcj02` (Amap, Tencent) or `bd09` (Baidu)."""
+
+
+_PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
+    code: {**_PROBLEM, "description": text}
+    for code, text in [
+        (400, "Unreadable request body"),
+        (401, "No API key"),
+        (403, "Wrong API key"),
+        (404, "No such station"),
+        (409, "Conflict"),
+        (413, "Upload too large"),
+        (422, "Invalid input"),
+    ]
+}
 
 
 def open_registry(settings: Settings) -> StationRegistry:
@@ -95,6 +110,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return Health(status="starting")
         return Health(status="ok", stations=len(service.registry))
 
-    app.include_router(stations.router)
-    app.include_router(nearest.router)
+    for router in (stations.router, nearest.router):
+        app.include_router(router, responses=PROBLEM_RESPONSES)
     return app

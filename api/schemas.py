@@ -48,7 +48,7 @@ class StationPage(StationCollection):  # type: ignore[misc,valid-type]
 class StationIn(BaseModel):
     """A new station. Coordinates are in the ``crs`` query parameter's system."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     id: str | None = Field(
         None,
@@ -72,7 +72,7 @@ class StationIn(BaseModel):
 class StationPatch(BaseModel):
     """Fields to change; absent fields stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: Kind | None = None
