@@ -48,7 +48,7 @@ class StationPage(StationCollection):  # type: ignore[misc,valid-type]
 class StationIn(BaseModel):
     """A new station. Coordinates are in the ``crs`` query parameter's system."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     id: str | None = Field(
         None,
@@ -57,8 +57,8 @@ class StationIn(BaseModel):
     )
     name: str = Field(min_length=1, max_length=200, examples=["Kallio Library"])
     kind: Kind = Field(examples=["worker_station"])
-    lon: float = Field(ge=-180, le=180, examples=[24.9384])
-    lat: float = Field(ge=-90, le=90, examples=[60.1699])
+    lon: float = Field(ge=-180, le=180, strict=True, examples=[24.9384])
+    lat: float = Field(ge=-90, le=90, strict=True, examples=[60.1699])
     address: str = Field("", max_length=500)
     district: str = Field("", max_length=200)
     operator: str = Field("", max_length=200)
@@ -72,12 +72,12 @@ class StationIn(BaseModel):
 class StationPatch(BaseModel):
     """Fields to change; absent fields stay as they are."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: Kind | None = None
-    lon: float | None = Field(None, ge=-180, le=180)
-    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180, strict=True)
+    lat: float | None = Field(None, ge=-90, le=90, strict=True)
     address: str | None = Field(None, max_length=500)
     district: str | None = Field(None, max_length=200)
     operator: str | None = Field(None, max_length=200)

@@ -54,6 +54,8 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 # mean sphere (the smallest radius of curvature, at the equator); 1 % is a margin.
 _SPHERE_SLACK = 0.99
 _KINDS = list(Kind)
+_BULK_REBUILD = 5_000
+_JSON_LIST = "(SELECT value FROM json_each(?))"
 _STATUSES = list(Status)
 _AMENITY_BIT = {a: 1 << i for i, a in enumerate(AMENITIES)}
 
@@ -380,11 +382,19 @@ class StationRegistry:
                 raise
             for op, pk, st in changes:
                 if op == "del":
-                    self._index.delete(pk, st.lon, st.lat)
                     self._cols.unset(pk)
                 else:
-                    self._index.insert(pk, st.lon, st.lat)
                     self._cols.set(pk, st)
+            if len(changes) > max(_BULK_REBUILD, len(self._index)):
+                # A write as large as the registry: one bulk load beats many inserts.
+                keys = np.flatnonzero(self._cols.live).astype(np.int64)
+                self._index = SpatialIndex(keys, self._cols.lon[keys], self._cols.lat[keys])
+                return
+            for op, pk, st in changes:
+                if op == "del":
+                    self._index.delete(pk, st.lon, st.lat)
+                else:
+                    self._index.insert(pk, st.lon, st.lat)
 
     @staticmethod
     def _checked(st: Station) -> Station:
@@ -426,28 +436,30 @@ class StationRegistry:
             seen.add(s.id)
 
         def body(cur: sqlite3.Cursor) -> list[tuple[str, int, Station]]:
+            ids = json.dumps([st.id for st in checked])
+            old = {
+                r[1]: r
+                for r in cur.execute(
+                    f"SELECT pk, {_COLS} FROM stations WHERE id IN {_JSON_LIST}", (ids,)
+                )
+            }
+            if old and not replace:
+                raise ConflictError(f"a station with id {next(iter(old))!r} exists already")
             changes: list[tuple[str, int, Station]] = []
-            for s in checked:
-                old = cur.execute(
-                    f"SELECT pk, {_COLS} FROM stations WHERE id=?", (s.id,)
-                ).fetchone()
-                if old is not None:
-                    if not replace:
-                        raise ConflictError(f"a station with id {s.id!r} exists already")
-                    cur.execute(
-                        _UPDATE,
-                        (*_station_params(s), old[0]),
-                    )
-                    changes += [
-                        ("del", int(old[0]), _row_to_station(old[1:])),
-                        ("ins", int(old[0]), s),
-                    ]
-                else:
-                    cur.execute(
-                        _INSERT,
-                        _station_params(s),
-                    )
-                    changes.append(("ins", int(cur.lastrowid or 0), s))
+            for st in checked:
+                if st.id in old:
+                    pk = int(old[st.id][0])
+                    cur.execute(_UPDATE, (*_station_params(st), pk))
+                    changes += [("del", pk, _row_to_station(old[st.id][1:])), ("ins", pk, st)]
+            new = [st for st in checked if st.id not in old]
+            cur.executemany(_INSERT, [_station_params(st) for st in new])
+            pks = dict(
+                cur.execute(
+                    f"SELECT id, pk FROM stations WHERE id IN {_JSON_LIST}",
+                    (json.dumps([st.id for st in new]),),
+                ).fetchall()
+            )
+            changes += [("ins", int(pks[st.id]), st) for st in new]
             return changes
 
         self._write(body)

@@ -136,7 +136,7 @@ class Station:
 
     def to_record(self) -> dict[str, object]:
         """Return the fields as a plain dict (amenities joined by ``;``)."""
-        rec = dataclasses.asdict(self)
+        rec = {f: getattr(self, f) for f in self.__slots__}  # asdict() deep-copies: slow
         rec["kind"] = str(self.kind)
         rec["status"] = str(self.status)
         rec["amenities"] = ";".join(self.amenities)
