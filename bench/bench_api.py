@@ -1,0 +1,182 @@
+"""Load test of ``GET /nearest`` over 150,000 synthetic stations, beside a constant-answer route.
+
+Both routes are served by the same uvicorn process in the same run and loaded by
+``wrk`` on loopback, so the ratio of the two is the cost of our work over the
+framework's own ceiling. Run::
+
+    .venv/bin/python bench/bench_api.py [--duration 15] [--connections 16]
+
+Needs ``wrk`` (Debian package ``wrk``; ``bench/run`` installs it). Writes
+``bench/results/api.json`` and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "data"))
+
+LUA = """
+math.randomseed(42)
+request = function()
+  local lon = 100 + math.random() * 22
+  local lat = 22 + math.random() * 18
+  return wrk.format("GET", string.format("/nearest?lon=%.5f&lat=%.5f&k=5", lon, lat))
+end
+"""
+
+
+def machine() -> dict[str, object]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+
+
+def build_db(path: Path, n: int) -> float:
+    from make_synthetic import synthetic_china_stations
+
+    from geo.registry import StationRegistry
+
+    t = time.perf_counter()
+    reg = StationRegistry(path, tz="Asia/Shanghai")
+    if len(reg) != n:
+        reg.add(synthetic_china_stations(n, seed=0), replace=True)
+    reg.close()
+    return time.perf_counter() - t
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wrk(url: str, duration: int, connections: int, script: Path | None) -> dict[str, float]:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if script is not None:
+        cmd[1:1] = ["-s", str(script)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            raise RuntimeError(f"no {label}% latency in wrk output:\n{out}")
+        return float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "non_2xx": float(non2xx.group(1)) if non2xx else 0.0,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--stations", type=int, default=150_000)
+    ap.add_argument("--duration", type=int, default=15)
+    ap.add_argument("--connections", type=int, default=16)
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install wrk (bench/run does this)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.gettempdir()) / "stationfinder-bench"
+    work.mkdir(exist_ok=True)
+    db = work / f"china-{args.stations}.sqlite"
+    build_s = build_db(db, args.stations)
+    port = free_port()
+    env = {
+        **os.environ,
+        "STATIONFINDER_DB": str(db),
+        "STATIONFINDER_SEED_STATIONS": "",
+        "PYTHONPATH": str(ROOT),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench._api_app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.perf_counter()
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        startup_s = time.perf_counter() - t0
+        # Check the answer before timing it: a fast wrong answer must not pass.
+        fc = json.load(urllib.request.urlopen(base + "/nearest?lon=116.40&lat=39.90&k=5"))
+        assert len(fc["features"]) == 5, fc
+        d = [f["properties"]["distance_m"] for f in fc["features"]]
+        assert d == sorted(d)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+            fh.write(LUA)
+        nearest = wrk(base, args.duration, args.connections, Path(fh.name))
+        constant = wrk(base + "/bench/constant", args.duration, args.connections, None)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    result = {
+        "machine": machine(),
+        "stations": args.stations,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "registry_build_s": round(build_s, 2),
+        "server_startup_s": round(startup_s, 2),
+        "nearest": nearest,
+        "constant": constant,
+        "nearest_over_constant_rps": round(nearest["rps"] / constant["rps"], 3),
+    }
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "api.json").write_text(json.dumps(result, indent=2))
+    print(f"machine: {result['machine']}")
+    print(
+        f"{args.stations} stations; registry build {build_s:.1f} s; server ready in "
+        f"{startup_s:.1f} s; wrk -t1 -c{args.connections} -d{args.duration}s"
+    )
+    print(f"{'route':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    for name, r in (("/nearest k=5", nearest), ("constant", constant)):
+        print(
+            f"{name:<16}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}"
+            f"{r['non_2xx']:>10.0f}"
+        )
+    print(
+        f"/nearest reaches {100 * result['nearest_over_constant_rps']:.0f}% of the "
+        "framework's ceiling"
+    )
+    return 0 if nearest["non_2xx"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
