@@ -45,7 +45,7 @@ from geo.types import (
     Status,
 )
 
-__all__ = ["StationFilter", "StationRegistry"]
+__all__ = ["HistoryEntry", "StationFilter", "StationRegistry"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,16 @@ CREATE TABLE IF NOT EXISTS stations (
     updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    station_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS history_station ON history (station_id, seq);
 INSERT OR IGNORE INTO meta VALUES ('schema', '1'), ('version', '0');
 """
 _COLS = ", ".join(STATION_FIELDS)
@@ -101,6 +111,41 @@ def _row_to_station(row: Sequence[Any]) -> Station:
 def _station_params(st: Station) -> tuple[Any, ...]:
     rec = st.to_record()
     return tuple(rec[f] for f in STATION_FIELDS)
+
+
+def _history_rows(
+    changes: list[tuple[str, int, Station]], *, actor: str, note: str, at: str
+) -> list[tuple[str, str, str, str, str, str]]:
+    rows = []
+    i = 0
+    while i < len(changes):
+        op, pk, st = changes[i]
+        nxt = changes[i + 1] if i + 1 < len(changes) else None
+        if op == "del" and nxt is not None and nxt[0] == "ins" and nxt[1] == pk:
+            old, new = st.to_record(), nxt[2].to_record()
+            diff = {
+                f: [old[f], new[f]]
+                for f in STATION_FIELDS
+                if f != "updated_at" and old[f] != new[f]
+            }
+            rows.append((st.id, at, actor, "update", json.dumps(diff, ensure_ascii=False), note))
+            i += 2
+            continue
+        rows.append((st.id, at, actor, "delete" if op == "del" else "add", "{}", note))
+        i += 1
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One committed write to a station: who, when, what, and each changed field's old and new."""
+
+    station_id: str
+    at: str
+    actor: str
+    action: str
+    changes: dict[str, list[Any]]
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,13 +411,30 @@ class StationRegistry:
         return self._cols.ids[pks], self._cols.lon[pks].copy(), self._cols.lat[pks].copy()
 
     # -- writes ----------------------------------------------------------
-    def _write(self, body: Callable[[sqlite3.Cursor], list[tuple[str, int, Station]]]) -> None:
-        """Run ``body`` in one transaction; apply its index changes after commit."""
+    def _write(
+        self,
+        body: Callable[[sqlite3.Cursor], list[tuple[str, int, Station]]],
+        *,
+        actor: str = "system",
+        note: str = "",
+    ) -> None:
+        """Run ``body`` in one transaction with its history rows; update the index after commit.
+
+        ``body`` returns its station changes as ``("del", pk, old)`` and
+        ``("ins", pk, new)``; a del and ins of one key in a row is an update.
+        Library modules that keep their own tables in this file (reports,
+        proposals) compose their writes through this method.
+        """
         with self._lock:
             cur = self._db.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
                 changes = body(cur)
+                cur.executemany(
+                    "INSERT INTO history (station_id, at, actor, action, changes, note) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    _history_rows(changes, actor=actor, note=note, at=_now()),
+                )
                 cur.execute(
                     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='version'"
                 )
@@ -410,7 +472,14 @@ class StationRegistry:
             raise InvalidInputError(f"station {st.id!r}: " + "; ".join(str(p) for p in problems))
         return st
 
-    def add(self, stations: Station | Iterable[Station], *, replace: bool = False) -> list[Station]:
+    def add(
+        self,
+        stations: Station | Iterable[Station],
+        *,
+        replace: bool = False,
+        actor: str = "system",
+        note: str = "",
+    ) -> list[Station]:
         """Insert stations in one transaction.
 
         Parameters
@@ -420,6 +489,8 @@ class StationRegistry:
         replace
             Update stations whose id exists already, instead of raising
             :class:`ConflictError`.
+        actor, note
+            Who writes, and why, for the history.
 
         Returns
         -------
@@ -462,11 +533,17 @@ class StationRegistry:
             changes += [("ins", int(pks[st.id]), st) for st in new]
             return changes
 
-        self._write(body)
+        self._write(body, actor=actor, note=note)
         return checked
 
-    def update(self, station_id: str, **changes: Any) -> Station:
-        """Change fields of one station (not its id) and return the new record."""
+    def update(
+        self, station_id: str, *, actor: str = "system", note: str = "", **changes: Any
+    ) -> Station:
+        """Change fields of one station (not its id) and return the new record.
+
+        The new record is computed from the stored one inside the write
+        transaction, so concurrent updates never lose each other's changes.
+        """
         unknown = set(changes) - set(STATION_FIELDS)
         if unknown:
             raise InvalidInputError(f"unknown station field(s): {', '.join(sorted(unknown))}")
@@ -474,24 +551,29 @@ class StationRegistry:
             raise InvalidInputError("a station's id cannot change; delete and add it instead")
         if "amenities" in changes:
             changes["amenities"] = parse_amenities(changes["amenities"], argument="amenities")
-        new = self._checked(self.get(station_id).replace(**changes).replace(updated_at=_now()))
+        result: list[Station] = []
 
         def body(cur: sqlite3.Cursor) -> list[tuple[str, int, Station]]:
-            old = cur.execute(
-                f"SELECT pk, {_COLS} FROM stations WHERE id=?", (station_id,)
-            ).fetchone()
-            if old is None:
-                raise NotFoundError(f"no station with id {station_id!r}")
-            cur.execute(
-                _UPDATE,
-                (*_station_params(new), old[0]),
-            )
-            return [("del", int(old[0]), _row_to_station(old[1:])), ("ins", int(old[0]), new)]
+            out = self._update_in(cur, station_id, changes)
+            result.append(out[1][2])
+            return out
 
-        self._write(body)
-        return new
+        self._write(body, actor=actor, note=note)
+        return result[0]
 
-    def delete(self, station_id: str) -> None:
+    def _update_in(
+        self, cur: sqlite3.Cursor, station_id: str, changes: dict[str, Any]
+    ) -> list[tuple[str, int, Station]]:
+        """Inside a write transaction: apply ``changes`` to one station, return the change pair."""
+        old = cur.execute(f"SELECT pk, {_COLS} FROM stations WHERE id=?", (station_id,)).fetchone()
+        if old is None:
+            raise NotFoundError(f"no station with id {station_id!r}")
+        before = _row_to_station(old[1:])
+        new = self._checked(before.replace(**changes).replace(updated_at=_now()))
+        cur.execute(_UPDATE, (*_station_params(new), old[0]))
+        return [("del", int(old[0]), before), ("ins", int(old[0]), new)]
+
+    def delete(self, station_id: str, *, actor: str = "system", note: str = "") -> None:
         """Remove one station; raises :class:`NotFoundError` when absent."""
 
         def body(cur: sqlite3.Cursor) -> list[tuple[str, int, Station]]:
@@ -503,7 +585,19 @@ class StationRegistry:
             cur.execute("DELETE FROM stations WHERE pk=?", (old[0],))
             return [("del", int(old[0]), _row_to_station(old[1:]))]
 
-        self._write(body)
+        self._write(body, actor=actor, note=note)
+
+    def history(self, station_id: str) -> list[HistoryEntry]:
+        """Every committed write to a station, oldest first (also after it was deleted)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT station_id, at, actor, action, changes, note FROM history "
+                "WHERE station_id=? ORDER BY seq",
+                (station_id,),
+            ).fetchall()
+        if not rows and station_id not in self:
+            raise NotFoundError(f"no station with id {station_id!r}")
+        return [HistoryEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
     # -- spatial queries -------------------------------------------------
     def _to_wgs84(

@@ -328,3 +328,37 @@ def test_time_zone_is_stored_with_the_file(tmp_path: Path) -> None:
     assert StationRegistry(tmp_path / "new.sqlite").tz == "Asia/Shanghai"
     with pytest.raises(InvalidInputError, match="Mars/Olympus"):
         StationRegistry(tmp_path / "x.sqlite", tz="Mars/Olympus")
+
+
+def test_history_records_who_when_what(tmp_path: Path) -> None:
+    reg = StationRegistry(tmp_path / "h.sqlite")
+    reg.add(Station("a", "A", Kind.WORKER_STATION, 1.0, 1.0, amenities=("water",)), actor="import")
+    reg.update("a", actor="planner:li", note="site visit", amenities=["water", "toilet"], name="A2")
+    reg.delete("a", actor="planner:li")
+    h = reg.history("a")
+    assert [(e.action, e.actor) for e in h] == [
+        ("add", "import"),
+        ("update", "planner:li"),
+        ("delete", "planner:li"),
+    ]
+    assert h[1].changes == {"name": ["A", "A2"], "amenities": ["water", "toilet;water"]}
+    assert h[1].note == "site visit"
+    with pytest.raises(NotFoundError):
+        reg.history("never")
+
+
+def test_concurrent_updates_keep_both_changes(tmp_path: Path) -> None:
+    import threading
+
+    reg = StationRegistry(tmp_path / "c.sqlite")
+    reg.add(Station("a", "A", Kind.WORKER_STATION, 1.0, 1.0))
+    fields = [{"phone": f"{i}"} if i % 2 else {"address": f"street {i}"} for i in range(40)]
+    threads = [threading.Thread(target=reg.update, args=("a",), kwargs=f) for f in fields]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    st = reg.get("a")
+    assert st.phone and st.address  # neither write was lost
+    assert len(reg.history("a")) == 41
+    reg.verify_index()
