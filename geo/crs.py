@@ -5,13 +5,14 @@ to several hundred metres from WGS-84. The datum shifts come from ``prcoords``
 (a public-domain reference implementation). Points outside China are left
 unshifted in every system: GCJ-02 is not applied there, and Baidu's maps use
 WGS-84 abroad. The inverse transforms are
-iterative and precise to about 1e-9 degrees (a millimetre). Everything here
+iterative and precise to about 1e-12 degrees. Everything here
 takes and returns coordinates in (lon, lat) order.
 """
 
 from __future__ import annotations
 
 import itertools
+import warnings
 from functools import lru_cache
 from typing import cast
 
@@ -101,22 +102,50 @@ _STEPS: dict[tuple[str, str], np.ufunc] = {
 }
 
 
+_INVERSE_OF = {("gcj02", "wgs84"): ("wgs84", "gcj02"), ("bd09", "gcj02"): ("gcj02", "bd09")}
+
+
+def _in_box(lon: FloatArray, lat: FloatArray, margin: float) -> npt.NDArray[np.bool_]:
+    return (
+        (lon >= 72.004 - margin)
+        & (lon <= 137.8347 + margin)
+        & (lat >= 0.8293 - margin)
+        & (lat <= 55.8271 + margin)
+    )
+
+
+_MARGIN = 0.05  # degrees; more than GCJ-02 plus BD-09 ever shift a point
+
+
 def _step(lon: FloatArray, lat: FloatArray, src: str, dst: str) -> tuple[FloatArray, FloatArray]:
     out_lon, out_lat = lon.copy(), lat.copy()
     # Outside China every system is plain WGS-84: GCJ-02 is not applied there,
-    # and Baidu's maps use WGS-84 abroad, so BD-09 is not either.
-    mask = in_china(lon, lat)
-    if mask.any():
-        x, y = _STEPS[(src, dst)](lon[mask], lat[mask])
-        x, y = x.astype(float), y.astype(float)
-        if (src, dst) == ("bd09", "gcj02"):
-            # prcoords' closed-form inverse is good to ~1e-7°; two fixed-point
-            # steps on the forward transform bring it to ~1e-12°.
+    # and Baidu's maps use WGS-84 abroad, so BD-09 is not either. Whether a
+    # point is "in China" is decided on its WGS-84 position only; the steps
+    # beyond it look a little past the box, since a shifted point near the
+    # edge may lie just outside, and an inverse keeps a result only if the
+    # WGS-84 point it gives is inside (so every round trip closes).
+    mask = _in_box(lon, lat, 0.0 if src == "wgs84" else _MARGIN)
+    if not mask.any():
+        return out_lon, out_lat
+    with warnings.catch_warnings():
+        # prcoords warns about points outside its box, which the margin lets in on purpose.
+        warnings.simplefilter("ignore", UserWarning)
+        x, y = (a.astype(float) for a in _STEPS[(src, dst)](lon[mask], lat[mask]))
+        inverse = _INVERSE_OF.get((src, dst))
+        if inverse:
+            # prcoords' inverses stop at ~1e-7°; two fixed-point steps on the
+            # forward transform bring them to ~1e-12°.
             for _ in range(2):
-                fx, fy = _STEPS[("gcj02", "bd09")](x, y)
+                fx, fy = _STEPS[inverse](x, y)
                 x = x - (fx.astype(float) - lon[mask])
                 y = y - (fy.astype(float) - lat[mask])
-        out_lon[mask], out_lat[mask] = x, y
+    if dst == "wgs84":
+        keep = _in_box(x, y, 0.0)
+        idx = np.flatnonzero(mask)
+        mask[idx[~keep]] = False
+        x, y = x[keep], y[keep]
+    out_lon[mask], out_lat[mask] = x, y
     return out_lon, out_lat
 
 

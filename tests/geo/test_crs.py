@@ -397,3 +397,14 @@ def test_to_local_by_hand_and_round_trip() -> None:
 def test_to_local_requires_crs() -> None:
     with pytest.raises(InvalidInputError, match="crs is required"):
         to_local(24.94, 60.17, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("src", ["gcj02", "bd09"])
+@pytest.mark.parametrize(
+    ("lon", "lat"), [(137.83, 40.0), (72.01, 30.0), (110.0, 55.82), (110.0, 0.83)]
+)
+def test_round_trip_at_the_box_edge(src: str, lon: float, lat: float) -> None:
+    # A point just inside the box may shift just outside it; the way back must still undo it.
+    x, y = convert(lon, lat, src="wgs84", dst=src)
+    bx, by = convert(x, y, src=src, dst="wgs84")
+    assert abs(float(bx) - lon) < 1e-9 and abs(float(by) - lat) < 1e-9
