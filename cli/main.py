@@ -78,7 +78,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from geo.io import import_stations
 
     reg = open_registry(args, must_exist=False)
-    report = import_stations(reg, args.file, crs=args.crs, skip_invalid=args.skip_invalid)
+    report = import_stations(
+        reg, args.file, crs=args.crs, skip_invalid=args.skip_invalid, progress=sys.stderr.isatty()
+    )
     for p in report.skipped:
         print(f"{args.file}: skipped {p}", file=sys.stderr)
     print(

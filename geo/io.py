@@ -24,6 +24,7 @@ from typing import IO, Any, Literal
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from geo._validate import Problem, check_station
 from geo.crs import convert, in_china, parse_coord_system
@@ -187,7 +188,11 @@ def _parse_float(text: str) -> float | None:
 
 
 def read_stations(
-    path: str | Path, *, crs: CoordSystem | str = "wgs84", source: str | None = None
+    path: str | Path,
+    *,
+    crs: CoordSystem | str = "wgs84",
+    source: str | None = None,
+    progress: bool = False,
 ) -> ReadResult:
     """Read and validate a station file without writing anything.
 
@@ -200,6 +205,8 @@ def read_stations(
         or ``bd09``; converted to WGS-84.
     source
         Value for the ``source`` field where the file has none (default: the file name).
+    progress
+        Show a progress bar on standard error while rows are validated.
 
     Returns
     -------
@@ -268,7 +275,10 @@ def read_stations(
 
     stations: list[Station | None] = []
     seen_ids: dict[str, int] = {}
-    for i, rec in enumerate(records):
+    rows_iter = tqdm(
+        records, desc=f"validating {p.name}", unit="row", disable=not progress, leave=False
+    )
+    for i, rec in enumerate(rows_iter):
         row = i + first_row
         probs = row_problems[i]
         name = cell(rec, "name")
@@ -351,6 +361,7 @@ def import_stations(
     crs: CoordSystem | str = "wgs84",
     skip_invalid: bool = False,
     source: str | None = None,
+    progress: bool = False,
 ) -> ImportReport:
     """Validate a whole station file, then write it in one transaction.
 
@@ -369,7 +380,7 @@ def import_stations(
     >>> reg.stations()[0].kind
     <Kind.DRIVER_HOME: 'driver_home'>
     """
-    result = read_stations(path, crs=crs, source=source)
+    result = read_stations(path, crs=crs, source=source, progress=progress)
     if result.problems and not skip_invalid:
         raise ImportValidationError(result.path, list(result.problems))
     existing = sum(1 for s in result.stations if s.id in registry)
