@@ -1,1 +1,78 @@
-"""maps package."""
+"""Web maps of stations, coverage and suggested sites (folium, with vendored assets).
+
+Builders take :mod:`geo` results and return folium objects; they never save or
+serve. :func:`render_html` gives a page that links the assets under
+:data:`STATIC_URL`; :func:`write_standalone` writes a file with every asset
+inlined, for use with no network.
+"""
+
+from maps.base import (
+    AMAP_TILES,
+    OSM_TILES,
+    STATIC_DIR,
+    STATIC_URL,
+    Legend,
+    OfflineMap,
+    TileConfig,
+    UnknownAssetError,
+    base_map,
+    fit_to,
+    frame_to_display,
+    localize,
+    render_html,
+    to_display,
+    write_standalone,
+)
+from maps.coverage import (
+    cell_layer,
+    circle_layer,
+    coverage_map,
+    demand_layer,
+    gap_layer,
+    walk_area_layer,
+)
+from maps.i18n import LANGS, Lang, parse_lang
+from maps.siting import suggestion_layers, suggestions_map
+from maps.stations import (
+    LocateControl,
+    StationCluster,
+    embed_map,
+    kind_legend,
+    station_layer,
+    stations_map,
+)
+
+__all__ = [
+    "AMAP_TILES",
+    "LANGS",
+    "OSM_TILES",
+    "STATIC_DIR",
+    "STATIC_URL",
+    "Lang",
+    "Legend",
+    "LocateControl",
+    "OfflineMap",
+    "StationCluster",
+    "TileConfig",
+    "UnknownAssetError",
+    "base_map",
+    "cell_layer",
+    "circle_layer",
+    "coverage_map",
+    "demand_layer",
+    "embed_map",
+    "fit_to",
+    "frame_to_display",
+    "gap_layer",
+    "kind_legend",
+    "localize",
+    "parse_lang",
+    "render_html",
+    "station_layer",
+    "stations_map",
+    "suggestion_layers",
+    "suggestions_map",
+    "to_display",
+    "walk_area_layer",
+    "write_standalone",
+]

@@ -1,0 +1,388 @@
+"""The coverage map: service circles, walking areas, coverage cells, gaps and demand.
+
+Each layer is built from a GeoDataFrame (any CRS, which must be set; drawn in
+WGS-84, or shifted into GCJ-02 for GCJ-02 tiles) with these columns:
+
+============  ==================  ===============================================
+layer         geometry            columns
+============  ==================  ===============================================
+circles       Point (a station)   ``station_id``; the radius is ``radius_m``
+walk areas    (Multi)Polygon      ``station_id``
+cells         Polygon (hexagon)   ``count``: stations reaching the cell (0, 1, 2+);
+                                  ``cell_id`` optional (default: the index)
+gaps          (Multi)Polygon      ``rank`` (1 = hits most workers), ``demand``,
+                                  ``area_m2``
+demand        Point               ``weight`` (workers, trips … ≥ 0)
+============  ==================  ===============================================
+
+Every polygon layer is a ``folium.GeoJson`` whose features carry ids
+(``walk-<station_id>``, ``cell-<cell_id>``, ``gap-<rank>``, ``circle-<station_id>``),
+inside a ``FeatureGroup`` named in the page's language; a layer control
+switches them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from folium.plugins import HeatMap
+
+from geo.hours import DEFAULT_TZ
+from geo.types import Station
+from maps.base import (
+    OSM_TILES,
+    Legend,
+    OfflineMap,
+    TileConfig,
+    base_map,
+    frame_to_display,
+    to_display,
+)
+from maps.i18n import Lang, text
+from maps.stations import station_layer
+from maps.style import CIRCLE_COLOR, COVERAGE_COLORS, GAP_COLOR, WALK_COLOR, coverage_class
+
+__all__ = [
+    "cell_layer",
+    "circle_layer",
+    "coverage_map",
+    "demand_layer",
+    "gap_layer",
+    "walk_area_layer",
+]
+
+
+def _require(frame: gpd.GeoDataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        have = ", ".join(map(str, frame.columns))
+        raise ValueError(f"{what}: missing column(s) {', '.join(missing)}; has {have}")
+
+
+def _collection(
+    frame: gpd.GeoDataFrame, ids: Sequence[str], props: dict[str, Sequence[Any]]
+) -> dict[str, Any]:
+    feats = []
+    geoms = frame.geometry.to_numpy()
+    for i, (fid, geom) in enumerate(zip(ids, geoms, strict=True)):
+        if geom is None or shapely.is_empty(geom):
+            continue
+        feats.append(
+            {
+                "type": "Feature",
+                "id": str(fid),
+                "geometry": shapely.geometry.mapping(geom),
+                "properties": {"id": str(fid), **{k: v[i] for k, v in props.items()}},
+            }
+        )
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def circle_layer(
+    circles: gpd.GeoDataFrame,
+    *,
+    radius_m: float = 1000.0,
+    lang: Lang = "en",
+    tiles: TileConfig = OSM_TILES,
+) -> folium.FeatureGroup:
+    """Service circles of ``radius_m`` metres around stations.
+
+    Parameters
+    ----------
+    circles
+        Station points with ``station_id``.
+    radius_m
+        Circle radius in metres.
+    lang
+        Language of labels.
+    tiles
+        Tile source.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named "1 km service circles" (in ``lang``), holding one ``GeoJson``.
+    """
+    _require(circles, ["station_id"], "circles")
+    if not radius_m > 0:
+        raise ValueError(f"radius_m={radius_m!r} must be > 0")
+    frame = frame_to_display(circles, tiles)
+    ids = [f"circle-{s}" for s in frame["station_id"]]
+    data = _collection(frame, ids, {"station_id": [str(s) for s in frame["station_id"]]})
+    group = folium.FeatureGroup(name=text("circles", lang), overlay=True)
+    folium.GeoJson(
+        data,
+        name=text("circles", lang),
+        marker=folium.Circle(
+            radius=float(radius_m), color=CIRCLE_COLOR, weight=1, fill=True, fill_opacity=0.08
+        ),
+        tooltip=folium.GeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
+    ).add_to(group)
+    return group
+
+
+def walk_area_layer(
+    walk_areas: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+) -> folium.FeatureGroup:
+    """15-minute walking areas, one polygon per station.
+
+    Parameters
+    ----------
+    walk_areas
+        Polygons with ``station_id``.
+    lang
+        Language of labels.
+    tiles
+        Tile source.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named "15-minute walking areas" (in ``lang``).
+    """
+    _require(walk_areas, ["station_id"], "walk_areas")
+    frame = frame_to_display(walk_areas, tiles)
+    ids = [f"walk-{s}" for s in frame["station_id"]]
+    data = _collection(frame, ids, {"station_id": [str(s) for s in frame["station_id"]]})
+    group = folium.FeatureGroup(name=text("walk_areas", lang), overlay=True)
+    folium.GeoJson(
+        data,
+        name=text("walk_areas", lang),
+        style_function=lambda _f: {
+            "color": WALK_COLOR,
+            "weight": 1,
+            "fillColor": WALK_COLOR,
+            "fillOpacity": 0.12,
+        },
+        tooltip=folium.GeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
+    ).add_to(group)
+    return group
+
+
+def cell_layer(
+    cells: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+) -> folium.FeatureGroup:
+    """Hexagon cells coloured not covered / covered once / covered twice or more.
+
+    Parameters
+    ----------
+    cells
+        Polygons with ``count`` (and optionally ``cell_id``).
+    lang
+        Language of labels.
+    tiles
+        Tile source.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named "Coverage cells" (in ``lang``); each feature has ``count`` and
+        ``coverage`` (its class) in its properties.
+    """
+    _require(cells, ["count"], "cells")
+    frame = frame_to_display(cells, tiles)
+    counts = frame["count"].to_numpy()
+    if len(counts) and (np.isnan(counts.astype(float)).any() or (counts < 0).any()):
+        raise ValueError("cells: count must be a whole number ≥ 0 in every row")
+    cell_ids = frame["cell_id"] if "cell_id" in frame.columns else frame.index
+    classes = [coverage_class(int(c)) for c in counts]
+    data = _collection(
+        frame,
+        [f"cell-{c}" for c in cell_ids],
+        {
+            "count": [int(c) for c in counts],
+            "coverage": classes,
+            "label": [text(c, lang) for c in classes],
+        },
+    )
+    group = folium.FeatureGroup(name=text("cells", lang), overlay=True)
+    folium.GeoJson(
+        data,
+        name=text("cells", lang),
+        style_function=lambda f: {
+            "color": COVERAGE_COLORS[f["properties"]["coverage"]],
+            "weight": 0.5,
+            "fillColor": COVERAGE_COLORS[f["properties"]["coverage"]],
+            "fillOpacity": 0.35,
+        },
+        tooltip=folium.GeoJsonTooltip(["label", "count"], aliases=[text("cells", lang), "n"]),
+    ).add_to(group)
+    return group
+
+
+def gap_layer(
+    gaps: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+) -> folium.FeatureGroup:
+    """Coverage gaps with their rank, demand and area.
+
+    Parameters
+    ----------
+    gaps
+        Polygons with ``rank``, ``demand`` and ``area_m2``.
+    lang
+        Language of labels.
+    tiles
+        Tile source.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named "Coverage gaps" (in ``lang``); features ordered by rank.
+    """
+    _require(gaps, ["rank", "demand", "area_m2"], "gaps")
+    frame = frame_to_display(gaps, tiles).sort_values("rank", kind="stable")
+    ranks = [int(r) for r in frame["rank"]]
+    data = _collection(
+        frame,
+        [f"gap-{r}" for r in ranks],
+        {
+            "rank": ranks,
+            "demand": [round(float(d), 1) for d in frame["demand"]],
+            "area_m2": [round(float(a)) for a in frame["area_m2"]],
+            "area": [f"{float(a) / 1e6:.2f} km²" for a in frame["area_m2"]],
+        },
+    )
+    group = folium.FeatureGroup(name=text("gaps", lang), overlay=True)
+    folium.GeoJson(
+        data,
+        name=text("gaps", lang),
+        style_function=lambda _f: {
+            "color": GAP_COLOR,
+            "weight": 2,
+            "dashArray": "4 3",
+            "fillColor": GAP_COLOR,
+            "fillOpacity": 0.25,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            ["rank", "demand", "area"],
+            aliases=[text("rank", lang), text("demand", lang), text("area", lang)],
+        ),
+    ).add_to(group)
+    return group
+
+
+def demand_layer(
+    demand: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+) -> HeatMap:
+    """A heat layer of worker demand (Leaflet.heat).
+
+    Parameters
+    ----------
+    demand
+        Points with ``weight``.
+    lang
+        Language of labels.
+    tiles
+        Tile source.
+
+    Returns
+    -------
+    folium.plugins.HeatMap
+        Named "Worker demand" (in ``lang``); a layer of its own.
+    """
+    _require(demand, ["weight"], "demand")
+    frame = frame_to_display(demand, tiles)
+    x = shapely.get_x(frame.geometry.to_numpy())
+    y = shapely.get_y(frame.geometry.to_numpy())
+    w = frame["weight"].to_numpy(dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(w) & (w > 0)
+    rows = np.column_stack([y[ok], x[ok], w[ok] / (w[ok].max() if ok.any() else 1.0)])
+    return HeatMap(
+        np.round(rows, 6).tolist(), name=text("heat", lang), radius=20, blur=15, min_opacity=0.3
+    )
+
+
+def coverage_map(
+    *,
+    circles: gpd.GeoDataFrame | None = None,
+    walk_areas: gpd.GeoDataFrame | None = None,
+    cells: gpd.GeoDataFrame | None = None,
+    gaps: gpd.GeoDataFrame | None = None,
+    demand: gpd.GeoDataFrame | None = None,
+    stations: Sequence[Station] | None = None,
+    radius_m: float = 1000.0,
+    lang: Lang = "en",
+    tiles: TileConfig = OSM_TILES,
+    now: datetime | None = None,
+    tz: str = DEFAULT_TZ,
+) -> OfflineMap:
+    """The planner's coverage map: the layers that are given, a legend, a layer control.
+
+    Parameters
+    ----------
+    circles, walk_areas, cells, gaps, demand
+        The layers' frames (see the module docstring); ``None`` leaves one out.
+    stations
+        Stations to show on top, clustered.
+    radius_m
+        Radius of the service circles, metres.
+    lang
+        Language of labels.
+    tiles
+        Tile source.
+    now, tz
+        When and in which time zone "open now" is evaluated in station popups.
+
+    Returns
+    -------
+    OfflineMap
+        Fitted to everything drawn.
+    """
+    m = base_map(tiles=tiles, lang=lang, title=text("coverage_title", lang))
+    frames: list[gpd.GeoDataFrame] = []
+    entries: list[tuple[str, str, str]] = []
+    if cells is not None:
+        cell_layer(cells, lang=lang, tiles=tiles).add_to(m)
+        frames.append(cells)
+        entries += [(COVERAGE_COLORS[c], "", text(c, lang)) for c in COVERAGE_COLORS]
+    if walk_areas is not None:
+        walk_area_layer(walk_areas, lang=lang, tiles=tiles).add_to(m)
+        frames.append(walk_areas)
+        entries.append((WALK_COLOR, "", text("walk_areas", lang)))
+    if circles is not None:
+        circle_layer(circles, radius_m=radius_m, lang=lang, tiles=tiles).add_to(m)
+        frames.append(circles)
+        entries.append((CIRCLE_COLOR, "", text("circles", lang)))
+    if gaps is not None:
+        gap_layer(gaps, lang=lang, tiles=tiles).add_to(m)
+        frames.append(gaps)
+        entries.append((GAP_COLOR, "", text("gaps", lang)))
+    if demand is not None:
+        demand_layer(demand, lang=lang, tiles=tiles).add_to(m)
+        frames.append(demand)
+    if stations:
+        station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
+    if entries:
+        Legend(text("coverage_title", lang), entries).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    _fit_frames(m, frames, stations or [], tiles)
+    return m
+
+
+def _fit_frames(
+    m: folium.Map,
+    frames: Sequence[gpd.GeoDataFrame],
+    stations: Sequence[Station],
+    tiles: TileConfig,
+) -> None:
+    boxes = [frame_to_display(f, tiles).total_bounds for f in frames if len(f)]
+    if stations:
+        x, y = to_display([s.lon for s in stations], [s.lat for s in stations], tiles)
+        boxes.append(np.array([x.min(), y.min(), x.max(), y.max()]))
+    boxes = [b for b in boxes if np.isfinite(b).all()]
+    if not boxes:
+        return
+    b = np.vstack(boxes)
+    west, south = float(b[:, 0].min()), float(b[:, 1].min())
+    east, north = float(b[:, 2].max()), float(b[:, 3].max())
+    m.fit_bounds(
+        [[south, west], [north, east]],
+        padding=(20, 20),
+        max_zoom=17,
+    )

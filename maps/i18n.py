@@ -1,0 +1,114 @@
+"""Labels of the map pages in Chinese and English.
+
+Kind and amenity names come from :mod:`geo.types` (each holds an English and a
+Chinese label); everything else a page shows is in :data:`TEXT`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from geo.types import AMENITIES, KIND_LABELS, Kind
+
+__all__ = ["LANGS", "TEXT", "Lang", "amenity_label", "kind_label", "parse_lang", "text"]
+
+Lang = Literal["zh", "en"]
+"""Languages of the map pages."""
+
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # key: (English, Chinese)
+    "stations": ("Stations", "站点"),
+    "stations_title": ("Rest stations for outdoor workers", "户外劳动者服务站点"),
+    "legend": ("Station kinds", "站点类型"),
+    "address": ("Address", "地址"),
+    "amenities": ("Amenities", "服务设施"),
+    "hours": ("Opening hours", "开放时间"),
+    "hours_unknown": ("unknown", "未知"),
+    "open_now": ("Open now", "正在开放"),
+    "closed_now": ("Closed now", "当前关闭"),
+    "phone": ("Phone", "电话"),
+    "status": ("Status", "状态"),
+    "base_map": ("Base map", "底图"),
+    "locate_me": ("Locate me", "定位我"),
+    "locating": ("Finding your position…", "正在定位…"),
+    "you_are_here": ("You are here", "您的位置"),
+    "nearest": ("Nearest stations", "最近的站点"),
+    "no_station": ("No station found nearby.", "附近没有找到站点。"),
+    "geo_denied": ("Your position is not available.", "无法获取您的位置。"),
+    "api_error": ("The station service did not answer.", "站点服务暂无响应。"),
+    "walk_min": ("min walk", "分钟步行"),
+    "coverage_title": ("Station coverage", "站点覆盖"),
+    "circles": ("1 km service circles", "1公里服务半径"),
+    "walk_areas": ("15-minute walking areas", "15分钟步行范围"),
+    "cells": ("Coverage cells", "覆盖网格"),
+    "not_covered": ("Not covered", "未覆盖"),
+    "covered_once": ("Covered once", "单次覆盖"),
+    "covered_twice": ("Covered twice or more", "交叉覆盖（两次及以上）"),
+    "gaps": ("Coverage gaps", "覆盖缺口"),
+    "gap": ("Gap", "缺口"),
+    "rank": ("Rank", "排名"),
+    "demand": ("Demand", "需求"),
+    "area": ("Area", "面积"),
+    "heat": ("Worker demand", "劳动者需求热力"),
+    "suggest_title": ("Suggested new stations", "新站点选址建议"),
+    "candidates": ("Candidate sites", "候选站点"),
+    "chosen": ("Chosen sites", "选中站点"),
+    "candidate": ("Candidate", "候选点"),
+    "order": ("Order", "顺序"),
+    "gain": ("Marginal gain", "边际增益"),
+    "existing": ("Existing stations", "现有站点"),
+}
+"""Page labels: key → (English, Chinese)."""
+
+
+def parse_lang(lang: str) -> Lang:
+    """Return ``lang`` as a :data:`Lang`, or raise ``ValueError`` listing the valid ones.
+
+    Examples
+    --------
+    >>> parse_lang("en")
+    'en'
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang={lang!r} is not supported; use one of {', '.join(LANGS)}")
+    return lang  # type: ignore[return-value]
+
+
+def text(key: str, lang: Lang) -> str:
+    """The label ``key`` in ``lang``.
+
+    Examples
+    --------
+    >>> text("open_now", "zh")
+    '正在开放'
+    """
+    en, zh = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def kind_label(kind: Kind | str, lang: Lang) -> str:
+    """The name of a station kind in ``lang``.
+
+    Examples
+    --------
+    >>> kind_label("driver_home", "zh")
+    '司机之家'
+    """
+    en, zh = KIND_LABELS[Kind(kind)]
+    return zh if lang == "zh" else en
+
+
+def amenity_label(code: str, lang: Lang) -> str:
+    """The name of an amenity code in ``lang``; unknown codes are returned as they are.
+
+    Examples
+    --------
+    >>> amenity_label("water", "en")
+    'Drinking water'
+    """
+    if code not in AMENITIES:
+        return code
+    en, zh = AMENITIES[code]
+    return zh if lang == "zh" else en
