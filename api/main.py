@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
 from api.deps import Service
-from api.routers import nearest, stations
+from api.routers import maps, nearest, stations
 from api.schemas import Health, Problem
 from api.settings import Settings, load_settings
 from geo.io import import_stations
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return Health(status="starting")
         return Health(status="ok", stations=len(service.registry))
 
-    for router in (stations.router, nearest.router):
+    for router in (stations.router, nearest.router, maps.router):
         app.include_router(router, responses=PROBLEM_RESPONSES)
+    app.mount(maps.STATIC_URL, maps.static_files(), name="maps-static")
     return app

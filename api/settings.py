@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -55,6 +55,19 @@ class Settings(BaseSettings):
     seed_tz: str = Field(
         "Europe/Helsinki", description="Time zone of a registry made from the seed"
     )
+    map_tile_url: str = Field(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Tile URL template of the map pages ({z}/{x}/{y}, optionally {s})",
+    )
+    map_tile_attribution: str = Field(
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        description="Attribution HTML the tile source requires",
+    )
+    map_tile_crs: Literal["wgs84", "gcj02"] = Field(
+        "wgs84",
+        description="Datum of the tiles; gcj02 (Amap-style tiles) shifts every overlay to match",
+    )
+    map_tile_subdomains: str = Field("abc", description="Values of {s} in the tile URL")
     default_radius_m: float = Field(1000.0, gt=0)
     max_radius_m: float = Field(50_000.0, gt=0)
     walk_speed_kmh: float = Field(4.8, gt=0)

@@ -1,0 +1,177 @@
+"""Map pages: the stations map and the embeddable "locate me" map, as HTML.
+
+The pages link Leaflet and its plugins from :data:`maps.STATIC_URL`, which
+:func:`static_files` serves from the files vendored in ``maps/static``. Who
+may frame the pages is set by the app's ``frame-ancestors`` policy.
+
+``/maps/coverage`` and ``/maps/suggest`` need the coverage and siting engines
+and are added with them; their builders are :func:`maps.coverage_map` and
+:func:`maps.suggestions_map`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+import maps
+from api.deps import FilterParams, Service, ServiceDep
+from api.settings import Settings
+from geo.errors import InvalidInputError
+
+router = APIRouter(prefix="/maps", tags=["maps"])
+
+STATIC_URL = maps.STATIC_URL
+"""Where :func:`static_files` is mounted."""
+
+_PAGE_CACHE_SIZE = 16
+_OPEN_NOW_SLOT_S = 300  # "open now" in popups is at most five minutes old
+_GZIP_MIN_BYTES = 4096
+
+LangQuery = Annotated[
+    Literal["zh", "en"], Query(description="Language of the page: zh (Chinese) or en (English)")
+]
+
+
+def static_files() -> StaticFiles:
+    """The vendored map assets, to mount at :data:`STATIC_URL`."""
+    return StaticFiles(directory=maps.STATIC_DIR)
+
+
+def tile_config(settings: Settings) -> maps.TileConfig:
+    """The tile source the settings name."""
+    return maps.TileConfig(
+        settings.map_tile_url,
+        settings.map_tile_attribution,
+        crs=settings.map_tile_crs,
+        subdomains=settings.map_tile_subdomains,
+    )
+
+
+def nearest_mode(service: Service) -> Literal["straight", "walk"]:
+    """The distance mode the "locate me" list asks for.
+
+    Straight-line until the service has a street network to walk on; the
+    page falls back to straight-line by itself if a walking query fails.
+    """
+    return "walk" if getattr(service, "network", None) is not None else "straight"
+
+
+def _page(request: Request, key: tuple[object, ...], build: Callable[[], str]) -> Response:
+    """Build (or reuse) a page and send it, gzip-compressed when the client accepts it."""
+    state = request.app.state
+    lock: threading.Lock = state.__dict__.setdefault("maps_lock", threading.Lock())
+    with lock:
+        cache: OrderedDict[tuple[object, ...], bytes] = state.__dict__.setdefault(
+            "maps_pages", OrderedDict()
+        )
+        body = cache.get(key)
+        if body is not None:
+            cache.move_to_end(key)
+    if body is None:
+        body = build().encode("utf-8")
+        with lock:
+            cache[key] = body
+            while len(cache) > _PAGE_CACHE_SIZE:
+                cache.popitem(last=False)
+    headers = {"Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
+    if len(body) >= _GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
+        body = gzip.compress(body, compresslevel=5)
+        headers["Content-Encoding"] = "gzip"
+    return HTMLResponse(body, headers=headers)
+
+
+def _filter_key(filters: FilterParams) -> tuple[object, ...]:
+    return (
+        tuple(sorted(map(str, filters.kind or []))),
+        tuple(sorted(map(str, filters.amenity or []))),
+        tuple(sorted(map(str, filters.status or []))),
+        filters.open_at,
+    )
+
+
+@router.get(
+    "/stations",
+    response_class=HTMLResponse,
+    summary="Map of the stations (HTML)",
+    responses={200: {"content": {"text/html": {}}, "description": "The map page"}},
+)
+def stations_page(
+    request: Request,
+    service: ServiceDep,
+    filters: Annotated[FilterParams, Depends()],
+    lang: LangQuery = "zh",
+) -> Response:
+    """Clustered stations with a legend of kinds and a popup per station."""
+    registry = service.registry
+    tiles = tile_config(service.settings)
+    where = filters.build()
+    slot = int(time.time() // _OPEN_NOW_SLOT_S)
+    key = ("stations", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
+
+    def build() -> str:
+        m = maps.stations_map(registry.stations(where), lang=lang, tiles=tiles, tz=registry.tz)
+        return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
+
+    return _page(request, key, build)
+
+
+@router.get(
+    "/embed",
+    response_class=HTMLResponse,
+    summary="Embeddable map with a 'locate me' button (HTML)",
+    responses={200: {"content": {"text/html": {}}, "description": "The map page"}},
+)
+def embed_page(
+    request: Request,
+    service: ServiceDep,
+    filters: Annotated[FilterParams, Depends()],
+    lat: Annotated[
+        float | None, Query(ge=-90, le=90, description="Centre latitude, WGS-84")
+    ] = None,
+    lon: Annotated[
+        float | None, Query(ge=-180, le=180, description="Centre longitude, WGS-84")
+    ] = None,
+    zoom: Annotated[int, Query(ge=1, le=19, description="Initial zoom with a centre")] = 15,
+    lang: LangQuery = "zh",
+) -> Response:
+    """Stations, and a button that lists the nearest ones to the viewer's position."""
+    if (lat is None) != (lon is None):
+        raise InvalidInputError("lat and lon must be given together (or neither)")
+    registry = service.registry
+    tiles = tile_config(service.settings)
+    where = filters.build()
+    mode = nearest_mode(service)
+    root = request.scope.get("root_path", "")
+    query = {
+        "kind": [str(k) for k in filters.kind or []],
+        "amenity": [str(a) for a in filters.amenity or []],
+    }
+    slot = int(time.time() // _OPEN_NOW_SLOT_S)
+    key = ("embed", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
+    key += (lat, lon, zoom, mode, root)
+
+    def build() -> str:
+        m = maps.embed_map(
+            registry.stations(where),
+            lat=lat,
+            lon=lon,
+            zoom=zoom,
+            lang=lang,
+            tiles=tiles,
+            tz=registry.tz,
+            api=root + "/nearest",
+            mode=mode,
+            query=query,
+        )
+        return maps.render_html(m, asset_base=root + STATIC_URL)
+
+    return _page(request, key, build)
