@@ -95,6 +95,7 @@ def marker_css() -> str:
         "margin-right:6px;vertical-align:middle;align-items:center;justify-content:center}",
         ".sf-legend .sf-swatch i{color:#fff;font-size:9px}",
         ".sf-legend h4{margin:0 0 4px;font-size:13px}",
+        ".sf-popup{font:13px/1.4 sans-serif}.sf-popup dl{margin:4px 0 0}",
         ".sf-popup dt{font-weight:bold;margin-top:4px}.sf-popup dd{margin:0}",
         ".sf-open{color:#1a7f37;font-weight:bold}.sf-closed{color:#b42318;font-weight:bold}",
         f".sf-num{{background:{CHOSEN_COLOR};color:#fff;border-radius:50%;width:24px;height:24px;"

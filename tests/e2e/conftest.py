@@ -1,0 +1,174 @@
+"""The running service and headless Chromium for the browser tests.
+
+The service is started as users start it (``stationfinder serve``) on a free
+port, with its registry in a temporary folder, seeded from
+``data/helsinki_stations.csv``. Chromium is Debian's (``/usr/bin/chromium``,
+installed by ``scripts/test``), driven by Playwright; every request that does
+not go to the loopback address is aborted, so map tiles fail as they would
+offline and nothing can come from a CDN.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PORTAL = "https://portal.example.org"  # listed in frame-ancestors besides 'self'
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        "headless Chromium is not installed at /usr/bin/chromium "
+        "(scripts/test installs Debian's chromium and chromium-driver)",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Route,
+    sync_playwright,
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def service_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a running ``stationfinder serve``."""
+    tmp = tmp_path_factory.mktemp("service")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "STATIONFINDER_DB": str(tmp / "stations.sqlite"),
+        "STATIONFINDER_CACHE_DIR": str(tmp / "cache"),
+        "STATIONFINDER_FRAME_ANCESTORS": f"'self',{PORTAL}",
+    }
+    exe = Path(sys.executable).with_name("stationfinder")
+    log = (tmp / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"the service did not start: {(tmp / 'serve.log').read_text()}")
+        time.sleep(0.1)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+@dataclass
+class Console:
+    """What the page reported: console errors, uncaught exceptions, blocked requests."""
+
+    errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+
+    def on_console(self, msg: ConsoleMessage) -> None:
+        if msg.type != "error":
+            return
+        where = (msg.location or {}).get("url", "")
+        if msg.text.startswith("Failed to load resource") and where in self.blocked:
+            return  # a tile (or other off-host request) we aborted on purpose
+        self.errors.append(f"console: {msg.text} ({where})")
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self.allowed)]
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def context(browser: Browser, service_url: str, console: Console) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 900, "height": 650}, locale="en-GB")
+
+    def offline(route: Route) -> None:
+        host = urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            console.blocked.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", offline)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, console: Console) -> Iterator[Page]:
+    p = context.new_page()
+    p.on("console", console.on_console)
+    p.on("pageerror", lambda exc: console.errors.append(f"uncaught: {exc}"))
+    yield p
+    assert console.unexpected() == []
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: ``$SF_SCREENSHOTS`` when set (to look at them), else tmp."""
+    out = Path(os.environ.get("SF_SCREENSHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    return out

@@ -1,0 +1,166 @@
+"""The served map pages in headless Chromium, with no network beyond the service."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from geo.crs import convert
+from tests.e2e.conftest import Console
+
+pytestmark = pytest.mark.browser
+
+# Near Helsinki's central railway station, among the demo stations.
+HERE = {"latitude": 60.1699, "longitude": 24.9384}
+
+
+def load(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function("window.sfReady === true", timeout=15_000)
+
+
+def api(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return json.loads(r.read())  # type: ignore[no-any-return]
+
+
+def test_stations_page_markers_layers_and_popup(
+    page: Page, service_url: str, console: Console, shots: Path
+) -> None:
+    load(page, f"{service_url}/maps/stations?lang=en")
+    n = page.evaluate("Object.keys(window.sfStations.sfById).length")
+    seeded = api(f"{service_url}/stations?limit=1000&status=open")["number_matched"]
+    assert n == seeded > 20
+    # Clusters and single markers are drawn; together they account for every station.
+    shown = page.evaluate(
+        """() => { let t = 0; window.sfStations.eachLayer(() => t++); return t; }"""
+    )
+    assert shown == n
+    assert page.locator(".marker-cluster").count() + page.locator(".sf-pin").count() > 0
+    # The layer control names the base map and the stations layer; the legend the kinds.
+    page.hover(".leaflet-control-layers")
+    expect(page.locator(".leaflet-control-layers-list")).to_contain_text("Stations")
+    expect(page.locator(".leaflet-control-layers-list")).to_contain_text("Base map")
+    expect(page.locator(".sf-legend")).to_contain_text("Worker station")
+    # Open a popup with a real click on one station's marker.
+    sid = page.evaluate("Object.keys(window.sfStations.sfById)[0]")
+    page.evaluate(
+        """id => new Promise(done => {
+            const m = window.sfStations.sfById[id];
+            window.sfStations.zoomToShowLayer(m, () => setTimeout(done, 400));
+        })""",
+        sid,
+    )
+    page.evaluate("id => window.sfStations.sfById[id]._icon.id = 'sf-target'", sid)
+    page.click("#sf-target")
+    popup = page.locator(".leaflet-popup-content .sf-popup")
+    expect(popup).to_be_visible()
+    station = api(f"{service_url}/stations/{sid}")
+    expect(popup).to_have_attribute("data-id", sid)
+    expect(popup.locator(".sf-name")).to_have_text(station["properties"]["name"])
+    expect(popup).to_contain_text("Opening hours")
+    assert popup.locator(".sf-open, .sf-closed").count() == (
+        1 if station["properties"]["opening_hours"] else 0
+    )
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
+    page.wait_for_timeout(300)  # let the map finish panning the popup into view
+    page.screenshot(path=str(shots / "stations.png"))
+    # Offline: tiles were requested and failed, and nothing else went off the host.
+    assert console.blocked and all("tile.openstreetmap.org" in u for u in console.blocked)
+    assert console.unexpected() == []
+
+
+def test_embed_locate_me_lists_nearest(
+    context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path
+) -> None:
+    context.grant_permissions(["geolocation"], origin=service_url)
+    context.set_geolocation(HERE)
+    load(page, f"{service_url}/maps/embed?lang=en&zoom=15&lat=60.17&lon=24.94")
+    page.click("#sf-locate")
+    items = page.locator("#sf-nearest li")
+    expect(items).to_have_count(5)
+    expected = api(
+        f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&mode=straight&k=5"
+    )
+    ids = [f["id"] for f in expected["features"]]
+    assert [items.nth(i).get_attribute("data-id") for i in range(5)] == ids
+    first = expected["features"][0]["properties"]
+    expect(items.first).to_contain_text(first["name"])
+    expect(items.first).to_contain_text(f"{round(first['distance_m'])} m")
+    expect(page.locator(".sf-here")).to_have_count(1)
+    # Choosing an entry opens that station's popup.
+    items.first.click()
+    expect(page.locator(".leaflet-popup-content .sf-popup")).to_have_attribute("data-id", ids[0])
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(shots / "embed-locate.png"))
+    assert console.unexpected() == []
+
+
+def test_embed_in_chinese_with_a_kind_filter(
+    context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path
+) -> None:
+    context.grant_permissions(["geolocation"], origin=service_url)
+    context.set_geolocation(HERE)
+    load(page, f"{service_url}/maps/embed?lang=zh&kind=driver_home")
+    expect(page.locator("#sf-locate")).to_have_text("定位我")
+    page.click("#sf-locate")
+    items = page.locator("#sf-nearest li")
+    expect(items.first).to_be_visible()
+    texts = items.all_inner_texts()
+    assert texts and all("司机之家" in t for t in texts)
+    expect(page.locator("#sf-nearest h4")).to_have_text("最近的站点")
+    page.screenshot(path=str(shots / "embed-zh.png"))
+    assert console.unexpected() == []
+
+
+def test_denied_position_is_explained(page: Page, service_url: str, console: Console) -> None:
+    load(page, f"{service_url}/maps/embed?lang=en")  # no geolocation permission granted
+    page.click("#sf-locate")
+    expect(page.locator("#sf-nearest")).to_have_text("Your position is not available.")
+    assert console.unexpected() == []
+
+
+def test_browser_gcj02_shift_matches_geo_crs(page: Page, service_url: str) -> None:
+    load(page, f"{service_url}/maps/embed?lang=en")
+    for lon, lat in [(116.397, 39.909), (121.47, 31.23), (101.78, 36.62)]:
+        x, y = page.evaluate("([x, y]) => window.sfWgs2Gcj(x, y)", [lon, lat])
+        gx, gy = convert(lon, lat, src="wgs84", dst="gcj02")
+        assert abs(x - float(gx)) < 1e-6 and abs(y - float(gy)) < 1e-6
+    assert page.evaluate("window.sfWgs2Gcj(24.94, 60.17)") == [24.94, 60.17]
+
+
+@pytest.mark.parametrize("framed", [True, False])
+def test_only_configured_origins_may_frame_the_embed(
+    page: Page, service_url: str, console: Console, framed: bool
+) -> None:
+    # The service allows 'self' (http://127.0.0.1:port) and PORTAL. http://localhost:port
+    # is another origin on the same loopback, so Chromium's local-network rules stay out
+    # of the way and only the frame-ancestors header decides.
+    parent = service_url if framed else service_url.replace("127.0.0.1", "localhost")
+    console.allowed.append(re.compile(r"frame-ancestors"))
+    page.goto(f"{parent}/healthz")
+    page.evaluate(
+        """src => {
+            const f = document.createElement("iframe");
+            f.id = "f"; f.src = src; f.width = 600; f.height = 400;
+            document.body.appendChild(f);
+        }""",
+        f"{service_url}/maps/embed?lang=en",
+    )
+    frame = page.frame_locator("#f")
+    if framed:
+        expect(frame.locator(".folium-map")).to_have_count(1, timeout=10_000)
+        expect(frame.locator("#sf-locate")).to_be_visible()
+        assert console.errors == []
+    else:
+        expect(frame.locator(".folium-map")).to_have_count(0)
+        page.wait_for_function("document.getElementById('f') !== null")
+        page.wait_for_timeout(1_000)
+        expect(frame.locator(".folium-map")).to_have_count(0)
+        assert any("frame-ancestors" in e for e in console.errors), console.errors
