@@ -1,0 +1,221 @@
+"""The stations map with 600 and 150,000 stations: build time, page weight, time to interactive.
+
+Run (not part of the test suite, whose testpaths are ``tests`` and ``geo``)::
+
+    .venv/bin/python -m pytest bench/bench_map.py --benchmark-only -s
+
+Stations come from ``data/make_synthetic.py`` (``synthetic_china_stations``,
+seed 0; the ``open`` ones, as ``/maps/stations`` shows by default). For each
+size:
+
+* ``build``: :func:`maps.stations_map` plus :func:`maps.render_html`, in Python;
+* ``interactive``: the page served on loopback (the HTML and the vendored
+  assets, as the service serves them) loaded in headless Chromium until every
+  marker is clustered (``window.sfReady``) and a cluster icon is in the DOM,
+  then a click on a cluster that must zoom the map in (timed apart).
+
+Page weight is the HTML (raw and gzip, as the service sends it) plus every
+asset the browser fetched. Each benchmark checks its result (station count
+in the page, clusters drawn, zoom after the click). A summary table with the
+machine is printed at the end; the machine also goes into the JSON
+``extra_info``. Needs ``/usr/bin/chromium`` for the browser part.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from data.make_synthetic import synthetic_china_stations  # noqa: E402
+from geo.types import Station, Status  # noqa: E402
+from maps import STATIC_DIR, render_html, stations_map  # noqa: E402
+
+SIZES = (600, 150_000)
+SEED = 0
+NOW = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # fixed, so "open now" is the same each run
+TZ = "Asia/Shanghai"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS: dict[int, dict[str, float]] = {}
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    chromium = ""
+    if CHROMIUM.exists():
+        out = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True)
+        chromium = out.stdout.strip()
+    import folium
+
+    return {
+        "cpu": cpu,
+        "nproc": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "folium": folium.__version__,
+        "chromium": chromium,
+        "platform": platform.platform(),
+    }
+
+
+@functools.cache
+def open_stations(n: int) -> list[Station]:
+    return [s for s in synthetic_china_stations(n, seed=SEED) if s.status == Status.OPEN]
+
+
+def build(n: int) -> str:
+    stations = open_stations(n)
+    return render_html(stations_map(stations, lang="zh", now=NOW, tz=TZ))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def summary() -> Iterator[None]:
+    yield
+    info = machine()
+    print("\n\nStations map (maps.stations_map), synthetic stations over China, seed 0")
+    print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
+    head = (
+        "| stations | build + render s | HTML MB | HTML gzip MB | assets kB "
+        "| time to interactive s | click → zoom s |"
+    )
+    print(head)
+    print("|" + "---:|" * 7)
+    for n, r in sorted(RESULTS.items()):
+        print(
+            f"| {int(r.get('stations', n)):,} | {r.get('build_s', float('nan')):.2f} "
+            f"| {r.get('html_mb', float('nan')):.2f} | {r.get('gzip_mb', float('nan')):.2f} "
+            f"| {r.get('assets_kb', float('nan')):.0f} | {r.get('tti_s', float('nan')):.2f} "
+            f"| {r.get('click_s', float('nan')):.2f} |"
+        )
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_build_and_render(benchmark: Any, n: int) -> None:
+    benchmark.group = "map: build + render"
+    benchmark.extra_info.update(machine())
+    stations = open_stations(n)
+    page = benchmark.pedantic(build, args=(n,), rounds=3 if n < 10_000 else 1, iterations=1)
+    ids = re.search(r'var D = \{"id":\[(.*?)\]', page)
+    assert ids is not None and ids.group(1).count('"syn-') == len(stations)
+    raw = page.encode("utf-8")
+    RESULTS.setdefault(n, {}).update(
+        stations=len(stations),
+        build_s=benchmark.stats.stats.median,
+        html_mb=len(raw) / 1e6,
+        gzip_mb=len(gzip.compress(raw, compresslevel=5)) / 1e6,
+    )
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A loopback web server for the pages and the vendored assets under /static/maps."""
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(STATIC_DIR, root / "static" / "maps")
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", root
+    server.shutdown()
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_time_to_interactive(benchmark: Any, n: int, site: tuple[str, Path]) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("needs /usr/bin/chromium (Debian's chromium package)")
+    from playwright.sync_api import sync_playwright
+
+    benchmark.group = "map: time to interactive in headless Chromium"
+    benchmark.extra_info.update(machine())
+    base, root = site
+    (root / f"stations-{n}.html").write_text(build(n), encoding="utf-8")
+    url = f"{base}/stations-{n}.html"
+    fetched: dict[str, int] = {}
+    clicks: list[float] = []
+    ready: list[float] = []
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+        def load() -> None:
+            ctx = browser.new_context(viewport={"width": 1200, "height": 800})
+            ctx.route(
+                "**/*",
+                lambda r: r.continue_() if r.request.url.startswith(base) else r.abort(),
+            )
+            page = ctx.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            def count(resp: Any) -> None:
+                if resp.url.startswith(base) and resp.ok:  # the server sends Content-Length
+                    fetched[resp.url] = int(resp.headers.get("content-length", "0"))
+
+            page.on("response", count)
+            start = time.perf_counter()
+            page.goto(url, wait_until="commit")
+            page.wait_for_function(
+                "window.sfReady === true && document.querySelector('.marker-cluster') !== null",
+                timeout=120_000,
+                polling=50,
+            )
+            t0 = time.perf_counter()
+            ready.append(t0 - start)
+            zoom = page.evaluate("window.sfStations._map.getZoom()")
+            page.locator(".marker-cluster").first.click()
+            page.wait_for_function(f"window.sfStations._map.getZoom() > {zoom}", polling=20)
+            clicks.append(time.perf_counter() - t0)
+            assert errors == []
+            assert page.evaluate("Object.keys(window.sfStations.sfById).length") == len(
+                open_stations(n)
+            )
+            ctx.close()
+
+        benchmark.pedantic(load, rounds=3, iterations=1)
+        browser.close()
+    html_bytes = fetched.pop(url)
+    RESULTS.setdefault(n, {}).update(
+        tti_s=sorted(ready)[len(ready) // 2],
+        click_s=sorted(clicks)[len(clicks) // 2],
+        assets_kb=sum(fetched.values()) / 1e3,
+    )
+    assert html_bytes > 0 and fetched
