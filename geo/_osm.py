@@ -1,0 +1,104 @@
+"""The only module that reads OpenStreetMap files (through pyrosm).
+
+Returns plain frames, so a change in pyrosm's schema touches this file only.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import InvalidInputError, NotFoundError
+
+__all__ = ["read_pois", "read_street_frames"]
+
+
+def _osm(pbf: str | Path):  # type: ignore[no-untyped-def]
+    import pyrosm
+
+    path = Path(pbf)
+    if not path.is_file():
+        raise NotFoundError(f"{path}: no such OSM file")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pyrosm.OSM(str(path))
+
+
+def read_street_frames(
+    pbf: str | Path, *, mode: Literal["walk", "drive"]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes (``id``, ``lon``, ``lat``) and edges (``u``, ``v``, ``length_m``, ``highway``,
+    ``oneway``) of the walking or driving network in a local ``.osm.pbf`` file.
+
+    pyrosm splits ways at every node, so each edge is one straight segment.
+    """
+    if mode not in ("walk", "drive"):
+        raise InvalidInputError(f"mode={mode!r} is not a network mode; use walk or drive")
+    osm = _osm(pbf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = osm.get_network(network_type="walking" if mode == "walk" else "driving", nodes=True)
+    if got is None:
+        raise InvalidInputError(f"{pbf}: no {mode} streets in this file")
+    nodes, edges = got
+    node_frame = pd.DataFrame(
+        {
+            "id": nodes["id"].to_numpy(np.int64),
+            "lon": nodes["lon"].to_numpy(float),
+            "lat": nodes["lat"].to_numpy(float),
+        }
+    )
+    oneway = (
+        edges["oneway"].fillna("").astype(str).isin(["yes", "true", "1"]).to_numpy()
+        if "oneway" in edges and mode == "drive"
+        else np.zeros(len(edges), dtype=bool)
+    )
+    edge_frame = pd.DataFrame(
+        {
+            "u": edges["u"].to_numpy(np.int64),
+            "v": edges["v"].to_numpy(np.int64),
+            # pyrosm's `length` column is metres; the GeoSeries .length would be degrees.
+            "length_m": edges["length"].to_numpy(float),
+            "highway": edges["highway"].fillna("").astype(str).to_numpy(),
+            "oneway": oneway,
+        }
+    )
+    return node_frame, edge_frame
+
+
+def read_pois(pbf: str | Path, tags: dict[str, list[str]]) -> pd.DataFrame:
+    """Points of interest matching any of ``tags`` (``{"amenity": ["townhall", …]}``).
+
+    Returns a frame with ``osm_id``, ``name``, ``lon``, ``lat``, ``key`` and ``value``
+    (the matching tag); polygons are reduced to a point inside them.
+    """
+    osm = _osm(pbf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf = osm.get_pois(custom_filter=tags)
+    cols = ["osm_id", "name", "lon", "lat", "key", "value"]
+    if gdf is None or len(gdf) == 0:
+        return pd.DataFrame(columns=cols)
+    pts = gdf.geometry.representative_point()
+    key = pd.Series("", index=gdf.index)
+    value = pd.Series("", index=gdf.index)
+    for k, values in tags.items():
+        if k in gdf:
+            hit = gdf[k].isin(values) & (key == "")
+            key[hit] = k
+            value[hit] = gdf.loc[hit, k]
+    out = pd.DataFrame(
+        {
+            "osm_id": gdf["osm_type"].astype(str) + "-" + gdf["id"].astype(str),
+            "name": gdf["name"].fillna("").astype(str) if "name" in gdf else "",
+            "lon": pts.x.to_numpy(),
+            "lat": pts.y.to_numpy(),
+            "key": key,
+            "value": value,
+        }
+    )
+    return out[out["key"] != ""].sort_values("osm_id").reset_index(drop=True)

@@ -1,0 +1,740 @@
+"""Walking and straight-line coverage: nearest station per node, overlap counts, shares, gaps.
+
+The core is :func:`station_labels`: two scipy Dijkstra calls over the street
+graph give, for every node, the cost to the nearest station and which one it
+is (pass 1, all stations as sources), and the cost to the nearest *other*
+station (pass 2). Pass 2 uses a property of shortest-path cells: the best
+path from the second-nearest station into a node's cell enters it over one
+boundary edge and then stays inside the cell. So its sources are the boundary
+edges, each with the cost of the station on the far side, over the graph with
+cross-cell edges removed. Together they say whether 0, 1 or 2+ distinct
+stations lie within a limit, exactly, in two passes.
+
+Stations and other points attach to the nearest street segment (see
+:meth:`geo.network.StreetNetwork.snap`); the leg to the street counts at
+walking speed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import h3
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyproj
+import scipy.sparse as sp
+import shapely
+from numpy.typing import ArrayLike
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from geo._validate import check_lonlat
+from geo.errors import InvalidInputError
+from geo.network import WALK_SPEED_KMH, Snapped, StreetNetwork
+
+__all__ = [
+    "CoverageReport",
+    "Labels",
+    "Shares",
+    "StationSet",
+    "coverage_report",
+    "find_gaps",
+    "hex_cells",
+    "isochrones",
+    "point_labels",
+    "station_labels",
+    "straight_counts",
+    "walk_costs",
+]
+
+log = logging.getLogger(__name__)
+_GEOD = pyproj.Geod(ellps="WGS84")
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+
+@dataclass(frozen=True, slots=True)
+class StationSet:
+    """Stations attached to a network: ids, WGS-84 positions and their snaps."""
+
+    ids: npt.NDArray[np.object_]
+    lon: FloatArray
+    lat: FloatArray
+    snapped: Snapped
+
+    @classmethod
+    def build(
+        cls,
+        net: StreetNetwork,
+        ids: ArrayLike,
+        lon: ArrayLike,
+        lat: ArrayLike,
+        *,
+        max_snap_m: float = 500.0,
+    ) -> StationSet:
+        """Snap stations; those off the network are kept but can reach nothing on foot."""
+        x, y = check_lonlat(lon, lat, names=("station lon", "station lat"))
+        sid = np.asarray(ids, dtype=object).reshape(-1)
+        if sid.size != x.size:
+            raise InvalidInputError(f"{sid.size} station ids for {x.size} positions")
+        return cls(sid, x, y, net.snap(x, y, max_snap_m=max_snap_m))
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """Per network node: cost to the nearest and second-nearest distinct station.
+
+    Costs are in the network's unit (metres walking); ``src1``/``src2`` are
+    positions in the station set, -1 where none is reachable (within ``limit``
+    for the second).
+    """
+
+    d1: FloatArray
+    src1: IntArray
+    d2: FloatArray
+    src2: IntArray
+    limit: float
+    active: npt.NDArray[np.bool_]
+
+
+def _connector_cost(net: StreetNetwork, offset_m: FloatArray, speed_kmh: float) -> FloatArray:
+    # The leg from a point to the street is walked, in the network's cost unit.
+    return offset_m if net.mode == "walk" else offset_m / (speed_kmh / 3.6)
+
+
+def _augmented(
+    net: StreetNetwork, snapped: Snapped, extra_cost: FloatArray
+) -> tuple[sp.csr_matrix, IntArray]:
+    """The graph plus one virtual node per on-network point, with edges to its segment's ends."""
+    on = np.flatnonzero(snapped.on_network)
+    n = net.n_nodes
+    virt = n + np.arange(on.size)
+    e = snapped.edge[on]
+    t = snapped.t[on]
+    c = net.edge_cost[e]
+    rows = np.concatenate([virt, virt])
+    cols = np.concatenate([net.edge_u[e], net.edge_v[e]])
+    vals = np.concatenate([extra_cost[on] + t * c, extra_cost[on] + (1 - t) * c])
+    base = net.csr.tocoo()
+    size = n + on.size
+    g = sp.csr_matrix(
+        (
+            np.concatenate([base.data, vals]),
+            (np.concatenate([base.row, rows]), np.concatenate([base.col, cols])),
+        ),
+        shape=(size, size),
+    )
+    nodes = np.full(snapped.edge.size, -1, dtype=np.intp)
+    nodes[on] = virt
+    return g, nodes
+
+
+def station_labels(
+    net: StreetNetwork,
+    stations: StationSet,
+    *,
+    limit: float = np.inf,
+    active: npt.NDArray[np.bool_] | None = None,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+) -> Labels:
+    """Nearest and second-nearest station of every node, in two Dijkstra passes.
+
+    Parameters
+    ----------
+    net
+        The street network.
+    stations
+        Snapped stations.
+    limit
+        Costs above this need not be exact for the *second* station (they
+        are reported as ``inf``); the nearest is always computed in full.
+    active
+        Which stations count (for example those open at some hour); all by default.
+    walk_speed_kmh
+        Speed of the leg from a station to its street on driving networks.
+    """
+    n = net.n_nodes
+    use = stations.snapped.on_network.copy()
+    if active is not None:
+        if active.shape != use.shape:
+            raise InvalidInputError(f"active has shape {active.shape}, stations {use.shape}")
+        use &= active
+    masked = Snapped(
+        np.where(use, stations.snapped.edge, -1),
+        stations.snapped.t,
+        stations.snapped.offset_m,
+        use,
+    )
+    extra = _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh)
+    g, vnode = _augmented(net, masked, extra)
+    st_of_node = np.full(g.shape[0], -1, dtype=np.intp)
+    st_of_node[vnode[use]] = np.flatnonzero(use)
+    d1 = np.full(n, np.inf)
+    src1 = np.full(n, -1, dtype=np.intp)
+    d2 = np.full(n, np.inf)
+    src2 = np.full(n, -1, dtype=np.intp)
+    if not use.any():
+        return Labels(d1, src1, d2, src2, float(limit), use)
+    dist, _, sources = dijkstra(
+        g, directed=True, indices=vnode[use], min_only=True, return_predecessors=True
+    )
+    lab = np.where(sources >= 0, st_of_node[np.maximum(sources, 0)], -1)
+    # Pass 2: boundary edges seed the cost of the station across them.
+    coo = g.tocoo()
+    a, b, w = coo.row, coo.col, coo.data
+    cross = (lab[a] >= 0) & (lab[a] != lab[b])
+    cand = dist[a[cross]] + w[cross]
+    tgt, csrc = b[cross], lab[a[cross]]
+    order = np.lexsort((cand, tgt))
+    tgt, cand, csrc = tgt[order], cand[order], csrc[order]
+    first = np.ones(tgt.size, dtype=bool)
+    first[1:] = tgt[1:] != tgt[:-1]
+    tgt, cand, csrc = tgt[first], cand[first], csrc[first]
+    keep = cand <= limit
+    tgt, cand, csrc = tgt[keep], cand[keep], csrc[keep]
+    inside = ~cross
+    size = g.shape[0]
+    seeds = size + np.arange(tgt.size)
+    g2 = sp.csr_matrix(
+        (
+            np.concatenate([w[inside], cand]),
+            (np.concatenate([a[inside], seeds]), np.concatenate([b[inside], tgt])),
+        ),
+        shape=(size + tgt.size, size + tgt.size),
+    )
+    if tgt.size:
+        dist2, _, sources2 = dijkstra(
+            g2,
+            directed=True,
+            indices=seeds,
+            min_only=True,
+            return_predecessors=True,
+            limit=limit,
+        )
+        seed_src = np.full(g2.shape[0], -1, dtype=np.intp)
+        seed_src[seeds] = csrc
+        lab2 = np.where(sources2 >= 0, seed_src[np.maximum(sources2, 0)], -1)
+        d2 = dist2[:n]
+        src2 = lab2[:n]
+    return Labels(dist[:n], lab[:n], d2, src2, float(limit), use)
+
+
+def point_labels(
+    net: StreetNetwork,
+    stations: StationSet,
+    labels: Labels,
+    snapped: Snapped,
+    *,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+) -> tuple[FloatArray, IntArray, FloatArray, IntArray]:
+    """Nearest and second-nearest station of snapped points (costs include their legs).
+
+    A point's best paths leave its segment through one of its two ends, whose
+    two labels are known, or reach a station on the same segment directly.
+    Off-network points get ``inf`` and -1.
+    """
+    m = snapped.edge.size
+    on = snapped.on_network
+    e = np.where(on, snapped.edge, 0)
+    c = net.edge_cost[e]
+    leg = _connector_cost(net, np.where(on, snapped.offset_m, 0.0), walk_speed_kmh)
+    u, v = net.edge_u[e], net.edge_v[e]
+    t = snapped.t
+    cost = (
+        np.column_stack(
+            [
+                labels.d1[u] + t * c,
+                labels.d2[u] + t * c,
+                labels.d1[v] + (1 - t) * c,
+                labels.d2[v] + (1 - t) * c,
+            ]
+        )
+        + leg[:, None]
+    )
+    src = np.column_stack([labels.src1[u], labels.src2[u], labels.src1[v], labels.src2[v]])
+    # One-way driving segments can only be left towards v.
+    ow = net.edge_oneway[e]
+    cost[ow, 0:2] = np.inf
+    # Stations on the same segment as the point are reached along it.
+    st_on = stations.snapped.on_network & labels.active
+    if st_on.any():
+        st_edge = np.where(st_on, stations.snapped.edge, -1)
+        hosts = np.isin(e, st_edge[st_on]) & on
+        if hosts.any():
+            by_edge: dict[int, list[int]] = {}
+            for j in np.flatnonzero(st_on):
+                by_edge.setdefault(int(st_edge[j]), []).append(int(j))
+            width = max(len(js) for js in by_edge.values())
+            extra_c = np.full((m, width), np.inf)
+            extra_s = np.full((m, width), -1, dtype=np.intp)
+            st_leg = _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh)
+            for i in np.flatnonzero(hosts):
+                for k, j in enumerate(by_edge[int(e[i])]):
+                    along = abs(t[i] - stations.snapped.t[j]) * c[i]
+                    if ow[i] and stations.snapped.t[j] > t[i]:
+                        continue
+                    extra_c[i, k] = along + st_leg[j] + leg[i]
+                    extra_s[i, k] = j
+            cost = np.hstack([cost, extra_c])
+            src = np.hstack([src, extra_s])
+    cost[src < 0] = np.inf
+    order = np.argsort(cost, axis=1, kind="stable")
+    cost = np.take_along_axis(cost, order, axis=1)
+    src = np.take_along_axis(src, order, axis=1)
+    d1 = cost[:, 0].copy()
+    s1 = np.where(np.isfinite(d1), src[:, 0], -1)
+    other = (src != s1[:, None]) & np.isfinite(cost)
+    has = other.any(axis=1)
+    pick = np.argmax(other, axis=1)
+    d2 = np.where(has, cost[np.arange(m), pick], np.inf)
+    s2 = np.where(has, src[np.arange(m), pick], -1)
+    d1[~on], d2[~on] = np.inf, np.inf
+    s1[~on], s2[~on] = -1, -1
+    return d1, s1.astype(np.intp), d2, s2.astype(np.intp)
+
+
+def walk_costs(
+    net: StreetNetwork,
+    lon: float,
+    lat: float,
+    stations: StationSet,
+    *,
+    max_snap_m: float = 500.0,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+) -> FloatArray:
+    """Cost from one point to each station along the streets (``inf`` if unreachable).
+
+    On the walking network the cost is metres; divide by the speed for time.
+    Raises :class:`~geo.errors.OffNetworkError` if the point is off the network.
+    """
+    q = net.snap_one(lon, lat, max_snap_m=max_snap_m)
+    single = StationSet(np.array(["query"], dtype=object), np.array([lon]), np.array([lat]), q)
+    # From the query to every node: the query is the only "station".
+    lab = station_labels(net, single, limit=0.0, walk_speed_kmh=walk_speed_kmh)
+    cost = np.full(stations.ids.size, np.inf)
+    s = stations.snapped
+    on = s.on_network
+    e = s.edge[on]
+    c = net.edge_cost[e]
+    leg = _connector_cost(net, s.offset_m[on], walk_speed_kmh)
+    via_u = lab.d1[net.edge_u[e]] + s.t[on] * c
+    via_v = lab.d1[net.edge_v[e]] + (1 - s.t[on]) * c
+    via_v = np.where(net.edge_oneway[e], np.inf, via_v)
+    best = np.minimum(via_u, via_v) + leg
+    same = e == q.edge[0]
+    direct = (
+        np.abs(s.t[on] - q.t[0]) * c + leg + _connector_cost(net, q.offset_m, walk_speed_kmh)[0]
+    )
+    best = np.where(same, np.minimum(best, direct), best)
+    cost[on] = best
+    return cost
+
+
+def straight_counts(
+    st_lon: FloatArray, st_lat: FloatArray, lon: FloatArray, lat: FloatArray, radius_m: float
+) -> tuple[npt.NDArray[np.int64], FloatArray, IntArray]:
+    """Per point: stations within ``radius_m`` (geodesic), nearest distance and station.
+
+    Candidates come from a k-d tree on unit-sphere vectors with a 1 % margin;
+    each candidate pair is then measured on the WGS-84 ellipsoid.
+    """
+    from geo.spatial_index import metres_to_chord, unit_vectors
+
+    count = np.zeros(lon.size, dtype=np.int64)
+    near_d = np.full(lon.size, np.inf)
+    near_s = np.full(lon.size, -1, dtype=np.intp)
+    if st_lon.size == 0 or lon.size == 0:
+        return count, near_d, near_s
+    tree = cKDTree(unit_vectors(st_lon, st_lat))
+    pv = unit_vectors(lon, lat)
+    _, idx = tree.query(pv, k=1)
+    _, _, d = _GEOD.inv(lon, lat, st_lon[idx], st_lat[idx])
+    near_d, near_s = np.asarray(d, dtype=float), idx.astype(np.intp)
+    lists = tree.query_ball_point(pv, r=float(metres_to_chord(radius_m / 0.99)))
+    lengths = np.array([len(x) for x in lists])
+    qi = np.repeat(np.arange(lon.size), lengths)
+    si = np.concatenate([np.asarray(x, dtype=np.intp) for x in lists]) if qi.size else qi
+    if qi.size:
+        _, _, dd = _GEOD.inv(lon[qi], lat[qi], st_lon[si], st_lat[si])
+        inside = np.asarray(dd) <= radius_m
+        count = np.bincount(qi[inside], minlength=lon.size).astype(np.int64)
+    return count, near_d, near_s
+
+
+@dataclass(frozen=True, slots=True)
+class Shares:
+    """Shares (0..1) of a total that is not covered, covered once, and twice or more."""
+
+    none: float
+    once: float
+    multiple: float
+
+    @classmethod
+    def of(cls, counts: npt.NDArray[np.int64], weights: FloatArray) -> Shares:
+        total = float(weights.sum())
+        if total <= 0:
+            return cls(float("nan"), float("nan"), float("nan"))
+        return cls(
+            float(weights[counts == 0].sum() / total),
+            float(weights[counts == 1].sum() / total),
+            float(weights[counts >= 2].sum() / total),
+        )
+
+    def to_dict(self) -> dict[str, float]:
+        return {"none": self.none, "once": self.once, "multiple": self.multiple}
+
+
+def hex_cells(
+    area: shapely.Polygon | shapely.MultiPolygon, *, resolution: int = 10
+) -> gpd.GeoDataFrame:
+    """H3 cells whose centres lie in a WGS-84 area.
+
+    Columns ``cell``, ``lon``, ``lat`` (centre), ``area_m2``; hexagon polygons.
+    """
+    if not 0 <= resolution <= 15:
+        raise InvalidInputError(f"resolution={resolution} must be an H3 resolution 0..15")
+    shape = h3.geo_to_h3shape(shapely.geometry.mapping(area))
+    cells = sorted(h3.h3shape_to_cells(shape, resolution))
+    centres = np.array([h3.cell_to_latlng(c) for c in cells], dtype=float).reshape(-1, 2)
+    polys = [shapely.Polygon([(x, y) for y, x in h3.cell_to_boundary(c)]) for c in cells]
+    return gpd.GeoDataFrame(
+        {
+            "cell": cells,
+            "lon": centres[:, 1],
+            "lat": centres[:, 0],
+            "area_m2": [h3.cell_area(c, unit="m^2") for c in cells],
+        },
+        geometry=polys,
+        crs=4326,
+    )
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """Coverage of a study area by stations under one standard.
+
+    ``street_share``, ``area_share`` and ``demand_share`` split street length,
+    study-area hexagons (by area) and demand weight into not covered, covered
+    once, and twice or more. ``districts`` holds the same per district.
+    """
+
+    standard: Literal["walk", "radius"]
+    limit_m: float
+    minutes: float | None
+    radius_m: float | None
+    stations: int
+    street_share: Shares
+    area_share: Shares
+    demand_share: Shares
+    districts: dict[str, dict[str, Shares]] = field(default_factory=dict)
+    cells: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as JSON-ready data (the CLI's ``--json`` and ``GET /coverage``)."""
+        out: dict[str, Any] = {
+            "standard": self.standard,
+            "minutes": self.minutes,
+            "radius_m": self.radius_m,
+            "limit_m": self.limit_m,
+            "stations": self.stations,
+            "street_share": self.street_share.to_dict(),
+            "area_share": self.area_share.to_dict(),
+            "demand_share": self.demand_share.to_dict(),
+        }
+        if self.districts:
+            out["districts"] = {
+                name: {k: v.to_dict() for k, v in parts.items()}
+                for name, parts in self.districts.items()
+            }
+        return out
+
+
+_SAMPLES_PER_EDGE = 8
+
+
+def _edge_samples(net: StreetNetwork) -> tuple[Snapped, FloatArray, FloatArray, FloatArray]:
+    """Midpoints of equal pieces of every segment, with the length each stands for."""
+    k = _SAMPLES_PER_EDGE
+    e = np.repeat(np.arange(net.edge_u.size, dtype=np.intp), k)
+    t = np.tile((np.arange(k) + 0.5) / k, net.edge_u.size)
+    w = np.repeat(net.edge_len_m / k, k)
+    x = net.x[net.edge_u[e]] + t * (net.x[net.edge_v[e]] - net.x[net.edge_u[e]])
+    y = net.y[net.edge_u[e]] + t * (net.y[net.edge_v[e]] - net.y[net.edge_u[e]])
+    lon, lat = net.unproject(x, y)
+    snapped = Snapped(e, t, np.zeros(e.size), np.ones(e.size, dtype=bool))
+    return snapped, w, lon, lat
+
+
+def _counts_walk(
+    net: StreetNetwork,
+    stations: StationSet,
+    labels: Labels,
+    snapped: Snapped,
+    limit: float,
+    speed: float,
+) -> tuple[npt.NDArray[np.int64], FloatArray, IntArray]:
+    d1, s1, d2, _ = point_labels(net, stations, labels, snapped, walk_speed_kmh=speed)
+    return (d1 <= limit).astype(np.int64) + (d2 <= limit).astype(np.int64), d1, s1
+
+
+def study_area(net: StreetNetwork) -> shapely.Polygon:
+    """Default study area: the convex hull of the street nodes (WGS-84)."""
+    return shapely.convex_hull(shapely.multipoints(np.column_stack([net.lon, net.lat])))
+
+
+def coverage_report(
+    net: StreetNetwork,
+    stations: StationSet,
+    *,
+    standard: Literal["walk", "radius"] = "walk",
+    minutes: float = 15.0,
+    radius_m: float = 1000.0,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+    demand: pd.DataFrame | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+    area: shapely.Polygon | shapely.MultiPolygon | None = None,
+    resolution: int = 10,
+    active: npt.NDArray[np.bool_] | None = None,
+    keep_cells: bool = False,
+) -> CoverageReport:
+    """Shares of streets, area and demand covered 0, 1 or 2+ times.
+
+    Parameters
+    ----------
+    net
+        Walking network (its streets define the street share and the default area).
+    stations
+        Snapped stations.
+    standard
+        ``walk``: within ``minutes`` on foot along the streets; ``radius``:
+        within ``radius_m`` metres in a straight (geodesic) line.
+    minutes, radius_m, walk_speed_kmh
+        The two standards' limits; 15 minutes at 4.8 km/h is 1.2 km.
+    demand
+        Points with ``lon``, ``lat`` and ``weight`` (e.g. where riders wait).
+    districts
+        Polygons with a ``name`` column (WGS-84); shares are also given per district.
+    area
+        Study area (WGS-84); the convex hull of the street nodes by default.
+    resolution
+        H3 resolution of the area grid (10: cells of about 15,000 m²).
+    active
+        Which stations count (e.g. open at some hour).
+    keep_cells
+        Keep the hexagon grid with its counts on the report (for maps and gaps).
+    """
+    if standard not in ("walk", "radius"):
+        raise InvalidInputError(f"standard={standard!r} must be walk or radius")
+    if not minutes > 0 or not radius_m > 0 or not walk_speed_kmh > 0:
+        raise InvalidInputError("minutes, radius_m and walk_speed_kmh must be > 0")
+    limit = minutes * 60 * walk_speed_kmh / 3.6 if standard == "walk" else radius_m
+    area = area if area is not None else study_area(net)
+    cells = hex_cells(area, resolution=resolution)
+    samples, seg_w, seg_lon, seg_lat = _edge_samples(net)
+    dem = demand if demand is not None else pd.DataFrame({"lon": [], "lat": [], "weight": []})
+    dlon, dlat = check_lonlat(
+        dem["lon"].to_numpy(float), dem["lat"].to_numpy(float), names=("demand lon", "demand lat")
+    )
+    dw = dem["weight"].to_numpy(float) if "weight" in dem else np.ones(dlon.size)
+    use = np.ones(stations.ids.size, dtype=bool) if active is None else active
+    if standard == "walk":
+        labels = station_labels(
+            net, stations, limit=limit, active=use, walk_speed_kmh=walk_speed_kmh
+        )
+        street, _, _ = _counts_walk(net, stations, labels, samples, limit, walk_speed_kmh)
+        cell_snap = net.snap(cells["lon"].to_numpy(), cells["lat"].to_numpy())
+        cell_n, cell_d, cell_s = _counts_walk(
+            net, stations, labels, cell_snap, limit, walk_speed_kmh
+        )
+        dem_snap = net.snap(dlon, dlat)
+        dem_n, _, _ = _counts_walk(net, stations, labels, dem_snap, limit, walk_speed_kmh)
+    else:
+        slon, slat = stations.lon[use], stations.lat[use]
+        idx = np.flatnonzero(use)
+        street, _, _ = straight_counts(slon, slat, seg_lon, seg_lat, radius_m)
+        cell_n, cell_d, cs = straight_counts(
+            slon, slat, cells["lon"].to_numpy(), cells["lat"].to_numpy(), radius_m
+        )
+        cell_s = np.where(cs >= 0, idx[np.maximum(cs, 0)] if idx.size else -1, -1)
+        dem_n, _, _ = straight_counts(slon, slat, dlon, dlat, radius_m)
+    cells = cells.assign(
+        count=np.minimum(cell_n, 2),
+        nearest_cost=cell_d,
+        nearest_id=np.where(cell_s >= 0, stations.ids[np.maximum(cell_s, 0)], None)
+        if stations.ids.size
+        else None,
+    )
+    report_districts: dict[str, dict[str, Shares]] = {}
+    if districts is not None:
+        if "name" not in districts:
+            raise InvalidInputError("districts need a 'name' column")
+        d = districts.to_crs(4326)
+        for name, geom in zip(d["name"].astype(str), d.geometry, strict=True):
+            prepared = shapely.prepare(geom) or geom
+            in_seg = shapely.contains_xy(prepared, seg_lon, seg_lat)
+            in_cell = shapely.contains_xy(
+                prepared, cells["lon"].to_numpy(), cells["lat"].to_numpy()
+            )
+            in_dem = shapely.contains_xy(prepared, dlon, dlat)
+            report_districts[name] = {
+                "street_share": Shares.of(street[in_seg], seg_w[in_seg]),
+                "area_share": Shares.of(cell_n[in_cell], cells["area_m2"].to_numpy()[in_cell]),
+                "demand_share": Shares.of(dem_n[in_dem], dw[in_dem]),
+            }
+    return CoverageReport(
+        standard=standard,
+        limit_m=float(limit),
+        minutes=float(minutes) if standard == "walk" else None,
+        radius_m=float(radius_m) if standard == "radius" else None,
+        stations=int(use.sum()),
+        street_share=Shares.of(street, seg_w),
+        area_share=Shares.of(cell_n, cells["area_m2"].to_numpy()),
+        demand_share=Shares.of(dem_n, dw),
+        districts=report_districts,
+        cells=cells if keep_cells else None,
+    )
+
+
+def find_gaps(
+    report: CoverageReport,
+    *,
+    demand: pd.DataFrame | None = None,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+) -> gpd.GeoDataFrame:
+    """Uncovered areas: adjacent uncovered hexagons merged, ranked by demand, then area.
+
+    Needs a report made with ``keep_cells=True``. Columns: ``rank``,
+    ``area_m2``, ``demand``, ``cells``, ``nearest_id`` and ``nearest_walk_s``
+    (walking standard) or ``nearest_m`` (radius standard); WGS-84 polygons.
+    """
+    if report.cells is None:
+        raise InvalidInputError("find_gaps needs a coverage report made with keep_cells=True")
+    cells = report.cells
+    gap_cells = cells[cells["count"] == 0]
+    cols = ["rank", "area_m2", "demand", "cells", "nearest_id", "nearest_walk_s", "nearest_m"]
+    if gap_cells.empty:
+        return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=4326)
+    crs = pyproj.CRS.from_epsg(int(_utm_epsg(cells)))
+    local = gap_cells.to_crs(crs)
+    # Snap vertices a little so that neighbouring hexagons share edges exactly.
+    merged = shapely.union_all(shapely.set_precision(local.geometry.to_numpy(), 0.01))
+    parts = list(getattr(merged, "geoms", [merged]))
+    gaps = gpd.GeoDataFrame(geometry=parts, crs=crs)
+    centres = gpd.GeoDataFrame(
+        local.drop(columns="geometry"),
+        geometry=shapely.points(
+            *[
+                np.asarray(v)
+                for v in zip(*[(g.centroid.x, g.centroid.y) for g in local.geometry], strict=False)
+            ]
+        ),
+        crs=crs,
+    )
+    joined = gpd.sjoin(centres, gaps, predicate="within", how="inner")
+    best = joined.sort_values("nearest_cost").groupby("index_right").first()
+    gaps["cells"] = joined.groupby("index_right").size().reindex(gaps.index, fill_value=0)
+    gaps["area_m2"] = gaps.geometry.area
+    gaps["nearest_id"] = best["nearest_id"].reindex(gaps.index)
+    cost = best["nearest_cost"].reindex(gaps.index).to_numpy(float)
+    if report.standard == "walk":
+        gaps["nearest_walk_s"] = np.where(np.isfinite(cost), cost / (walk_speed_kmh / 3.6), np.nan)
+        gaps["nearest_m"] = np.nan
+    else:
+        gaps["nearest_walk_s"] = np.nan
+        gaps["nearest_m"] = np.where(np.isfinite(cost), cost, np.nan)
+    gaps["demand"] = 0.0
+    if demand is not None and len(demand):
+        pts = gpd.GeoDataFrame(
+            {"weight": demand["weight"].to_numpy(float) if "weight" in demand else 1.0},
+            geometry=gpd.points_from_xy(demand["lon"], demand["lat"]),
+            crs=4326,
+        ).to_crs(crs)
+        hit = gpd.sjoin(pts, gaps[["geometry"]], predicate="within", how="inner")
+        gaps["demand"] = (
+            hit.groupby("index_right")["weight"].sum().reindex(gaps.index, fill_value=0.0)
+        )
+    gaps = gaps.sort_values(["demand", "area_m2"], ascending=False, kind="stable").reset_index(
+        drop=True
+    )
+    gaps["rank"] = np.arange(1, len(gaps) + 1)
+    return gaps[[*cols, "geometry"]].to_crs(4326)
+
+
+def _utm_epsg(cells: gpd.GeoDataFrame) -> int:
+    from geo.crs import local_crs
+
+    return int(local_crs(cells["lon"].to_numpy(), cells["lat"].to_numpy()).to_epsg() or 3857)
+
+
+def isochrones(
+    net: StreetNetwork,
+    stations: StationSet,
+    *,
+    minutes: float = 15.0,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+    street_buffer_m: float = 30.0,
+    which: Sequence[int] | None = None,
+) -> gpd.GeoDataFrame:
+    """Each station's walking area: the streets reachable within ``minutes``, buffered.
+
+    Partly reachable segments count up to the point the walk reaches. Returns
+    ``station_id``, ``minutes`` and a WGS-84 polygon per station (empty when
+    the station is off the network).
+    """
+    if not minutes > 0:
+        raise InvalidInputError(f"minutes={minutes!r} must be > 0")
+    limit = minutes * 60 * walk_speed_kmh / 3.6
+    sel = np.arange(stations.ids.size) if which is None else np.asarray(which, dtype=np.intp)
+    extra = _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh)
+    g, vnode = _augmented(net, stations.snapped, extra)
+    polys: list[shapely.Geometry] = []
+    n = net.n_nodes
+    ax, ay = net.x[net.edge_u], net.y[net.edge_u]
+    bx, by = net.x[net.edge_v], net.y[net.edge_v]
+    for j in sel:
+        if vnode[j] < 0:
+            polys.append(shapely.Polygon())
+            continue
+        d = dijkstra(g, directed=True, indices=int(vnode[j]), limit=limit)[:n]
+        du, dv = d[net.edge_u], d[net.edge_v]
+        c = net.edge_cost
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ra = np.where(du <= limit, np.minimum(1.0, (limit - du) / c), 0.0)
+            rb = np.where(dv <= limit, np.minimum(1.0, (limit - dv) / c), 0.0)
+        ra, rb = np.nan_to_num(ra), np.nan_to_num(rb)
+        full = ra + rb >= 1.0
+        pieces = []
+        for sel_e, f0, f1 in (
+            (full, np.zeros_like(ra), np.ones_like(ra)),
+            (~full & (ra > 0), np.zeros_like(ra), ra),
+            (~full & (rb > 0), 1 - rb, np.ones_like(rb)),
+        ):
+            if sel_e.any():
+                x0 = ax[sel_e] + f0[sel_e] * (bx[sel_e] - ax[sel_e])
+                y0 = ay[sel_e] + f0[sel_e] * (by[sel_e] - ay[sel_e])
+                x1 = ax[sel_e] + f1[sel_e] * (bx[sel_e] - ax[sel_e])
+                y1 = ay[sel_e] + f1[sel_e] * (by[sel_e] - ay[sel_e])
+                pieces.append(
+                    shapely.linestrings(
+                        np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
+                    )
+                )
+        e = stations.snapped.edge[j]
+        sx, sy = net.project([stations.lon[j]], [stations.lat[j]])
+        px = ax[e] + stations.snapped.t[j] * (bx[e] - ax[e])
+        py = ay[e] + stations.snapped.t[j] * (by[e] - ay[e])
+        pieces.append(np.array([shapely.LineString([(sx[0], sy[0]), (px, py)])]))
+        lines = np.concatenate(pieces)
+        polys.append(shapely.union_all(shapely.buffer(lines, street_buffer_m, quad_segs=4)))
+    out = gpd.GeoDataFrame(
+        {"station_id": stations.ids[sel], "minutes": float(minutes)},
+        geometry=polys,
+        crs=pyproj.CRS.from_epsg(net.epsg),
+    )
+    return out.to_crs(4326)
