@@ -166,7 +166,7 @@ def test_shares_sum_to_one_and_demand_counts(
     # Demand share by brute force: walking cost of each demand point to each station.
     lab = station_labels(helsinki, s, limit=400)
     snap = helsinki.snap(demo_demand["lon"], demo_demand["lat"])
-    d1, _, d2, _ = point_labels(helsinki, s, lab, snap)
+    d1, _, _, _ = point_labels(helsinki, s, lab, snap)
     covered = demo_demand["weight"].to_numpy()[(d1 <= 400)].sum() / demo_demand["weight"].sum()
     assert 1 - r.demand_share.none == pytest.approx(covered)
     assert r.to_dict()["demand_share"] == r.demand_share.to_dict()
