@@ -143,6 +143,108 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     return 0
 
 
+def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """Network, stations (open at ``--at``), demand and districts for coverage commands."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from geo.coverage import StationSet
+    from geo.network import load_network
+    from geo.registry import StationFilter
+
+    reg = open_registry(args)
+    where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
+    ids, lon, lat = reg.arrays(where)
+    cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", Path(reg.path).parent / "cache"))
+    net = load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
+    demand = None
+    if args.demand:
+        demand = pd.read_csv(args.demand)
+        missing = {"lon", "lat"} - set(demand.columns)
+        if missing:
+            raise InvalidInputError(f"{args.demand}: no column(s) {', '.join(sorted(missing))}")
+        if "weight" not in demand:
+            demand["weight"] = 1.0
+    districts = gpd.read_file(args.districts) if args.districts else None
+    standard = args.standard or ("radius" if args.radius is not None else "walk")
+    return {
+        "net": net,
+        "stations": StationSet.build(net, ids, lon, lat),
+        "standard": standard,
+        "minutes": args.minutes,
+        "radius_m": args.radius if args.radius is not None else 1000.0,
+        "walk_speed_kmh": args.walk_speed,
+        "demand": demand,
+        "districts": districts,
+        "resolution": args.resolution,
+    }
+
+
+@command("coverage")
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from geo.coverage import coverage_report
+
+    inputs = coverage_inputs(args)
+    report = coverage_report(inputs.pop("net"), inputs.pop("stations"), **inputs)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    limit = (
+        f"{report.minutes:g} min on foot ({report.limit_m:.0f} m)"
+        if report.standard == "walk"
+        else f"{report.radius_m:g} m straight line"
+    )
+    print(f"coverage within {limit} of {report.stations} open station(s)")
+    rows = [
+        (name, f"{sh.none:.1%}", f"{sh.once:.1%}", f"{sh.multiple:.1%}")
+        for name, sh in (
+            ("streets (length)", report.street_share),
+            ("area (hexagons)", report.area_share),
+            ("demand (weight)", report.demand_share),
+        )
+    ]
+    for district, parts in report.districts.items():
+        rows += [
+            (
+                f"{district}: {k.split('_')[0]}",
+                f"{v.none:.1%}",
+                f"{v.once:.1%}",
+                f"{v.multiple:.1%}",
+            )
+            for k, v in parts.items()
+        ]
+    _print_table(rows, ["share of", "not covered", "once", "twice or more"])
+    return 0
+
+
+@command("gaps")
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from geo.coverage import coverage_report, find_gaps
+
+    inputs = coverage_inputs(args)
+    report = coverage_report(inputs.pop("net"), inputs.pop("stations"), keep_cells=True, **inputs)
+    gaps = find_gaps(report, demand=inputs["demand"], walk_speed_kmh=args.walk_speed)
+    if args.out:
+        tmp = Path(args.out).with_suffix(".tmp.geojson")
+        gaps.to_file(tmp, driver="GeoJSON")
+        tmp.replace(args.out)  # nothing half-written if the write fails
+        print(f"wrote {len(gaps)} gap(s) to {args.out}", file=sys.stderr)
+    rows = [
+        (
+            int(g["rank"]),
+            f"{g['area_m2']:.0f}",
+            f"{g['demand']:g}",
+            g["nearest_id"] or "-",
+            f"{g['nearest_walk_s'] / 60:.1f}"
+            if g["nearest_walk_s"] == g["nearest_walk_s"]
+            else "-",
+        )
+        for _, g in gaps.head(args.top).iterrows()
+    ]
+    _print_table(rows, ["rank", "area_m2", "demand", "nearest station", "walk min"])
+    return 0
+
+
 @command("serve")
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
@@ -212,6 +314,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--radius", type=float, help="maximum distance in metres")
     p.add_argument("--json", action="store_true", help="print a GeoJSON FeatureCollection")
+
+    def coverage_options(p: argparse.ArgumentParser) -> None:
+        with_db(p)
+        p.add_argument("--network", required=True, metavar="PBF", help="OpenStreetMap .osm.pbf")
+        p.add_argument(
+            "--standard",
+            choices=["walk", "radius"],
+            help="walk (default) or radius (default when --radius is given)",
+        )
+        p.add_argument("--minutes", type=float, default=15.0, help="walking limit (default 15)")
+        p.add_argument("--radius", type=float, help="straight-line limit in metres (default 1000)")
+        p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
+        p.add_argument("--demand", help="CSV of demand points: lon, lat[, weight]")
+        p.add_argument("--districts", help="GeoJSON/GeoPackage of districts with a 'name' column")
+        p.add_argument("--at", metavar="ISO8601", help="count only stations open then ('now' ok)")
+        p.add_argument("--resolution", type=int, default=10, help="H3 resolution (default 10)")
+
+    p = sub.add_parser("coverage", help="share of streets, area and demand within reach")
+    coverage_options(p)
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    p = sub.add_parser("gaps", help="uncovered areas ranked by demand")
+    coverage_options(p)
+    p.add_argument("--out", help="write the gaps as GeoJSON")
+    p.add_argument("--top", type=int, default=10, help="rows to print (default 10)")
 
     p = sub.add_parser("serve", help="start the HTTP service with its maps")
     p.add_argument("--host", default="127.0.0.1")

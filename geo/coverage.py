@@ -388,8 +388,10 @@ class Shares:
             float(weights[counts >= 2].sum() / total),
         )
 
-    def to_dict(self) -> dict[str, float]:
-        return {"none": self.none, "once": self.once, "multiple": self.multiple}
+    def to_dict(self) -> dict[str, float | None]:
+        """JSON-ready; None (null) where there was nothing to share (no demand given)."""
+        raw = {"none": self.none, "once": self.once, "multiple": self.multiple}
+        return {k: None if v != v else v for k, v in raw.items()}
 
 
 def hex_cells(

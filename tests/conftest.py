@@ -10,7 +10,7 @@ import pytest
 
 from geo.network import StreetNetwork, load_network
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def shared_data() -> Path | None:

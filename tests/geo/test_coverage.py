@@ -25,7 +25,7 @@ from geo.coverage import (
     weekly_profile,
 )
 from geo.network import StreetNetwork, network_from_arrays
-from tests.geo.conftest import shared_data
+from tests.conftest import shared_data
 
 GEOD = pyproj.Geod(ellps="WGS84")
 M = 1 / 111_319.49
