@@ -4,57 +4,21 @@ from __future__ import annotations
 
 import enum
 import hmac
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request, Security
 from fastapi.security import APIKeyHeader
 
-from api.settings import Settings
+from api.service import Service
 from geo.crs import COORD_SYSTEMS, parse_coord_system
 from geo.errors import InvalidInputError
-from geo.registry import StationFilter, StationRegistry
+from geo.registry import StationFilter
 from geo.types import AMENITIES, CoordSystem, Kind, Status
 
 Amenity = enum.StrEnum("Amenity", {code: code for code in AMENITIES})  # type: ignore[misc]
 """The amenity vocabulary as an enum, so OpenAPI lists it."""
-
-
-@dataclass
-class Service:
-    """What the lifespan builds once: settings, the registry and computed-result caches."""
-
-    settings: Settings
-    registry: StationRegistry
-    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-    _locks: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
-    _guard: threading.Lock = field(default_factory=threading.Lock)
-
-    def cached(
-        self, key: tuple[Any, ...], compute: Callable[[], Any], *, versioned: bool = True
-    ) -> Any:
-        """``compute()`` once per key (and per registry version when ``versioned``).
-
-        Concurrent callers of the same key wait for one computation; other
-        keys and other endpoints are not blocked.
-        """
-        full = (*key, self.registry.version) if versioned else key
-        with self._guard:
-            if full in self._cache:
-                return self._cache[full]
-            lock = self._locks.setdefault(full, threading.Lock())
-        with lock:
-            if full not in self._cache:
-                value = compute()
-                with self._guard:
-                    if versioned:  # drop results of older versions
-                        for k in [k for k in self._cache if k[:-1] == key and k != full]:
-                            del self._cache[k]
-                    self._cache[full] = value
-            return self._cache[full]
 
 
 def get_service(request: Request) -> Service:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from api.service import NoNetworkError
 from geo.errors import (
     ConflictError,
     GeoError,
@@ -24,6 +25,7 @@ from geo.errors import (
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
+    NoNetworkError: (503, "No street network"),
     ImportValidationError: (422, "Invalid station file"),
     InvalidInputError: (422, "Invalid input"),
     OffNetworkError: (422, "Point is off the street network"),

@@ -10,9 +10,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
-from api.deps import Service
-from api.routers import maps, nearest, stations
+from api.routers import coverage, maps, nearest, stations
 from api.schemas import Health, Problem
+from api.service import Service
 from api.settings import Settings, load_settings
 from geo.io import import_stations
 from geo.registry import StationRegistry
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry = open_registry(settings)
-        app.state.service = Service(settings, registry)
+        app.state.service = Service.start(settings, registry)
         yield
         registry.close()
         app.state.service = None
@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return Health(status="starting")
         return Health(status="ok", stations=len(service.registry))
 
-    for router in (stations.router, nearest.router, maps.router):
+    for router in (stations.router, nearest.router, coverage.router, maps.router):
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.mount(maps.STATIC_URL, maps.static_files(), name="maps-static")
     return app

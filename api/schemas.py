@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from geojson_pydantic import Feature, FeatureCollection, Point
+from geojson_pydantic import (
+    Feature,
+    FeatureCollection,
+    GeometryCollection,
+    MultiPolygon,
+    Point,
+    Polygon,
+)
 from pydantic import BaseModel, ConfigDict, Field
 
 from geo.types import AMENITIES, Kind, Status
@@ -114,3 +121,49 @@ class Problem(BaseModel):
     detail: str = Field(examples=["query.lat: Input should be less than or equal to 90"])
     instance: str = Field(examples=["/nearest"])
     errors: list[dict[str, object]] | None = None
+
+
+class ShareOut(BaseModel):
+    """Shares (0..1) not covered, covered once, and twice or more; null without data."""
+
+    none: float | None = Field(description="Not covered", examples=[0.12])
+    once: float | None = Field(description="Covered by exactly one station", examples=[0.3])
+    multiple: float | None = Field(description="Covered by two or more", examples=[0.58])
+
+
+class CoverageOut(BaseModel):
+    """Coverage under one standard (the CLI's ``coverage --json``)."""
+
+    standard: Literal["walk", "radius"] = Field(examples=["walk"])
+    minutes: float | None = Field(description="Walking limit (walk standard)", examples=[15])
+    radius_m: float | None = Field(description="Straight-line limit (radius standard)")
+    limit_m: float = Field(description="The limit as a distance, m", examples=[1200])
+    stations: int = Field(description="Stations counted (open at `at` when given)", examples=[30])
+    street_share: ShareOut = Field(description="Share of street length")
+    area_share: ShareOut = Field(description="Share of the study area (hexagon grid)")
+    demand_share: ShareOut = Field(description="Share of demand weight")
+
+
+class GapProperties(BaseModel):
+    """One uncovered area."""
+
+    rank: int = Field(description="1 = the most demand", examples=[1])
+    area_m2: float = Field(description="Area, m²", examples=[35000])
+    demand: float = Field(description="Demand weight inside", examples=[12])
+    cells: int = Field(description="Hexagon cells merged into it", examples=[3])
+    nearest_id: str | None = Field(None, description="Nearest open station")
+    nearest_walk_s: float | None = Field(None, description="Walk to it from the nearest cell, s")
+    nearest_m: float | None = Field(None, description="Straight distance (radius standard), m")
+
+
+GapCollection = FeatureCollection[Feature[Polygon | MultiPolygon, GapProperties]]
+
+
+class IsochroneProperties(BaseModel):
+    """A station's walking area."""
+
+    station_id: str = Field(examples=["osm-node-1007942428"])
+    minutes: float = Field(examples=[15])
+
+
+IsochroneFeature = Feature[Polygon | MultiPolygon | GeometryCollection, IsochroneProperties]

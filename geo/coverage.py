@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -38,6 +38,8 @@ from scipy.spatial import cKDTree
 from geo._validate import check_lonlat
 from geo.errors import InvalidInputError
 from geo.network import WALK_SPEED_KMH, Snapped, StreetNetwork
+from geo.registry import StationFilter, StationRegistry
+from geo.types import StationHit
 
 __all__ = [
     "CoverageReport",
@@ -52,6 +54,7 @@ __all__ = [
     "station_labels",
     "straight_counts",
     "walk_costs",
+    "walk_nearest",
     "weekly_profile",
 ]
 
@@ -816,3 +819,62 @@ def weekly_profile(
                 row[f"{part}_{k}"] = v
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def walk_nearest(
+    registry: StationRegistry,
+    net: StreetNetwork,
+    lon: float,
+    lat: float,
+    *,
+    k: int = 5,
+    crs: str = "wgs84",
+    where: StationFilter | None = None,
+    max_dist_m: float | None = None,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+    max_snap_m: float = 500.0,
+) -> list[StationHit]:
+    """The ``k`` stations nearest on foot, with straight and walking distance and time.
+
+    Candidates come from the registry in straight-line order; a walk is never
+    shorter than the straight line, so once the k-th best walk is no longer
+    than the farthest candidate's straight distance, no other station can
+    beat it and the answer is exact. ``max_dist_m`` bounds the walking distance.
+
+    Raises
+    ------
+    OffNetworkError
+        When the point is farther than ``max_snap_m`` from every street.
+    """
+    from geo.crs import convert, parse_coord_system
+
+    if parse_coord_system(crs) != "wgs84":
+        (x,), (y,) = convert([lon], [lat], src=crs, dst="wgs84")
+        lon, lat = float(x), float(y)
+    net.snap_one(lon, lat, max_snap_m=max_snap_m)  # fail early, naming the point
+    m = max(4 * k, 20)
+    while True:
+        hits = registry.nearest(lon, lat, k=m, where=where, max_dist_m=max_dist_m)
+        if not hits:
+            return []
+        s = StationSet.build(
+            net,
+            [h.station.id for h in hits],
+            [h.station.lon for h in hits],
+            [h.station.lat for h in hits],
+            max_snap_m=max_snap_m,
+        )
+        walk = walk_costs(net, lon, lat, s, max_snap_m=max_snap_m, walk_speed_kmh=walk_speed_kmh)
+        if max_dist_m is not None:
+            walk = np.where(walk <= max_dist_m, walk, np.inf)
+        order = np.lexsort(([h.station.id for h in hits], walk))[:k]
+        kth = walk[order[-1]] if order.size == k else np.inf
+        exhausted = len(hits) < m
+        if exhausted or kth <= hits[-1].distance_m:
+            speed = walk_speed_kmh / 3.6
+            return [
+                replace(hits[i], walk_distance_m=float(walk[i]), walk_time_s=float(walk[i] / speed))
+                for i in order
+                if np.isfinite(walk[i])
+            ]
+        m *= 4

@@ -1,0 +1,162 @@
+"""The service's state: settings, registry, street network, demand, and cached results."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from api.settings import Settings
+from geo.coverage import CoverageReport, StationSet, coverage_report, find_gaps, isochrones
+from geo.coverage import walk_nearest as geo_walk_nearest
+from geo.errors import GeoError, NotFoundError
+from geo.network import StreetNetwork, load_network
+from geo.registry import StationFilter, StationRegistry
+from geo.types import StationHit
+
+log = logging.getLogger(__name__)
+
+
+class NoNetworkError(GeoError, LookupError):
+    """The service was started without a street network."""
+
+
+@dataclass
+class Service:
+    """What the lifespan builds once; computed results are cached per registry version.
+
+    Heavy results (coverage, gaps, walking areas) are computed once per set of
+    parameters and dropped when a station changes. A computation holds its own
+    key's lock only, so other requests, nearest queries above all, go on.
+    """
+
+    settings: Settings
+    registry: StationRegistry
+    network: StreetNetwork | None = None
+    demand: pd.DataFrame | None = None
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    _locks: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def start(cls, settings: Settings, registry: StationRegistry) -> Service:
+        """Load the network and demand named in the settings (each optional)."""
+        network = None
+        if settings.network_pbf:
+            try:
+                network = load_network(settings.network_pbf, cache_dir=settings.cache_dir)
+            except GeoError as exc:
+                log.warning("no walking network: %s", exc)
+        demand = None
+        if settings.demand is not None and settings.demand.is_file():
+            demand = pd.read_csv(settings.demand)
+            if "weight" not in demand:
+                demand["weight"] = 1.0
+        return cls(settings, registry, network, demand)
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per key and registry version; older versions are dropped."""
+        full = (*key, self.registry.version)
+        with self._guard:
+            if full in self._cache:
+                return self._cache[full]
+            lock = self._locks.setdefault(full, threading.Lock())
+        with lock:
+            with self._guard:
+                if full in self._cache:
+                    return self._cache[full]
+            value = compute()
+            with self._guard:
+                for old in [k for k in self._cache if k[-1] != full[-1]]:
+                    del self._cache[old]
+                    self._locks.pop(old, None)
+                self._cache[full] = value
+            return value
+
+    def need_network(self) -> StreetNetwork:
+        if self.network is None:
+            raise NoNetworkError(
+                "this service has no street network (set STATIONFINDER_NETWORK_PBF)"
+            )
+        return self.network
+
+    def station_set(self, at: datetime | None) -> StationSet:
+        """The open stations (open at ``at`` when given), snapped to the network."""
+        net = self.need_network()
+        where = StationFilter(open_at=at)
+        ids, lon, lat = self.registry.arrays(where)
+        return StationSet.build(net, ids, lon, lat)
+
+    def coverage(
+        self,
+        *,
+        standard: Literal["walk", "radius"],
+        minutes: float,
+        radius_m: float,
+        at: datetime | None,
+    ) -> CoverageReport:
+        key = ("coverage", standard, minutes, radius_m, at)
+        return self.cached(  # type: ignore[no-any-return]
+            key,
+            lambda: coverage_report(
+                self.need_network(),
+                self.station_set(at),
+                standard=standard,
+                minutes=minutes,
+                radius_m=radius_m,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+                demand=self.demand,
+                keep_cells=True,
+            ),
+        )
+
+    def gaps(self, **params: Any) -> gpd.GeoDataFrame:
+        return self.cached(  # type: ignore[no-any-return]
+            ("gaps", *sorted(params.items())),
+            lambda: find_gaps(
+                self.coverage(**params),
+                demand=self.demand,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+            ),
+        )
+
+    def isochrone(self, station_id: str, minutes: float) -> gpd.GeoDataFrame:
+        st = self.registry.get(station_id)  # 404 for an unknown id
+
+        def compute() -> gpd.GeoDataFrame:
+            net = self.need_network()
+            s = StationSet.build(net, [st.id], [st.lon], [st.lat])
+            return isochrones(net, s, minutes=minutes, walk_speed_kmh=self.settings.walk_speed_kmh)
+
+        return self.cached(("isochrone", station_id, minutes), compute)  # type: ignore[no-any-return]
+
+    def walk_nearest(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        k: int,
+        crs: str,
+        where: StationFilter,
+        max_dist_m: float | None,
+    ) -> list[StationHit]:
+        return geo_walk_nearest(
+            self.registry,
+            self.need_network(),
+            lon,
+            lat,
+            k=k,
+            crs=crs,
+            where=where,
+            max_dist_m=max_dist_m,
+            walk_speed_kmh=self.settings.walk_speed_kmh,
+        )
+
+
+__all__ = ["NoNetworkError", "NotFoundError", "Service"]
