@@ -198,8 +198,8 @@ def main() -> int:
                 results[case][method] = {"error": (p.stderr.strip().splitlines() or ["failed"])[-1]}
                 continue
             # pandana prints progress to stdout: the result is the last JSON line.
-            line = [ln for ln in p.stdout.splitlines() if ln.startswith("{")][-1]
-            results[case][method] = json.loads(line)
+            line = p.stdout.strip().splitlines()[-1]
+            results[case][method] = json.loads(line[line.index("{") :])
         digests = {r.get("digest") for r in results[case].values() if r.get("digest")}
         assert len(digests) == 1, f"{case}: methods disagree on coverage counts: {results[case]}"
     out = ROOT / "bench" / "results"
