@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
-from api.routers import coverage, maps, nearest, stations
+from api.routers import coverage, maps, nearest, siting, stations
 from api.schemas import Health, Problem
 from api.service import Service
 from api.settings import Settings, load_settings
@@ -110,7 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return Health(status="starting")
         return Health(status="ok", stations=len(service.registry))
 
-    for router in (stations.router, nearest.router, coverage.router, maps.router):
+    routers = (stations.router, nearest.router, coverage.router, siting.router, maps.router)
+    for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.mount(maps.STATIC_URL, maps.static_files(), name="maps-static")
     return app

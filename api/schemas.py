@@ -167,3 +167,54 @@ class IsochroneProperties(BaseModel):
 
 
 IsochroneFeature = Feature[Polygon | MultiPolygon | GeometryCollection, IsochroneProperties]
+
+
+class CandidateIn(BaseModel):
+    """A candidate site (coordinates in the request's ``crs``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lon: float = Field(ge=-180, le=180, strict=True, examples=[24.945])
+    lat: float = Field(ge=-90, le=90, strict=True, examples=[60.168])
+    id: str | None = Field(None, max_length=100, examples=["proposal-1"])
+    name: str = Field("", max_length=200, examples=["Next to the supermarket"])
+
+
+class SuggestIn(BaseModel):
+    """What to optimise: ``k`` new sites, or the fewest reaching ``target_share``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    k: int | None = Field(None, ge=0, le=200, description="How many new sites", examples=[3])
+    target_share: float | None = Field(
+        None, gt=0, le=1, description="Instead: the fewest sites reaching this covered share"
+    )
+    standard: Literal["walk", "radius"] = "walk"
+    minutes: float = Field(15.0, gt=0, le=120)
+    radius_m: float = Field(1000.0, gt=0, le=50_000)
+    double: bool = Field(False, description="Maximise demand covered twice or more (k only)")
+    method: Literal["exact", "greedy"] = "exact"
+    candidates: list[CandidateIn] | None = Field(
+        None, max_length=5000, description="Candidate sites; default: the OSM places of the city"
+    )
+
+
+class SiteProperties(BaseModel):
+    """A chosen site."""
+
+    order: int = Field(description="1 = adds the most", examples=[1])
+    gain: float = Field(description="Demand weight it adds at the margin", examples=[14])
+    name: str = Field("", examples=["Kauppakeskus Kluuvi"])
+    source: str = Field("", examples=["shop=mall"])
+
+
+class SuggestOut(FeatureCollection[Feature[Point, SiteProperties]]):  # type: ignore[misc]
+    """The chosen sites in order, with the coverage before and after."""
+
+    method: str = Field(examples=["exact"])
+    solver: str = Field(examples=["highs"])
+    optimal: bool = Field(description="Proven optimal by the solver")
+    gap: float = Field(description="Relative gap to the bound (0 when optimal)")
+    bound: float = Field(description="Best bound: most coverable weight, or fewest sites")
+    share_before: float = Field(description="Covered share of demand before", examples=[0.47])
+    share_after: float = Field(description="Covered share of demand after", examples=[0.57])

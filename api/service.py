@@ -18,6 +18,7 @@ from geo.coverage import walk_nearest as geo_walk_nearest
 from geo.errors import GeoError, NotFoundError
 from geo.network import StreetNetwork, load_network
 from geo.registry import StationFilter, StationRegistry
+from geo.siting import SitingResult, osm_candidates, suggest_sites
 from geo.types import StationHit
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,67 @@ class Service:
             return isochrones(net, s, minutes=minutes, walk_speed_kmh=self.settings.walk_speed_kmh)
 
         return self.cached(("isochrone", station_id, minutes), compute)  # type: ignore[no-any-return]
+
+    def walk_areas(self, minutes: float) -> gpd.GeoDataFrame:
+        """Every open station's walking area (for the coverage map)."""
+
+        def compute() -> gpd.GeoDataFrame:
+            net = self.need_network()
+            return isochrones(
+                net,
+                self.station_set(None),
+                minutes=minutes,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+            )
+
+        return self.cached(("walk_areas", minutes), compute)  # type: ignore[no-any-return]
+
+    def osm_candidates(self) -> pd.DataFrame:
+        """Candidate sites from the network's OSM file (community centres, town halls …)."""
+        if not self.settings.network_pbf:
+            raise NoNetworkError("no OSM file to draw candidates from (STATIONFINDER_NETWORK_PBF)")
+        return self.cached(("osm_candidates",), lambda: osm_candidates(self.settings.network_pbf))  # type: ignore[no-any-return]
+
+    def suggest(
+        self,
+        *,
+        candidates: pd.DataFrame | None,
+        standard: Literal["walk", "radius"],
+        minutes: float,
+        radius_m: float,
+        k: int | None,
+        target_share: float | None,
+        double: bool,
+        method: Literal["exact", "greedy"],
+    ) -> tuple[SitingResult, pd.DataFrame]:
+        """Choose sites among ``candidates`` (default: the OSM places), existing stations fixed."""
+        if self.demand is None:
+            raise NotFoundError("no demand points are configured (STATIONFINDER_DEMAND)")
+        cands = candidates if candidates is not None else self.osm_candidates()
+        _, lon, lat = self.registry.arrays(StationFilter())
+
+        def compute() -> tuple[SitingResult, pd.DataFrame]:
+            return suggest_sites(
+                cands,
+                self.demand,
+                lon,
+                lat,
+                network=self.network,
+                standard=standard,  # type: ignore[arg-type]
+                minutes=minutes,
+                radius_m=radius_m,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+                k=k,
+                target_share=target_share,
+                double=double,
+                method=method,
+                time_limit_s=self.settings.solver_time_limit_s,
+            )
+
+        if candidates is not None:  # request-specific: not cached
+            return compute()
+        key = ("suggest", standard, minutes, radius_m, k, target_share, double, method)
+        return self.cached(key, compute)  # type: ignore[no-any-return]
 
     def walk_nearest(
         self,

@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     walk_speed_kmh: float = Field(4.8, gt=0)
     default_minutes: float = Field(15.0, gt=0)
     max_upload_bytes: int = Field(20_000_000, gt=0)
+    solver_time_limit_s: float = Field(30.0, gt=0, description="Time limit of exact siting")
 
     @field_validator("api_keys", "cors_origins", "frame_ancestors", mode="before")
     @classmethod

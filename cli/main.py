@@ -245,6 +245,152 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+BUNDLED_DEMAND = Path(__file__).resolve().parents[1] / "data" / "helsinki_demand.csv"
+
+
+def load_candidates(spec: str, *, network_pbf: str, crs: str, proposals: list[str]) -> Any:
+    """Candidate sites: ``osm`` (places in the PBF), or a station file, plus single proposals."""
+    import pandas as pd
+
+    from geo.io import read_stations
+    from geo.siting import osm_candidates
+
+    if spec == "osm":
+        frame = osm_candidates(network_pbf)
+    elif spec:
+        result = read_stations(spec, crs=crs)
+        if result.problems:
+            raise ImportValidationError(result.path, list(result.problems))
+        frame = pd.DataFrame(
+            [
+                {"id": s.id, "name": s.name, "lon": s.lon, "lat": s.lat, "source": s.source}
+                for s in result.stations
+            ]
+        )
+    else:
+        frame = pd.DataFrame(columns=["id", "name", "lon", "lat", "source"])
+    rows = []
+    for i, text in enumerate(proposals, start=1):
+        parts = text.split(",", 2)
+        try:
+            lon, lat = float(parts[0]), float(parts[1])
+        except (ValueError, IndexError):
+            raise InvalidInputError(f"--propose {text!r} must be LON,LAT[,note]") from None
+        rows.append(
+            {
+                "id": f"proposal-{i}",
+                "name": parts[2] if len(parts) > 2 else f"proposal {i}",
+                "lon": lon,
+                "lat": lat,
+                "source": "proposal",
+            }
+        )
+    if rows:
+        frame = pd.concat([frame, pd.DataFrame(rows)], ignore_index=True)
+    return frame
+
+
+@command("suggest")
+def cmd_suggest(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from geo.coverage import hex_cells, study_area
+    from geo.io import to_feature_collection  # noqa: F401  (GeoJSON conventions)
+    from geo.siting import suggest_sites
+
+    inputs = coverage_inputs(args)
+    net = inputs["net"]
+    if args.demand == "cells":
+        cells = hex_cells(study_area(net), resolution=args.resolution)
+        demand = pd.DataFrame(
+            {"lon": cells["lon"], "lat": cells["lat"], "weight": cells["area_m2"]}
+        )
+    elif inputs["demand"] is not None:
+        demand = inputs["demand"]
+    else:
+        demand = pd.read_csv(BUNDLED_DEMAND)
+    cands = load_candidates(
+        args.candidates, network_pbf=args.network, crs=args.crs, proposals=args.propose or []
+    )
+    stations = inputs["stations"]
+    result, scored = suggest_sites(
+        cands,
+        demand,
+        stations.lon,
+        stations.lat,
+        network=net,
+        standard=inputs["standard"],
+        minutes=args.minutes,
+        radius_m=inputs["radius_m"],
+        walk_speed_kmh=args.walk_speed,
+        k=None if args.target is not None else args.k,
+        target_share=args.target,
+        double=args.double,
+        method=args.method,
+        time_limit_s=args.time_limit,
+    )
+    chosen = scored[scored["order"] > 0].sort_values("order")
+    summary = {
+        "standard": inputs["standard"],
+        "method": result.method,
+        "solver": result.solver,
+        "optimal": result.optimal,
+        "gap": result.gap,
+        "bound": result.bound,
+        "double": args.double,
+        "covered_before": result.covered_before,
+        "covered_after": result.covered_after,
+        "total": result.total,
+        "share_before": result.share_before,
+        "share_after": result.share_after,
+        "seconds": round(result.seconds, 3),
+    }
+    features = [
+        {
+            "type": "Feature",
+            "id": str(r["id"]),
+            "geometry": {"type": "Point", "coordinates": [float(r["lon"]), float(r["lat"])]},
+            "properties": {
+                "order": int(r["order"]),
+                "gain": float(r["gain"]),
+                "name": str(r["name"]),
+                "source": str(r.get("source", "")),
+            },
+        }
+        for _, r in chosen.iterrows()
+    ]
+    fc = {"type": "FeatureCollection", "features": features, **summary}
+    if args.out:
+        tmp = Path(args.out).with_suffix(".tmp")
+        tmp.write_text(json.dumps(fc, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(args.out)
+        print(f"wrote {len(features)} site(s) to {args.out}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(fc, ensure_ascii=False, indent=2))
+        return 0
+    what = "twice-covered" if args.double else "covered"
+    print(
+        f"{len(cands)} candidates; {what} demand {result.share_before:.1%} -> "
+        f"{result.share_after:.1%} ({result.method}, {result.solver}, "
+        f"{'optimal' if result.optimal else f'gap {result.gap:.1%} to bound {result.bound:g}'})"
+    )
+    _print_table(
+        [
+            (
+                int(r["order"]),
+                r["id"],
+                r["name"],
+                f"{r['gain']:g}",
+                f"{r['lon']:.6f}",
+                f"{r['lat']:.6f}",
+            )
+            for _, r in chosen.iterrows()
+        ],
+        ["#", "id", "name", "gain", "lon", "lat"],
+    )
+    return 0
+
+
 @command("serve")
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
@@ -326,7 +472,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--minutes", type=float, default=15.0, help="walking limit (default 15)")
         p.add_argument("--radius", type=float, help="straight-line limit in metres (default 1000)")
         p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
-        p.add_argument("--demand", help="CSV of demand points: lon, lat[, weight]")
+        p.add_argument(
+            "--demand",
+            help="CSV of demand points: lon, lat[, weight]"
+            + (" ('cells': hexagons weighted by area)" if p.prog.endswith("suggest") else ""),
+        )
         p.add_argument("--districts", help="GeoJSON/GeoPackage of districts with a 'name' column")
         p.add_argument("--at", metavar="ISO8601", help="count only stations open then ('now' ok)")
         p.add_argument("--resolution", type=int, default=10, help="H3 resolution (default 10)")
@@ -339,6 +489,29 @@ def build_parser() -> argparse.ArgumentParser:
     coverage_options(p)
     p.add_argument("--out", help="write the gaps as GeoJSON")
     p.add_argument("--top", type=int, default=10, help="rows to print (default 10)")
+
+    p = sub.add_parser("suggest", help="which candidate sites close the most gaps")
+    coverage_options(p)
+    p.add_argument(
+        "--candidates",
+        default="osm",
+        help="'osm' (places in the PBF: community centres, town halls, supermarkets "
+        "…) or a station file with the import rules (default osm)",
+    )
+    p.add_argument("--crs", default="wgs84", help="coordinate system of the candidates file")
+    p.add_argument(
+        "--propose",
+        action="append",
+        metavar="LON,LAT[,NOTE]",
+        help="add a single proposed site (repeatable)",
+    )
+    p.add_argument("-k", "--k", type=int, default=5, help="how many new sites (default 5)")
+    p.add_argument("--target", type=float, help="instead: fewest sites reaching this share (0-1)")
+    p.add_argument("--double", action="store_true", help="maximise demand covered twice or more")
+    p.add_argument("--method", choices=["exact", "greedy"], default="exact")
+    p.add_argument("--time-limit", type=float, default=60.0, help="solver seconds (default 60)")
+    p.add_argument("--out", help="write the chosen sites as GeoJSON")
+    p.add_argument("--json", action="store_true", help="print the result as GeoJSON")
 
     p = sub.add_parser("serve", help="start the HTTP service with its maps")
     p.add_argument("--host", default="127.0.0.1")

@@ -22,10 +22,12 @@ import logging
 import time
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pyproj
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
@@ -39,6 +41,8 @@ __all__ = [
     "cost_matrix",
     "max_coverage",
     "min_sites",
+    "osm_candidates",
+    "suggest_sites",
 ]
 
 log = logging.getLogger(__name__)
@@ -562,3 +566,152 @@ def cost_matrix(
         d1, _, _, _ = point_labels(network, s, lab, snap, walk_speed_kmh=walk_speed_kmh)
         out[:, j] = np.where(d1 <= max_cost, d1, np.inf)
     return out
+
+
+OSM_CANDIDATE_TAGS: dict[str, list[str]] = {
+    "amenity": [
+        "community_centre",
+        "townhall",
+        "social_facility",
+        "library",
+        "marketplace",
+        "fuel",
+        "post_office",
+        "police",
+    ],
+    "shop": ["supermarket", "convenience", "mall"],
+    "office": ["government"],
+}
+"""OpenStreetMap places that may host a station: union and government premises,
+community centres, logistics-adjacent places, shops that join as rider stations."""
+
+
+def osm_candidates(pbf: str | Path) -> pd.DataFrame:
+    """Candidate sites from the OSM file's places (:data:`OSM_CANDIDATE_TAGS`).
+
+    Columns ``id``, ``name``, ``lon``, ``lat``, ``source`` (the tag, as ``amenity=townhall``).
+    """
+    from geo._osm import read_pois
+
+    pois = read_pois(pbf, OSM_CANDIDATE_TAGS)
+    return pd.DataFrame(
+        {
+            "id": "osm-" + pois["osm_id"].astype(str),
+            "name": pois["name"].where(pois["name"] != "", pois["value"]),
+            "lon": pois["lon"],
+            "lat": pois["lat"],
+            "source": pois["key"] + "=" + pois["value"],
+        }
+    )
+
+
+def suggest_sites(
+    candidates: pd.DataFrame,
+    demand: pd.DataFrame,
+    station_lon: ArrayLike,
+    station_lat: ArrayLike,
+    *,
+    network: object | None = None,
+    standard: Literal["walk", "radius"] = "walk",
+    minutes: float = 15.0,
+    radius_m: float = 1000.0,
+    walk_speed_kmh: float = 4.8,
+    k: int | None = None,
+    target_share: float | None = None,
+    double: bool = False,
+    method: Method = "exact",
+    time_limit_s: float = 60.0,
+) -> tuple[SitingResult, pd.DataFrame]:
+    """Where the next stations go: candidates scored against demand, existing stations fixed.
+
+    Parameters
+    ----------
+    candidates
+        ``lon``, ``lat`` (WGS-84) and any other columns (``id``, ``name`` …), kept.
+    demand
+        ``lon``, ``lat`` and ``weight``.
+    station_lon, station_lat
+        Existing open stations, which cover already.
+    network
+        Walking network; needed for ``standard="walk"``.
+    k, target_share
+        Exactly one: choose ``k`` sites (:func:`max_coverage`), or the fewest
+        reaching ``target_share`` (:func:`min_sites`).
+
+    Returns
+    -------
+    tuple
+        The :class:`SitingResult` and the candidates with ``order`` (1… for
+        chosen sites, 0 otherwise) and ``gain`` (marginal demand weight).
+    """
+    from geo.coverage import StationSet, point_labels, station_labels, straight_counts
+
+    if (k is None) == (target_share is None):
+        raise InvalidInputError("give exactly one of k and target_share")
+    if double and target_share is not None:
+        raise InvalidInputError("double coverage is solved for k sites; give k, not target_share")
+    if standard not in ("walk", "radius"):
+        raise InvalidInputError(f"standard={standard!r} must be walk or radius")
+    for col in ("lon", "lat"):
+        for name, frame in (("candidates", candidates), ("demand", demand)):
+            if col not in frame:
+                raise InvalidInputError(f"{name} has no {col!r} column")
+    if len(candidates) == 0:
+        raise InvalidInputError("there are no candidate sites")
+    w = demand["weight"].to_numpy(float) if "weight" in demand else np.ones(len(demand))
+    dlon, dlat = demand["lon"].to_numpy(float), demand["lat"].to_numpy(float)
+    slon = np.asarray(station_lon, dtype=float).reshape(-1)
+    slat = np.asarray(station_lat, dtype=float).reshape(-1)
+    if standard == "walk":
+        from geo.network import StreetNetwork
+
+        if not isinstance(network, StreetNetwork):
+            raise InvalidInputError("the walk standard needs a street network")
+        limit = minutes * 60 * walk_speed_kmh / 3.6
+        s = StationSet.build(network, [str(i) for i in range(slon.size)], slon, slat)
+        lab = station_labels(network, s, limit=limit, walk_speed_kmh=walk_speed_kmh)
+        d1, _, d2, _ = point_labels(
+            network, s, lab, network.snap(dlon, dlat), walk_speed_kmh=walk_speed_kmh
+        )
+        existing = (d1 <= limit).astype(int) + (d2 <= limit).astype(int)
+        cost = cost_matrix(
+            dlon,
+            dlat,
+            candidates["lon"],
+            candidates["lat"],
+            network=network,
+            max_cost=limit,
+            walk_speed_kmh=walk_speed_kmh,
+        )
+    else:
+        limit = radius_m
+        existing, _, _ = straight_counts(slon, slat, dlon, dlat, radius_m)
+        cost = cost_matrix(dlon, dlat, candidates["lon"], candidates["lat"], max_cost=limit)
+    if k is not None:
+        result = max_coverage(
+            cost,
+            w,
+            limit,
+            k,
+            existing=existing,
+            method=method,
+            double=double,
+            time_limit_s=time_limit_s,
+        )
+    else:
+        result = min_sites(
+            cost,
+            w,
+            limit,
+            float(target_share),
+            existing=existing,  # type: ignore[arg-type]
+            method=method,
+            time_limit_s=time_limit_s,
+        )
+    out = candidates.reset_index(drop=True).copy()
+    out["order"] = 0
+    out["gain"] = 0.0
+    for rank, (j, g) in enumerate(zip(result.chosen, result.gains, strict=True), start=1):
+        out.loc[j, "order"] = rank
+        out.loc[j, "gain"] = g
+    return result, out

@@ -78,7 +78,7 @@ def suggestion_layers(
         raise ValueError(f"candidates: chosen orders must be 1 … n once each, got {order[chosen]}")
     if chosen.any() and "gain" not in frame.columns:
         raise ValueError("candidates: missing column gain (marginal gain of each chosen site)")
-    ids = frame["candidate_id"] if "candidate_id" in frame.columns else frame.index
+    ids = frame["candidate_id"] if "candidate_id" in frame.columns else frame.index.to_series()
     names = frame["name"] if "name" in frame.columns else pd.Series([""] * len(frame))
     x = shapely.get_x(frame.geometry.to_numpy())
     y = shapely.get_y(frame.geometry.to_numpy())
@@ -154,11 +154,13 @@ def suggestions_map(
     frame = candidates
     order = pd.to_numeric(frame["order"], errors="coerce").fillna(0).astype(int)
     ids = frame["candidate_id"] if "candidate_id" in frame.columns else frame.index.to_series()
+    names = frame["name"] if "name" in frame.columns else ids
     entries = [(CANDIDATE_COLOR, "", text("candidates", lang))]
     for pos in np.argsort(order.to_numpy(), kind="stable"):
         if order.iloc[pos] > 0:
             gain = float(frame["gain"].iloc[pos])
-            entries.append((CHOSEN_COLOR, "", f"{order.iloc[pos]}. {ids.iloc[pos]}  +{_fmt(gain)}"))
+            label = names.iloc[pos] or ids.iloc[pos]
+            entries.append((CHOSEN_COLOR, "", f"{order.iloc[pos]}. {label}  +{_fmt(gain)}"))
     Legend(f"{text('suggest_title', lang)} ({text('gain', lang)})", entries).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     shown = frame_to_display(candidates, tiles)

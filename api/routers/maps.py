@@ -4,9 +4,8 @@ The pages link Leaflet and its plugins from :data:`maps.STATIC_URL`, which
 :func:`static_files` serves from the files vendored in ``maps/static``. Who
 may frame the pages is set by the app's ``frame-ancestors`` policy.
 
-``/maps/coverage`` and ``/maps/suggest`` need the coverage and siting engines
-and are added with them; their builders are :func:`maps.coverage_map` and
-:func:`maps.suggestions_map`.
+``/maps/coverage`` and ``/maps/suggest`` draw the coverage and siting results
+that the service caches per registry version.
 """
 
 from __future__ import annotations
@@ -18,14 +17,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated, Literal
 
+import geopandas as gpd
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import maps
 from api.deps import FilterParams, Service, ServiceDep
+from api.routers.coverage import CoverageParams
 from api.settings import Settings
 from geo.errors import InvalidInputError
+from geo.registry import StationFilter
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -173,5 +175,103 @@ def embed_page(
             query=query,
         )
         return maps.render_html(m, asset_base=root + STATIC_URL)
+
+    return _page(request, key, build)
+
+
+@router.get(
+    "/coverage",
+    response_class=HTMLResponse,
+    summary="Planner's coverage map (HTML)",
+    responses={200: {"content": {"text/html": {}}, "description": "The map page"}},
+)
+def coverage_page(
+    request: Request,
+    service: ServiceDep,
+    params: Annotated[CoverageParams, Depends()],
+    lang: LangQuery = "zh",
+) -> Response:
+    """1 km circles, 15-minute walking areas, cells covered 0/1/2+ times, ranked gaps, demand."""
+    registry = service.registry
+    tiles = tile_config(service.settings)
+    kwargs = params.as_kwargs()
+    key = ("coverage", id(registry), registry.version, tuple(sorted(kwargs.items())), lang, tiles)
+
+    def build() -> str:
+        report = service.coverage(**kwargs)
+        stations = registry.stations(StationFilter(open_at=kwargs["at"]))
+        circles = gpd.GeoDataFrame(
+            {"station_id": [s.id for s in stations]},
+            geometry=gpd.points_from_xy([s.lon for s in stations], [s.lat for s in stations]),
+            crs=4326,
+        )
+        cells = report.cells.rename(columns={"cell": "cell_id"})  # type: ignore[union-attr]
+        demand = None
+        if service.demand is not None:
+            d = service.demand
+            demand = gpd.GeoDataFrame(
+                {"weight": d["weight"]}, geometry=gpd.points_from_xy(d["lon"], d["lat"]), crs=4326
+            )
+        m = maps.coverage_map(
+            circles=circles,
+            walk_areas=service.walk_areas(params.minutes),
+            cells=cells,
+            gaps=service.gaps(**kwargs),
+            demand=demand,
+            stations=stations,
+            radius_m=params.radius_m,
+            lang=lang,
+            tiles=tiles,
+            tz=registry.tz,
+        )
+        return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
+
+    return _page(request, key, build)
+
+
+@router.get(
+    "/suggest",
+    response_class=HTMLResponse,
+    summary="Suggested new sites (HTML)",
+    responses={200: {"content": {"text/html": {}}, "description": "The map page"}},
+)
+def suggest_page(
+    request: Request,
+    service: ServiceDep,
+    k: Annotated[int, Query(ge=1, le=50, description="How many new sites")] = 5,
+    standard: Annotated[Literal["walk", "radius"], Query()] = "walk",
+    minutes: Annotated[float, Query(gt=0, le=120)] = 15.0,
+    radius_m: Annotated[float, Query(gt=0, le=50_000)] = 1000.0,
+    lang: LangQuery = "zh",
+) -> Response:
+    """Candidate sites (OSM places) and the chosen ones, numbered with their gains."""
+    registry = service.registry
+    tiles = tile_config(service.settings)
+    key = ("suggest", id(registry), registry.version, k, standard, minutes, radius_m, lang, tiles)
+
+    def build() -> str:
+        _, scored = service.suggest(
+            candidates=None,
+            standard=standard,
+            minutes=minutes,
+            radius_m=radius_m,
+            k=k,
+            target_share=None,
+            double=False,
+            method="exact",
+        )
+        cands = gpd.GeoDataFrame(
+            scored.rename(columns={"id": "candidate_id"}),
+            geometry=gpd.points_from_xy(scored["lon"], scored["lat"]),
+            crs=4326,
+        )
+        m = maps.suggestions_map(
+            cands,
+            stations=registry.stations(StationFilter()),
+            lang=lang,
+            tiles=tiles,
+            tz=registry.tz,
+        )
+        return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
     return _page(request, key, build)
