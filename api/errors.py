@@ -21,12 +21,14 @@ from geo.errors import (
     OffNetworkError,
     SolverError,
 )
+from geo.siting import InfeasibleTargetError
 
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
     NoNetworkError: (503, "No street network"),
     ImportValidationError: (422, "Invalid station file"),
+    InfeasibleTargetError: (422, "Target not reachable"),
     InvalidInputError: (422, "Invalid input"),
     OffNetworkError: (422, "Point is off the street network"),
     NotFoundError: (404, "Not found"),

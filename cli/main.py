@@ -391,6 +391,64 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("map")
+def cmd_map(args: argparse.Namespace) -> int:
+    import maps
+    from geo.coverage import coverage_report, find_gaps, isochrones
+    from geo.registry import StationFilter
+
+    if args.kind == "stations":
+        reg = open_registry(args)
+        m = maps.stations_map(reg.stations(StationFilter()), lang=args.lang, tz=reg.tz)
+    else:
+        if not args.network:
+            raise InvalidInputError(f"--kind {args.kind} needs --network PBF")
+        inputs = coverage_inputs(args)
+        reg = open_registry(args)
+        stations = reg.stations(StationFilter(open_at=parse_when(args.at)))
+        net, sset = inputs.pop("net"), inputs.pop("stations")
+        demand = inputs["demand"]
+        if demand is None and BUNDLED_DEMAND.is_file():
+            import pandas as pd
+
+            demand = inputs["demand"] = pd.read_csv(BUNDLED_DEMAND)
+        if args.kind == "coverage":
+            report = coverage_report(net, sset, keep_cells=True, **inputs)
+            m = maps.coverage_map_from(
+                report,
+                gaps=find_gaps(report, demand=demand, walk_speed_kmh=args.walk_speed),
+                walk_areas=isochrones(
+                    net, sset, minutes=args.minutes, walk_speed_kmh=args.walk_speed
+                ),
+                stations=stations,
+                demand=demand,
+                lang=args.lang,
+                tz=reg.tz,
+            )
+        else:
+            from geo.siting import osm_candidates, suggest_sites
+
+            _, scored = suggest_sites(
+                osm_candidates(args.network),
+                demand,
+                sset.lon,
+                sset.lat,
+                network=net,
+                standard=inputs["standard"],
+                minutes=args.minutes,
+                radius_m=inputs["radius_m"],
+                walk_speed_kmh=args.walk_speed,
+                k=args.k,
+            )
+            m = maps.suggestions_map_from(scored, stations=stations, lang=args.lang, tz=reg.tz)
+    maps.write_standalone(m, args.out)
+    print(
+        f"wrote {args.out} ({Path(args.out).stat().st_size:,} bytes, assets inlined)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 @command("serve")
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
@@ -463,7 +521,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     def coverage_options(p: argparse.ArgumentParser) -> None:
         with_db(p)
-        p.add_argument("--network", required=True, metavar="PBF", help="OpenStreetMap .osm.pbf")
+        p.add_argument(
+            "--network",
+            required=not p.prog.endswith(" map"),
+            metavar="PBF",
+            help="OpenStreetMap .osm.pbf",
+        )
         p.add_argument(
             "--standard",
             choices=["walk", "radius"],
@@ -512,6 +575,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=60.0, help="solver seconds (default 60)")
     p.add_argument("--out", help="write the chosen sites as GeoJSON")
     p.add_argument("--json", action="store_true", help="print the result as GeoJSON")
+
+    p = sub.add_parser("map", help="write a standalone map page (works offline)")
+    coverage_options(p)
+    p.add_argument("--kind", choices=["stations", "coverage", "suggest"], default="stations")
+    p.add_argument("--out", required=True, help="the .html file to write")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("-k", "--k", type=int, default=5, help="sites to suggest (--kind suggest)")
 
     p = sub.add_parser("serve", help="start the HTTP service with its maps")
     p.add_argument("--host", default="127.0.0.1")

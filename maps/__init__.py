@@ -27,12 +27,13 @@ from maps.coverage import (
     cell_layer,
     circle_layer,
     coverage_map,
+    coverage_map_from,
     demand_layer,
     gap_layer,
     walk_area_layer,
 )
 from maps.i18n import LANGS, Lang, parse_lang
-from maps.siting import suggestion_layers, suggestions_map
+from maps.siting import suggestion_layers, suggestions_map, suggestions_map_from
 from maps.stations import (
     LocateControl,
     StationCluster,
@@ -59,6 +60,7 @@ __all__ = [
     "cell_layer",
     "circle_layer",
     "coverage_map",
+    "coverage_map_from",
     "demand_layer",
     "embed_map",
     "fit_to",
@@ -72,6 +74,7 @@ __all__ = [
     "stations_map",
     "suggestion_layers",
     "suggestions_map",
+    "suggestions_map_from",
     "to_display",
     "walk_area_layer",
     "write_standalone",

@@ -52,6 +52,7 @@ __all__ = [
     "cell_layer",
     "circle_layer",
     "coverage_map",
+    "coverage_map_from",
     "demand_layer",
     "gap_layer",
     "walk_area_layer",
@@ -385,4 +386,57 @@ def _fit_frames(
         [[south, west], [north, east]],
         padding=(20, 20),
         max_zoom=17,
+    )
+
+
+def coverage_map_from(
+    report: Any,
+    *,
+    gaps: gpd.GeoDataFrame | None,
+    walk_areas: gpd.GeoDataFrame | None,
+    stations: Sequence[Station],
+    demand: Any | None = None,
+    lang: Lang = "en",
+    tiles: TileConfig = OSM_TILES,
+    tz: str = DEFAULT_TZ,
+) -> OfflineMap:
+    """The coverage map from the engine's results.
+
+    Parameters
+    ----------
+    report
+        A :class:`geo.coverage.CoverageReport` made with ``keep_cells=True``.
+    gaps, walk_areas
+        :func:`geo.coverage.find_gaps` and :func:`geo.coverage.isochrones` frames.
+    stations
+        The stations counted (drawn, and the centres of the service circles).
+    demand
+        A frame with ``lon``, ``lat`` and ``weight``, or None.
+    """
+    circles = gpd.GeoDataFrame(
+        {"station_id": [s.id for s in stations]},
+        geometry=gpd.points_from_xy([s.lon for s in stations], [s.lat for s in stations]),
+        crs=4326,
+    )
+    cells = None
+    if report.cells is not None:
+        cells = report.cells.rename(columns={"cell": "cell_id"})
+    heat = None
+    if demand is not None and len(demand):
+        heat = gpd.GeoDataFrame(
+            {"weight": demand.get("weight", 1.0)},
+            geometry=gpd.points_from_xy(demand["lon"], demand["lat"]),
+            crs=4326,
+        )
+    return coverage_map(
+        circles=circles,
+        walk_areas=walk_areas,
+        cells=cells,
+        gaps=gaps,
+        demand=heat,
+        stations=stations,
+        radius_m=report.radius_m or 1000.0,
+        lang=lang,
+        tiles=tiles,
+        tz=tz,
     )

@@ -36,7 +36,7 @@ from maps.i18n import Lang, text
 from maps.stations import station_layer
 from maps.style import CANDIDATE_COLOR, CHOSEN_COLOR
 
-__all__ = ["suggestion_layers", "suggestions_map"]
+__all__ = ["suggestion_layers", "suggestions_map", "suggestions_map_from"]
 
 
 def _fmt(value: float) -> str:
@@ -171,3 +171,21 @@ def suggestions_map(
             w, s, e, n = min(w, sx.min()), min(s, sy.min()), max(e, sx.max()), max(n, sy.max())
         m.fit_bounds([[float(s), float(w)], [float(n), float(e)]], padding=(20, 20), max_zoom=17)
     return m
+
+
+def suggestions_map_from(
+    scored: pd.DataFrame,
+    *,
+    stations: Sequence[Station] | None = None,
+    lang: Lang = "en",
+    tiles: TileConfig = OSM_TILES,
+    tz: str = DEFAULT_TZ,
+) -> OfflineMap:
+    """The suggestions map from :func:`geo.siting.suggest_sites`' scored candidates
+    (``id``, ``name``, ``lon``, ``lat``, ``order``, ``gain``)."""
+    cands = gpd.GeoDataFrame(
+        scored.rename(columns={"id": "candidate_id"}),
+        geometry=gpd.points_from_xy(scored["lon"], scored["lat"]),
+        crs=4326,
+    )
+    return suggestions_map(cands, stations=stations, lang=lang, tiles=tiles, tz=tz)

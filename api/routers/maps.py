@@ -17,7 +17,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-import geopandas as gpd
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -198,28 +197,12 @@ def coverage_page(
     key = ("coverage", id(registry), registry.version, tuple(sorted(kwargs.items())), lang, tiles)
 
     def build() -> str:
-        report = service.coverage(**kwargs)
-        stations = registry.stations(StationFilter(open_at=kwargs["at"]))
-        circles = gpd.GeoDataFrame(
-            {"station_id": [s.id for s in stations]},
-            geometry=gpd.points_from_xy([s.lon for s in stations], [s.lat for s in stations]),
-            crs=4326,
-        )
-        cells = report.cells.rename(columns={"cell": "cell_id"})  # type: ignore[union-attr]
-        demand = None
-        if service.demand is not None:
-            d = service.demand
-            demand = gpd.GeoDataFrame(
-                {"weight": d["weight"]}, geometry=gpd.points_from_xy(d["lon"], d["lat"]), crs=4326
-            )
-        m = maps.coverage_map(
-            circles=circles,
-            walk_areas=service.walk_areas(params.minutes),
-            cells=cells,
+        m = maps.coverage_map_from(
+            service.coverage(**kwargs),
             gaps=service.gaps(**kwargs),
-            demand=demand,
-            stations=stations,
-            radius_m=params.radius_m,
+            walk_areas=service.walk_areas(params.minutes),
+            stations=registry.stations(StationFilter(open_at=kwargs["at"])),
+            demand=service.demand,
             lang=lang,
             tiles=tiles,
             tz=registry.tz,
@@ -260,13 +243,8 @@ def suggest_page(
             double=False,
             method="exact",
         )
-        cands = gpd.GeoDataFrame(
-            scored.rename(columns={"id": "candidate_id"}),
-            geometry=gpd.points_from_xy(scored["lon"], scored["lat"]),
-            crs=4326,
-        )
-        m = maps.suggestions_map(
-            cands,
+        m = maps.suggestions_map_from(
+            scored,
             stations=registry.stations(StationFilter()),
             lang=lang,
             tiles=tiles,

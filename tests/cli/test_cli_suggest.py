@@ -1,0 +1,98 @@
+"""stationfinder suggest and map."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("sug") / "demo.sqlite"
+    assert main(["import", str(ROOT / "data" / "helsinki_stations.csv"), "--db", str(db)]) == 0
+    return db
+
+
+def test_suggest_json_exact_and_greedy(
+    demo_db: Path, helsinki_pbf: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["suggest", "--db", str(demo_db), "--network", helsinki_pbf, "--minutes", "2", "-k", "3"]
+    capsys.readouterr()
+    assert main([*base, "--json", "--out", str(tmp_path / "s.geojson")]) == 0
+    exact = json.loads(capsys.readouterr().out)
+    assert json.loads((tmp_path / "s.geojson").read_text()) == exact
+    assert exact["optimal"] and [f["properties"]["order"] for f in exact["features"]] == [1, 2, 3]
+    assert exact["covered_after"] - exact["covered_before"] == pytest.approx(
+        sum(f["properties"]["gain"] for f in exact["features"])
+    )
+    assert main([*base, "--json", "--method", "greedy"]) == 0
+    greedy = json.loads(capsys.readouterr().out)
+    assert greedy["covered_after"] <= exact["covered_after"] <= greedy["bound"] + 1e-9
+
+
+def test_suggest_with_a_proposal(
+    demo_db: Path, helsinki_pbf: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "suggest",
+                "--db",
+                str(demo_db),
+                "--network",
+                helsinki_pbf,
+                "--minutes",
+                "2",
+                "-k",
+                "1",
+                "--candidates",
+                "",
+                "--propose",
+                "24.9445,60.1712,by the station",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    fc = json.loads(capsys.readouterr().out)
+    assert [f["properties"]["name"] for f in fc["features"]] == ["by the station"]
+    assert (
+        main(["suggest", "--db", str(demo_db), "--network", helsinki_pbf, "--propose", "east"]) == 1
+    )
+    assert "--propose 'east' must be LON,LAT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["stations", "coverage", "suggest"])
+def test_map_writes_a_standalone_page(
+    demo_db: Path, helsinki_pbf: str, tmp_path: Path, kind: str
+) -> None:
+    out = tmp_path / f"{kind}.html"
+    assert (
+        main(
+            [
+                "map",
+                "--db",
+                str(demo_db),
+                "--network",
+                helsinki_pbf,
+                "--kind",
+                kind,
+                "--minutes",
+                "3",
+                "--out",
+                str(out),
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
+    page = out.read_text(encoding="utf-8")
+    assert "L.map(" in page and "<script src=" not in page  # everything inlined
