@@ -100,14 +100,20 @@ def main() -> int:
     )
     print(f"machine: {cpu}, {os.cpu_count()} cores; demand: {src}")
     print(f"2,000 demand × 300 candidates, 1 km; cost matrix (geodesic) {build:.2f} s")
-    print(
-        f"{'k':>3} {'method':<8}{'solver':<18}{'seconds':>9}{'covered':>9}{'optimal':>9}{'gap':>8}{'bound':>8}"
-    )
+    head = ("k", "method", "solver", "seconds", "covered", "optimal", "gap", "bound")
+    print("{:>3} {:<8}{:<18}{:>9}{:>9}{:>9}{:>8}{:>8}".format(*head))
     for r in rows:
-        print(
-            f"{r['k']:>3} {r['method']:<8}{r['solver']:<18}{r['seconds']:>9.3f}{r['covered_share']:>9.1%}"
-            f"{r['optimal']!s:>9}{r['gap']:>8.2%}{r['bound_share']:>8.1%}"
+        cells = (
+            r["k"],
+            r["method"],
+            r["solver"],
+            f"{r['seconds']:.3f}",
+            f"{r['covered_share']:.1%}",
+            str(r["optimal"]),
+            f"{r['gap']:.2%}",
+            f"{r['bound_share']:.1%}",
         )
+        print("{:>3} {:<8}{:<18}{:>9}{:>9}{:>9}{:>8}{:>8}".format(*cells))
     return 0
 
 
