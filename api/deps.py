@@ -133,3 +133,23 @@ class FilterParams:
             open_at=when,  # type: ignore[arg-type]
             statuses=self.status or default_status,
         )
+
+
+def reject_unknown_query(request: Request) -> None:
+    """422 for query parameters the endpoint does not take (a typo must not drop a filter)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    allowed: set[str] = set()
+    todo = [dependant]
+    while todo:  # the route's own parameters and those of its dependencies
+        d = todo.pop()
+        allowed.update(p.alias for p in d.query_params)
+        todo.extend(d.dependencies)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise InvalidInputError(
+            f"unknown query parameter(s) {', '.join(map(repr, unknown))}; this endpoint takes "
+            + (", ".join(sorted(allowed)) or "none")
+        )

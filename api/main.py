@@ -6,10 +6,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
+from api.deps import reject_unknown_query
 from api.routers import coverage, maps, nearest, siting, stations
 from api.schemas import Health, Problem
 from api.service import Service
@@ -71,7 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.service = None
 
     app = FastAPI(
-        title="stationfinder", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+        dependencies=[Depends(reject_unknown_query)],
+        title="stationfinder",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
     )
     app.state.service = None
     errors.register(app)

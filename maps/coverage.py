@@ -338,23 +338,23 @@ def coverage_map(
     m = base_map(tiles=tiles, lang=lang, title=text("coverage_title", lang))
     frames: list[gpd.GeoDataFrame] = []
     entries: list[tuple[str, str, str]] = []
-    if cells is not None:
+    if cells is not None and len(cells):  # an empty layer draws nothing
         cell_layer(cells, lang=lang, tiles=tiles).add_to(m)
         frames.append(cells)
         entries += [(COVERAGE_COLORS[c], "", text(c, lang)) for c in COVERAGE_COLORS]
-    if walk_areas is not None:
+    if walk_areas is not None and len(walk_areas):
         walk_area_layer(walk_areas, lang=lang, tiles=tiles).add_to(m)
         frames.append(walk_areas)
         entries.append((WALK_COLOR, "", text("walk_areas", lang)))
-    if circles is not None:
+    if circles is not None and len(circles):
         circle_layer(circles, radius_m=radius_m, lang=lang, tiles=tiles).add_to(m)
         frames.append(circles)
         entries.append((CIRCLE_COLOR, "", text("circles", lang)))
-    if gaps is not None:
+    if gaps is not None and len(gaps):
         gap_layer(gaps, lang=lang, tiles=tiles).add_to(m)
         frames.append(gaps)
         entries.append((GAP_COLOR, "", text("gaps", lang)))
-    if demand is not None:
+    if demand is not None and len(demand):
         demand_layer(demand, lang=lang, tiles=tiles).add_to(m)
         frames.append(demand)
     if stations:

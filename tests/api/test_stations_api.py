@@ -185,3 +185,11 @@ def test_import_upload_all_or_nothing(client: TestClient) -> None:
 
 def test_frame_ancestors_header(client: TestClient) -> None:
     assert client.get("/healthz").headers["content-security-policy"] == "frame-ancestors 'self'"
+
+
+def test_unknown_query_parameter_is_named(client: TestClient) -> None:
+    # A typo must not silently drop a filter.
+    r = client.get("/nearest", params={"lat": 60.17, "lon": 24.94, "amenty": "water"})
+    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+    assert "'amenty'" in r.json()["detail"] and "amenity" in r.json()["detail"]
+    assert client.get("/stations", params={"kinds": "driver_home"}).status_code == 422

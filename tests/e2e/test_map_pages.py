@@ -84,14 +84,16 @@ def test_embed_locate_me_lists_nearest(
     page.click("#sf-locate")
     items = page.locator("#sf-nearest li")
     expect(items).to_have_count(5)
+    # The service has a walking network, so the page ranks by walking distance.
     expected = api(
-        f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&mode=straight&k=5"
+        f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&mode=walk&k=5"
     )
     ids = [f["id"] for f in expected["features"]]
     assert [items.nth(i).get_attribute("data-id") for i in range(5)] == ids
     first = expected["features"][0]["properties"]
     expect(items.first).to_contain_text(first["name"])
     expect(items.first).to_contain_text(f"{round(first['distance_m'])} m")
+    expect(items.first).to_contain_text(f"{round(first['walk_time_s'] / 60)} min")
     expect(page.locator(".sf-here")).to_have_count(1)
     # Choosing an entry opens that station's popup.
     items.first.click()
