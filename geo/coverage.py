@@ -191,8 +191,9 @@ def station_labels(
     )
     lab = np.where(sources >= 0, st_of_node[np.maximum(sources, 0)], -1)
     # Pass 2: boundary edges seed the cost of the station across them.
-    coo = g.tocoo()
-    a, b, w = coo.row, coo.col, coo.data
+    size = g.shape[0]
+    a = np.repeat(np.arange(size), np.diff(g.indptr))  # row of each stored edge
+    b, w = g.indices, g.data
     cross = (lab[a] >= 0) & (lab[a] != lab[b])
     cand = dist[a[cross]] + w[cross]
     tgt, csrc = b[cross], lab[a[cross]]
@@ -200,33 +201,30 @@ def station_labels(
     tgt, cand, csrc = tgt[order], cand[order], csrc[order]
     first = np.ones(tgt.size, dtype=bool)
     first[1:] = tgt[1:] != tgt[:-1]
-    tgt, cand, csrc = tgt[first], cand[first], csrc[first]
-    keep = cand <= limit
+    keep = first & (cand <= limit)
     tgt, cand, csrc = tgt[keep], cand[keep], csrc[keep]
-    inside = ~cross
-    size = g.shape[0]
-    seeds = size + np.arange(tgt.size)
-    g2 = sp.csr_matrix(
-        (
-            np.concatenate([w[inside], cand]),
-            (np.concatenate([a[inside], seeds]), np.concatenate([b[inside], tgt])),
-        ),
-        shape=(size + tgt.size, size + tgt.size),
-    )
     if tgt.size:
+        # The same graph with cross-cell edges made impassable (inf), and each
+        # station's own row holding its seeds instead of its street connectors:
+        # two slices and a stack, no re-sorting of the big matrix.
+        end = g.indptr[n]
+        top = sp.csr_matrix(
+            (np.where(cross[:end], np.inf, w[:end]), g.indices[:end], g.indptr[: n + 1]),
+            shape=(n, size),
+        )
+        bottom = sp.csr_matrix((cand, (vnode[csrc] - n, tgt)), shape=(size - n, size))
+        g2 = sp.vstack([top, bottom], format="csr")
         dist2, _, sources2 = dijkstra(
             g2,
             directed=True,
-            indices=seeds,
+            indices=vnode[use],
             min_only=True,
             return_predecessors=True,
             limit=limit,
         )
-        seed_src = np.full(g2.shape[0], -1, dtype=np.intp)
-        seed_src[seeds] = csrc
-        lab2 = np.where(sources2 >= 0, seed_src[np.maximum(sources2, 0)], -1)
+        # A station's own node is a source at 0 in this pass: only real nodes count.
         d2 = dist2[:n]
-        src2 = lab2[:n]
+        src2 = np.where(sources2[:n] >= 0, st_of_node[np.maximum(sources2[:n], 0)], -1)
     return Labels(dist[:n], lab[:n], d2, src2, float(limit), use)
 
 
