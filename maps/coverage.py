@@ -116,7 +116,8 @@ def circle_layer(
     frame = frame_to_display(circles, tiles)
     ids = [f"circle-{s}" for s in frame["station_id"]]
     data = _collection(frame, ids, {"station_id": [str(s) for s in frame["station_id"]]})
-    group = folium.FeatureGroup(name=text("circles", lang), overlay=True)
+    # Off at first: overlapping 1 km circles hide the cells beneath; the layer control shows them.
+    group = folium.FeatureGroup(name=text("circles", lang), overlay=True, show=False)
     folium.GeoJson(
         data,
         name=text("circles", lang),
@@ -151,7 +152,7 @@ def walk_area_layer(
     frame = frame_to_display(walk_areas, tiles)
     ids = [f"walk-{s}" for s in frame["station_id"]]
     data = _collection(frame, ids, {"station_id": [str(s) for s in frame["station_id"]]})
-    group = folium.FeatureGroup(name=text("walk_areas", lang), overlay=True)
+    group = folium.FeatureGroup(name=text("walk_areas", lang), overlay=True, show=False)
     folium.GeoJson(
         data,
         name=text("walk_areas", lang),
@@ -295,7 +296,12 @@ def demand_layer(
     ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(w) & (w > 0)
     rows = np.column_stack([y[ok], x[ok], w[ok] / (w[ok].max() if ok.any() else 1.0)])
     return HeatMap(
-        np.round(rows, 6).tolist(), name=text("heat", lang), radius=20, blur=15, min_opacity=0.3
+        np.round(rows, 6).tolist(),
+        name=text("heat", lang),
+        radius=20,
+        blur=15,
+        min_opacity=0.3,
+        show=False,
     )
 
 

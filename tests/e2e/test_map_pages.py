@@ -166,3 +166,53 @@ def test_only_configured_origins_may_frame_the_embed(
         page.wait_for_timeout(1_000)
         expect(frame.locator(".folium-map")).to_have_count(0)
         assert any("frame-ancestors" in e for e in console.errors), console.errors
+
+
+def test_coverage_page_layers(page: Page, service_url: str, console: Console, shots: Path) -> None:
+    load(page, f"{service_url}/maps/coverage?lang=en&minutes=3")
+    control = page.locator(".leaflet-control-layers-list")
+    for name in (
+        "Coverage cells",
+        "15-minute walking areas",
+        "1 km service circles",
+        "Coverage gaps",
+        "Worker demand",
+        "Stations",
+    ):
+        expect(control).to_contain_text(name)
+    gaps = api(f"{service_url}/gaps?minutes=3")["features"]
+    assert gaps, "the 3-minute standard leaves gaps in the demo"
+    # The page draws on a canvas: count Leaflet's vector shapes on the map instead.
+    shapes = page.evaluate(
+        """() => {
+            const m = Object.values(window).find(v => v instanceof L.Map);
+            let n = 0;
+            m.eachLayer(l => { if (l instanceof L.Path) n++; });
+            return n;
+        }"""
+    )
+    assert shapes > len(gaps)
+    page.screenshot(path=str(shots / "coverage.png"))
+    assert console.unexpected() == []
+
+
+def test_suggest_page_numbers_chosen_sites(
+    page: Page, service_url: str, console: Console, shots: Path
+) -> None:
+    load(page, f"{service_url}/maps/suggest?lang=en&k=3&minutes=2")
+    chosen = json.loads(
+        urllib.request.urlopen(
+            urllib.request.Request(
+                f"{service_url}/suggest",
+                data=json.dumps({"k": 3, "minutes": 2}).encode(),
+                headers={"Content-Type": "application/json"},
+            ),
+            timeout=30,
+        ).read()
+    )["features"]
+    legend = page.locator(".sf-legend")
+    for i, f in enumerate(chosen, start=1):
+        expect(legend).to_contain_text(f"{i}. {f['properties']['name']}")
+    expect(page.locator(".leaflet-control-layers-list")).to_contain_text("Chosen sites")
+    page.screenshot(path=str(shots / "suggest.png"))
+    assert console.unexpected() == []
