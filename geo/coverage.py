@@ -581,7 +581,8 @@ def coverage_report(
             raise InvalidInputError("districts need a 'name' column")
         d = districts.to_crs(4326)
         for name, geom in zip(d["name"].astype(str), d.geometry, strict=True):
-            prepared = shapely.prepare(geom) or geom
+            shapely.prepare(geom)  # in place: the three point tests below share it
+            prepared = geom
             in_seg = shapely.contains_xy(prepared, seg_lon, seg_lat)
             in_cell = shapely.contains_xy(
                 prepared, cells["lon"].to_numpy(), cells["lat"].to_numpy()

@@ -24,6 +24,7 @@ from geo.coverage import (
     walk_costs,
     weekly_profile,
 )
+from geo.errors import InvalidInputError
 from geo.network import StreetNetwork, network_from_arrays
 from tests.conftest import shared_data
 
@@ -258,3 +259,35 @@ def test_sao_paulo_nodes_equal_networkx_sample() -> None:
     dem = hexes.rename(columns={"jobs": "weight"})
     r = coverage_report(net, s, demand=dem)
     assert 0 < r.demand_share.none < 1 and 0 < r.area_share.none < 1
+
+
+def test_district_shares_partition_the_city(
+    helsinki: StreetNetwork, demo_demand: pd.DataFrame
+) -> None:
+    k = np.array([300, 3000, 4500])
+    s = StationSet.build(helsinki, ["a", "b", "c"], helsinki.lon[k], helsinki.lat[k])
+    mid = float(np.median(helsinki.lon))
+    w, so, e, n = -180.0, -90.0, 180.0, 90.0
+    districts = gpd.GeoDataFrame(
+        {"name": ["west", "east"]},
+        geometry=[shapely.box(w, so, mid, n), shapely.box(mid, so, e, n)],
+        crs=4326,
+    )
+    r = coverage_report(helsinki, s, minutes=4, demand=demo_demand, districts=districts)
+    assert set(r.districts) == {"west", "east"}
+    # Demand: the districts' covered weights add up to the city's.
+    lon = demo_demand["lon"].to_numpy()
+    wt = demo_demand["weight"].to_numpy()
+    west = lon < mid
+    whole = 1 - r.demand_share.none
+    parts = (
+        (1 - r.districts["west"]["demand_share"].none) * wt[west].sum()
+        + (1 - r.districts["east"]["demand_share"].none) * wt[~west].sum()
+    ) / wt.sum()
+    assert parts == pytest.approx(whole)
+    assert (
+        r.to_dict()["districts"]["west"]["street_share"]
+        == r.districts["west"]["street_share"].to_dict()
+    )
+    with pytest.raises(InvalidInputError, match="'name' column"):
+        coverage_report(helsinki, s, districts=districts.rename(columns={"name": "n"}))
