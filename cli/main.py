@@ -13,7 +13,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -116,9 +116,29 @@ def cmd_nearest(args: argparse.Namespace) -> int:
         open_at=parse_when(args.open_at),
         statuses=args.status,
     )
-    hits = reg.nearest(
-        args.lon, args.lat, k=args.k, crs=args.crs, where=where, max_dist_m=args.radius
-    )
+    if args.mode == "walk":
+        from geo.coverage import walk_nearest
+        from geo.network import load_network
+
+        if not args.network:
+            raise InvalidInputError("--mode walk needs --network PBF")
+        cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", Path(reg.path).parent / "cache"))
+        net = load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
+        hits = walk_nearest(
+            reg,
+            net,
+            args.lon,
+            args.lat,
+            k=args.k,
+            crs=args.crs,
+            where=where,
+            max_dist_m=args.radius,
+            walk_speed_kmh=args.walk_speed,
+        )
+    else:
+        hits = reg.nearest(
+            args.lon, args.lat, k=args.k, crs=args.crs, where=where, max_dist_m=args.radius
+        )
     if args.json:
         print(json.dumps(to_feature_collection(hits, crs=args.crs), ensure_ascii=False, indent=1))
         return 0
@@ -131,7 +151,12 @@ def cmd_nearest(args: argparse.Namespace) -> int:
                 h.station.id,
                 h.station.name,
                 h.station.kind,
-                f"{h.distance_m:.0f}",
+                f"{h.distance_m:.0f}"
+                + (
+                    f" (walk {h.walk_distance_m:.0f} m, {h.walk_time_s / 60:.0f} min)"
+                    if h.walk_distance_m is not None and h.walk_time_s is not None
+                    else ""
+                ),
                 f"{h.bearing_deg:.0f}",
                 ";".join(h.station.amenities),
                 h.station.opening_hours,
@@ -184,6 +209,8 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from geo.coverage import coverage_report
 
+    if args.profile:
+        return coverage_profile(args)
     inputs = coverage_inputs(args)
     report = coverage_report(inputs.pop("net"), inputs.pop("stations"), **inputs)
     if args.json:
@@ -214,6 +241,32 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             for k, v in parts.items()
         ]
     _print_table(rows, ["share of", "not covered", "once", "twice or more"])
+    return 0
+
+
+def coverage_profile(args: argparse.Namespace) -> int:
+    """The week of ``--profile``: one CSV row per hour, counting only stations open then."""
+    from geo.coverage import StationSet, weekly_profile
+    from geo.registry import StationFilter
+
+    inputs = coverage_inputs(args)
+    reg = open_registry(args)
+    stations = reg.stations(StationFilter())
+    net = inputs.pop("net")
+    inputs.pop("stations")
+    inputs.pop("districts")
+    s = StationSet.build(
+        net, [x.id for x in stations], [x.lon for x in stations], [x.lat for x in stations]
+    )
+    prof = weekly_profile(
+        net,
+        s,
+        [x.opening_hours for x in stations],
+        week_start=date.fromisoformat(args.profile),
+        tz=reg.tz,
+        **inputs,
+    )
+    prof.to_csv(sys.stdout, index=False, float_format="%.4f")
     return 0
 
 
@@ -328,6 +381,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         double=args.double,
         method=args.method,
         time_limit_s=args.time_limit,
+        solver=args.solver,
     )
     chosen = scored[scored["order"] > 0].sort_values("order")
     summary = {
@@ -517,6 +571,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--status", action="append", default=None, help="allowed status (repeatable; default open)"
     )
     p.add_argument("--radius", type=float, help="maximum distance in metres")
+    p.add_argument(
+        "--mode",
+        choices=["straight", "walk"],
+        default="straight",
+        help="rank by straight-line distance or by walking along streets",
+    )
+    p.add_argument("--network", metavar="PBF", help="OSM file for --mode walk")
+    p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
     p.add_argument("--json", action="store_true", help="print a GeoJSON FeatureCollection")
 
     def coverage_options(p: argparse.ArgumentParser) -> None:
@@ -546,6 +608,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("coverage", help="share of streets, area and demand within reach")
     coverage_options(p)
+    p.add_argument(
+        "--profile",
+        metavar="DATE",
+        help="print CSV of every hour of the week from DATE (YYYY-MM-DD), counting "
+        "only the stations open each hour",
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     p = sub.add_parser("gaps", help="uncovered areas ranked by demand")
@@ -572,6 +640,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", type=float, help="instead: fewest sites reaching this share (0-1)")
     p.add_argument("--double", action="store_true", help="maximise demand covered twice or more")
     p.add_argument("--method", choices=["exact", "greedy"], default="exact")
+    p.add_argument(
+        "--solver",
+        choices=["auto", "highs", "cbc"],
+        default="auto",
+        help="exact solver: HiGHS (auto) or PuLP's bundled CBC",
+    )
     p.add_argument("--time-limit", type=float, default=60.0, help="solver seconds (default 60)")
     p.add_argument("--out", help="write the chosen sites as GeoJSON")
     p.add_argument("--json", action="store_true", help="print the result as GeoJSON")

@@ -621,6 +621,7 @@ def suggest_sites(
     double: bool = False,
     method: Method = "exact",
     time_limit_s: float = 60.0,
+    solver: Solver = "auto",
 ) -> tuple[SitingResult, pd.DataFrame]:
     """Where the next stations go: candidates scored against demand, existing stations fixed.
 
@@ -697,6 +698,7 @@ def suggest_sites(
             method=method,
             double=double,
             time_limit_s=time_limit_s,
+            solver=solver,
         )
     else:
         result = min_sites(
@@ -707,6 +709,7 @@ def suggest_sites(
             existing=existing,  # type: ignore[arg-type]
             method=method,
             time_limit_s=time_limit_s,
+            solver=solver,
         )
     out = candidates.reset_index(drop=True).copy()
     out["order"] = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -122,3 +123,72 @@ def test_bad_demand_file_names_the_column(
         == 1
     )
     assert "no column(s) lat, lon" in capsys.readouterr().err
+
+
+def test_nearest_walk_mode(
+    demo_db: Path, helsinki_pbf: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "nearest",
+                "--db",
+                str(demo_db),
+                "--lat",
+                "60.1712",
+                "--lon",
+                "24.9445",
+                "-k",
+                "3",
+                "--mode",
+                "walk",
+                "--network",
+                helsinki_pbf,
+                "--json",
+            ]
+        )
+        == 0
+    )
+    feats = json.loads(capsys.readouterr().out)["features"]
+    walks = [f["properties"]["walk_distance_m"] for f in feats]
+    assert len(feats) == 3 and walks == sorted(walks)
+    assert all(
+        f["properties"]["walk_distance_m"] >= f["properties"]["distance_m"] - 1 for f in feats
+    )
+    assert (
+        main(
+            ["nearest", "--db", str(demo_db), "--lat", "60.17", "--lon", "24.94", "--mode", "walk"]
+        )
+        == 1
+    )
+    assert "--mode walk needs --network" in capsys.readouterr().err
+
+
+def test_week_profile_csv(
+    demo_db: Path, helsinki_pbf: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "coverage",
+                "--db",
+                str(demo_db),
+                "--network",
+                helsinki_pbf,
+                "--minutes",
+                "3",
+                "--profile",
+                "2026-11-23",
+            ]
+        )
+        == 0
+    )
+    prof = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert len(prof) == 168 and prof["hour"].tolist()[:3] == [0, 1, 2]
+    # Nights have fewer open stations than weekday mornings, and more uncovered streets.
+    night = prof[(prof["weekday"] == "Mon") & (prof["hour"] == 3)].iloc[0]
+    day = prof[(prof["weekday"] == "Mon") & (prof["hour"] == 10)].iloc[0]
+    assert night["open_stations"] < day["open_stations"]
+    assert night["street_none"] >= day["street_none"]

@@ -96,3 +96,27 @@ def test_map_writes_a_standalone_page(
     )
     page = out.read_text(encoding="utf-8")
     assert "L.map(" in page and "<script src=" not in page  # everything inlined
+
+
+def test_suggest_with_cbc(
+    demo_db: Path, helsinki_pbf: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = [
+        "suggest",
+        "--db",
+        str(demo_db),
+        "--network",
+        helsinki_pbf,
+        "--minutes",
+        "2",
+        "-k",
+        "2",
+        "--json",
+    ]
+    capsys.readouterr()
+    main([*base, "--solver", "cbc"])
+    cbc = json.loads(capsys.readouterr().out)
+    main(base)
+    highs = json.loads(capsys.readouterr().out)
+    assert cbc["solver"] == "cbc" and highs["solver"] == "highs"
+    assert cbc["covered_after"] == pytest.approx(highs["covered_after"])
