@@ -291,3 +291,26 @@ def test_district_shares_partition_the_city(
     )
     with pytest.raises(InvalidInputError, match="'name' column"):
         coverage_report(helsinki, s, districts=districts.rename(columns={"name": "n"}))
+
+
+@pytest.mark.skipif(shared_data() is None, reason="shared/data/sao-paulo is absent (fresh clone)")
+def test_sao_paulo_straight_1km_equals_buffer_union_at_default_grid() -> None:
+    from geo.network import load_network
+
+    folder = shared_data()
+    assert folder is not None
+    net = load_network(folder / "spo_osm.pbf")
+    top = pd.read_csv(folder / "spo_hexgrid.csv").nlargest(8, "jobs")
+    s = StationSet.build(net, top["id"], top["lon"], top["lat"])
+    r = coverage_report(net, s, standard="radius", radius_m=1000)  # default H3 resolution 10
+    tl = pyproj.Transformer.from_crs(4326, net.crs, always_xy=True).transform
+    circles = []
+    for x, y in zip(s.lon, s.lat, strict=True):
+        az = np.linspace(0, 360, 721)[:-1]
+        cx, cy, _ = GEOD.fwd(np.full(az.size, x), np.full(az.size, y), az, np.full(az.size, 1000.0))
+        circles.append(shapely.Polygon(np.column_stack(tl(cx, cy))))
+    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([net.lon, net.lat])))
+    hull_l = shapely.Polygon(np.column_stack(tl(*np.asarray(hull.exterior.coords).T)))
+    covered = shapely.intersection(shapely.union_all(circles), hull_l).area / hull_l.area
+    assert 0.1 < covered < 0.9
+    assert 1 - r.area_share.none == pytest.approx(covered, abs=0.005)
