@@ -37,7 +37,7 @@ from scipy.spatial import cKDTree
 
 from geo._validate import check_lonlat
 from geo.errors import InvalidInputError
-from geo.network import WALK_SPEED_KMH, Snapped, StreetNetwork
+from geo.network import WALK_SPEED_KMH, Snapped, StreetNetwork, walk_limit_m
 from geo.registry import StationFilter, StationRegistry
 from geo.types import StationHit
 
@@ -538,7 +538,7 @@ def coverage_report(
         raise InvalidInputError(f"standard={standard!r} must be walk or radius")
     if not minutes > 0 or not radius_m > 0 or not walk_speed_kmh > 0:
         raise InvalidInputError("minutes, radius_m and walk_speed_kmh must be > 0")
-    limit = minutes * 60 * walk_speed_kmh / 3.6 if standard == "walk" else radius_m
+    limit = walk_limit_m(minutes, walk_speed_kmh) if standard == "walk" else radius_m
     area = area if area is not None else study_area(net)
     cells = hex_cells(area, resolution=resolution)
     samples, seg_w, seg_lon, seg_lat = _edge_samples(net)
@@ -695,7 +695,7 @@ def isochrones(
     """
     if not minutes > 0:
         raise InvalidInputError(f"minutes={minutes!r} must be > 0")
-    limit = minutes * 60 * walk_speed_kmh / 3.6
+    limit = walk_limit_m(minutes, walk_speed_kmh)
     sel = np.arange(stations.ids.size) if which is None else np.asarray(which, dtype=np.intp)
     extra = _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh)
     g, vnode = _augmented(net, stations.snapped, extra)

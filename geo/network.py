@@ -41,6 +41,7 @@ __all__ = [
     "StreetNetwork",
     "load_network",
     "network_from_arrays",
+    "walk_limit_m",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,17 @@ _CACHE_FORMAT = 2
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+
+
+def walk_limit_m(minutes: float, walk_speed_kmh: float = WALK_SPEED_KMH) -> float:
+    """Metres walked in ``minutes`` at ``walk_speed_kmh``.
+
+    Examples
+    --------
+    >>> walk_limit_m(15)
+    1200.0
+    """
+    return float(minutes) * 60.0 * float(walk_speed_kmh) / 3.6
 
 
 @dataclass(frozen=True, slots=True)

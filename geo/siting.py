@@ -664,11 +664,11 @@ def suggest_sites(
     slon = np.asarray(station_lon, dtype=float).reshape(-1)
     slat = np.asarray(station_lat, dtype=float).reshape(-1)
     if standard == "walk":
-        from geo.network import StreetNetwork
+        from geo.network import StreetNetwork, walk_limit_m
 
         if not isinstance(network, StreetNetwork):
             raise InvalidInputError("the walk standard needs a street network")
-        limit = minutes * 60 * walk_speed_kmh / 3.6
+        limit = walk_limit_m(minutes, walk_speed_kmh)
         s = StationSet.build(network, [str(i) for i in range(slon.size)], slon, slat)
         lab = station_labels(network, s, limit=limit, walk_speed_kmh=walk_speed_kmh)
         d1, _, d2, _ = point_labels(
