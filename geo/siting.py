@@ -5,25 +5,47 @@ Every problem starts from a demand × candidate cost matrix (metres or seconds;
 spopt's ``from_cost_matrix`` does; :func:`cost_matrix` builds one from a
 street network or straight lines. Existing stations count as covering already.
 
-- :func:`max_coverage`: choose ``k`` sites that maximise newly covered demand
-  (or, with ``double=True``, demand covered by two or more stations);
+- :func:`max_coverage`: choose ``k`` sites that maximise covered demand (or,
+  with ``double=True``, demand covered by two or more stations, existing and new);
 - :func:`min_sites`: the fewest sites that bring covered demand to a target share.
 
-``method="exact"`` solves an integer programme (HiGHS through scipy's
-``milp`` by default, or PuLP's bundled CBC with ``solver="cbc"``) under a
-time limit and says whether the answer is proven optimal, and the gap if not.
-``method="greedy"`` adds the best site at a time, and states its coverage
-beside the linear-relaxation bound.
+``method="exact"`` solves an integer programme under a time limit, with CBC
+through PuLP (``solver="cbc"``; ``"auto"`` prefers it) or HiGHS through
+:func:`scipy.optimize.milp` (``solver="highs"``, and ``"auto"`` when no CBC
+binary is found), and says whether the answer is proven optimal, with the gap
+to the solver's bound if not. ``method="greedy"`` adds the best site at a
+time (vectorised, with gains updated only where a pick changes them) and
+states its coverage beside the tightest bound known: the linear-programming
+relaxation (HiGHS) or, for single coverage, the submodular bounds.
+
+The integer programme (for ``level`` = 1, or 2 with ``double``)::
+
+    x_j ∈ {0, 1}                    candidate j is opened
+    y_i ∈ [0, 1]                    demand point i reaches the level
+    (level − e_i) y_i ≤ Σ_j a_ij x_j  for every point with e_i < level
+    max Σ_i w_i y_i  s.t.  Σ_j x_j ≤ k                     (max_coverage)
+    min Σ_j x_j      s.t.  Σ_i w_i y_i ≥ target·W − covered (min_sites)
+
+where ``a_ij = 1`` when ``cost[i, j] <= max_cost`` and ``e_i`` is the number of
+existing stations covering point i. ``y_i`` is binary only where
+``level − e_i = 2``; elsewhere the constraint makes it integral. Demand points
+that are already at the level, weigh nothing or cannot reach it are left out,
+and points with the same candidates and existing count are merged (weights
+summed) before solving; every reported coverage is recounted from the chosen
+indices.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import os
+import re
+import tempfile
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -36,8 +58,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from geo.errors import GeoError, InvalidInputError, SolverError
 
 __all__ = [
+    "METHODS",
+    "SOLVERS",
     "InfeasibleTargetError",
     "SitingResult",
+    "available_solvers",
     "cost_matrix",
     "max_coverage",
     "min_sites",
@@ -47,19 +72,37 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 Method = Literal["exact", "greedy"]
-Solver = Literal["auto", "highs", "cbc"]
+Solver = Literal["auto", "cbc", "highs"]
+METHODS: tuple[str, ...] = ("exact", "greedy")
+"""Valid values of ``method``."""
+SOLVERS: tuple[str, ...] = ("auto", "cbc", "highs")
+"""Valid values of ``solver``."""
+
+_ONCE_CREDIT = 0.5  # greedy double coverage: credit for covering a point once (halfway to twice)
+_REL_TOL = 1e-9  # relative to the total weight: covered ≥ need − tol counts as reaching it
 
 
 class InfeasibleTargetError(GeoError, ValueError):
-    """No set of candidates reaches the target share; ``best_share`` is what all of them reach."""
+    """No set of candidates reaches the target share.
 
-    def __init__(self, target: float, best_share: float) -> None:
+    Attributes
+    ----------
+    target
+        The share asked for.
+    best_share
+        The share reached with every candidate opened (the best any set reaches).
+    """
+
+    def __init__(self, target: float, best_share: float, *, double: bool = False) -> None:
         self.target = target
         self.best_share = best_share
+        what = "covered twice or more" if double else "covered"
         super().__init__(
-            f"no set of candidates reaches a covered share of {target:.1%}: "
-            f"with every candidate the share is {best_share:.1%}"
+            f"no set of candidates reaches a {what} share of {target:.1%}: "
+            f"the best reachable share, with every candidate opened, is {best_share:.1%}"
         )
 
 
@@ -70,23 +113,45 @@ class SitingResult:
     Attributes
     ----------
     chosen
-        Candidate indices, each adding the most to those before it.
+        Candidate indices (columns of the cost matrix), in the order chosen:
+        greedy's order, or for exact answers the greedy order within the
+        optimal set (each adds the most to those before it). Sites that add
+        nothing at the end of that order are left out, so there may be
+        fewer than ``k``.
     gains
-        Demand weight each chosen site adds at the margin, in that order.
+        Demand weight each chosen site adds at the margin, in that order;
+        they sum to ``covered_after - covered_before``.
     covered_before, covered_after
-        Covered demand weight (twice-covered with ``double``) without and with the sites.
+        Demand weight covered (covered twice or more with ``double``) by the
+        existing stations alone, and with the chosen sites too.
     total
         All demand weight.
     optimal
-        Whether the solver proved the answer optimal (never for greedy unless
-        it meets the bound).
+        Whether the answer is proven optimal (greedy: only when it meets the bound).
     gap
-        Relative distance to ``bound``: 0 when proven optimal.
+        Relative distance to ``bound`` on what the problem optimises, 0 when
+        proven optimal: ``(bound - covered_after) / (bound - covered_before)``
+        for maximal covering, ``(len(chosen) - bound) / len(chosen)`` for
+        :func:`min_sites`.
     bound
-        Best bound known: the most weight any choice could cover (max
-        problems) or the fewest sites any choice needs (min problems).
+        Best bound known: the most weight any choice of ``k`` covers (an upper
+        bound, maximal covering) or the fewest sites any choice needs (a lower
+        bound, :func:`min_sites`).
+    bound_kind
+        Where ``bound`` comes from: ``optimal`` (the proven optimum),
+        ``mip_dual`` (the solver's dual bound at its limit), ``lp_relaxation``
+        (linear relaxation solved with HiGHS), ``submodular`` (greedy's online
+        bound ``f(S) + top-k marginal gains``, or ``f/(1-1/e)``; for
+        :func:`min_sites` the fewest sites whose top gains reach the target;
+        single coverage only), ``coverable`` (all demand any candidate
+        reaches) or ``trivial`` (one site, :func:`min_sites`).
+    problem
+        ``max_coverage``, ``max_double_coverage``, ``min_sites`` or ``min_sites_double``.
     method, solver, status
-        How it was found.
+        ``exact`` or ``greedy``; ``cbc``, ``highs`` or ``greedy``; the
+        solver's status (``optimal``, ``time limit`` …, or ``heuristic``).
+    seconds
+        Wall time of the whole call.
     """
 
     chosen: tuple[int, ...]
@@ -101,216 +166,488 @@ class SitingResult:
     solver: str
     status: str
     seconds: float
+    bound_kind: str = "optimal"
+    problem: str = "max_coverage"
 
     @property
     def share_before(self) -> float:
+        """Covered share of all demand weight before the new sites (nan without weight)."""
         return self.covered_before / self.total if self.total else float("nan")
 
     @property
     def share_after(self) -> float:
+        """Covered share of all demand weight with the new sites (nan without weight)."""
         return self.covered_after / self.total if self.total else float("nan")
 
 
+# ---------------------------------------------------------------------------
+# Validation at the boundary
+
+
+@dataclass(frozen=True, slots=True)
+class _Cover:
+    """Validated input: coverage matrix (demand × candidate, 0/1 floats), its transpose, weights."""
+
+    a: sp.csr_matrix
+    at: sp.csr_matrix
+    w: FloatArray
+    ex: IntArray
+    total: float
+    tol: float
+
+
+def _check_options(method: str, solver: str, time_limit_s: float) -> None:
+    if method not in METHODS:
+        raise InvalidInputError(
+            f"method={method!r} is not a method; use one of {', '.join(map(repr, METHODS))}"
+        )
+    if solver not in SOLVERS:
+        raise InvalidInputError(
+            f"solver={solver!r} is not a solver; use one of {', '.join(map(repr, SOLVERS))}"
+        )
+    if not isinstance(time_limit_s, int | float) or not time_limit_s > 0:
+        raise InvalidInputError(f"time_limit_s={time_limit_s!r} must be a number of seconds > 0")
+
+
 def _inputs(
-    cost: ArrayLike | sp.spmatrix,
+    cost: ArrayLike | sp.spmatrix | sp.sparray,
     weights: ArrayLike,
     max_cost: float,
     existing: ArrayLike | None,
-) -> tuple[sp.csc_matrix, FloatArray, npt.NDArray[np.int64]]:
-    """Validate; return the boolean coverage matrix (demand × candidate), weights, counts."""
+) -> _Cover:
+    """Validate the data arguments; return the 0/1 coverage matrix, weights and existing counts."""
+    try:
+        mc = float(max_cost)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"max_cost={max_cost!r} is not a number") from None
+    if not mc > 0:  # also rejects NaN; inf means "every reachable pair covers"
+        raise InvalidInputError(f"max_cost={max_cost!r} must be > 0")
     if sp.issparse(cost):
-        c = sp.csr_matrix(cost)
-        cover = sp.csr_matrix((c.data <= max_cost, c.indices, c.indptr), shape=c.shape)
-        cover.eliminate_zeros()
-        shape = c.shape
+        c = sp.csr_matrix(cost, dtype=np.float64)  # duplicates of a pair are summed by scipy
+        if c.ndim != 2:
+            raise InvalidInputError(f"cost must be a 2-D demand × candidate matrix, got {c.ndim}-D")
+        if np.isnan(c.data).any():
+            raise InvalidInputError("cost has NaN entries; store only reachable pairs, or inf")
+        if (c.data < 0).any():
+            raise InvalidInputError(f"cost has negative entries (min {c.data.min()!r})")
+        a = sp.csr_matrix(((c.data <= mc).astype(np.float64), c.indices, c.indptr), shape=c.shape)
+        a.eliminate_zeros()
     else:
-        arr = np.asarray(cost, dtype=float)
+        arr = np.asarray(cost, dtype=np.float64)
         if arr.ndim != 2:
             raise InvalidInputError(
                 f"cost must be a 2-D demand × candidate matrix, got {arr.ndim}-D"
             )
         if np.isnan(arr).any():
             raise InvalidInputError("cost has NaN entries; use inf for unreachable")
-        cover = sp.csr_matrix(arr <= max_cost)
-        shape = arr.shape
-    w = np.asarray(weights, dtype=float).reshape(-1)
-    if w.size != shape[0]:
-        raise InvalidInputError(f"weights has {w.size} entries for {shape[0]} demand points")
+        if (arr < 0).any():
+            raise InvalidInputError(f"cost has negative entries (min {arr.min()!r})")
+        a = sp.csr_matrix((arr <= mc).astype(np.float64))
+    m, _ = a.shape
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim != 1 or w.size != m:
+        raise InvalidInputError(
+            f"weights has shape {w.shape} for {m} demand points (rows of cost); "
+            "give one weight per row"
+        )
+    if np.isnan(w).any():
+        raise InvalidInputError(
+            f"weights has NaN at position {int(np.flatnonzero(np.isnan(w))[0])}"
+        )
     if not np.isfinite(w).all() or (w < 0).any():
-        raise InvalidInputError("weights must be finite and not negative")
-    if not max_cost > 0:
-        raise InvalidInputError(f"max_cost={max_cost!r} must be > 0")
+        raise InvalidInputError("weights must be finite and ≥ 0")
     if existing is None:
-        ex = np.zeros(shape[0], dtype=np.int64)
+        ex = np.zeros(m, dtype=np.int64)
     else:
-        ex = np.asarray(existing).reshape(-1).astype(np.int64)
-        if ex.size != shape[0]:
-            raise InvalidInputError(f"existing has {ex.size} entries for {shape[0]} demand points")
-    return sp.csc_matrix(cover.astype(np.float64)), w, np.minimum(ex, 2)
+        e = np.asarray(existing)
+        if e.ndim != 1 or e.size != m:
+            raise InvalidInputError(
+                f"existing has shape {e.shape} for {m} demand points; give a boolean mask "
+                "or a count of covering stations per row"
+            )
+        if e.dtype == np.bool_:
+            ex = e.astype(np.int64)
+        else:
+            ef = e.astype(np.float64)
+            if not np.isfinite(ef).all() or (ef < 0).any() or (ef != np.round(ef)).any():
+                raise InvalidInputError("existing must be booleans or whole counts ≥ 0")
+            ex = ef.astype(np.int64)
+    total = float(w.sum())
+    tol = _REL_TOL * total if total > 0 else 0.0
+    return _Cover(a, a.T.tocsr(), w, np.minimum(ex, 2), total, tol)
 
 
-def _covered(
-    cover: sp.csc_matrix, chosen: list[int], ex: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    counts = ex.copy()
-    if chosen:
-        counts += np.asarray(cover[:, chosen].sum(axis=1)).reshape(-1).astype(np.int64)
-    return counts
+# ---------------------------------------------------------------------------
+# Greedy
 
 
-def _value(counts: npt.NDArray[np.int64], w: FloatArray, double: bool) -> float:
-    return float(w[counts >= (2 if double else 1)].sum())
+def _value(counts: IntArray, w: FloatArray, level: int) -> float:
+    return float(w[counts >= level].sum())
 
 
-def _order(
-    cover: sp.csc_matrix, w: FloatArray, ex: npt.NDArray[np.int64], chosen: list[int], double: bool
-) -> tuple[list[int], list[float]]:
-    """Order a set of sites by marginal gain, best first; return the gains."""
-    left, order, gains = list(chosen), [], []
-    counts = ex.copy()
-    while left:
-        base = _value(counts, w, double)
-        vals = [
-            _value(counts + cover[:, [j]].toarray().reshape(-1).astype(np.int64), w, double)
-            for j in left
-        ]
-        best = int(np.argmax(vals))
-        j = left.pop(best)
-        order.append(j)
-        gains.append(vals[best] - base)
-        counts = counts + cover[:, [j]].toarray().reshape(-1).astype(np.int64)
-    return order, gains
+@dataclass(slots=True)
+class _Greedy:
+    chosen: list[int]
+    gains: list[float]
+    values: list[float]  # covered weight after each pick
+    online_bound: float  # min over steps of f(S) + top-k gains (single coverage), else inf
+    online_sites: int  # fewest further sites any set needs to reach `need` (single), else 0
 
 
 def _greedy(
-    cover: sp.csc_matrix,
-    w: FloatArray,
-    ex: npt.NDArray[np.int64],
+    cv: _Cover,
+    level: int,
     *,
-    k: int | None,
-    need: float | None,
-    double: bool,
-) -> list[int]:
-    """Add the site with the largest gain until k sites, or until ``need`` weight is covered."""
-    counts = ex.copy()
-    chosen: list[int] = []
-    available = np.ones(cover.shape[1], dtype=bool)
-    cover_t = cover.T.tocsr()
-    while available.any():
-        if k is not None and len(chosen) >= k:
-            break
-        if need is not None and _value(counts, w, double) >= need - 1e-9:
-            break
-        if double:
-            gain = cover_t @ (w * (counts == 1)) + 1e-6 * (cover_t @ (w * (counts == 0)))
-        else:
-            gain = cover_t @ (w * (counts == 0))
-        gain = np.where(available, gain, -np.inf)
-        j = int(np.argmax(gain))
-        if gain[j] <= 0:
-            break
-        chosen.append(j)
-        available[j] = False
-        counts = counts + cover[:, [j]].toarray().reshape(-1).astype(np.int64)
-    return chosen
+    allowed: BoolArray | None = None,
+    k: int,
+    need: float | None = None,
+    stop_at_zero: bool = True,
+    once_credit: float = 0.0,
+) -> _Greedy:
+    """Add the site with the largest gain, up to ``k`` sites or until ``need`` is covered.
 
-
-def _model(cover: sp.csc_matrix, w: FloatArray, ex: npt.NDArray[np.int64], *, double: bool):  # type: ignore[no-untyped-def]
-    """Variables [x (candidates, binary) | y (demand not yet covered, 0..1)].
-
-    Single: y_i ≤ Σ_j a_ij x_j. Double: 2 y_i ≤ (e_i) + Σ_j a_ij x_j for points with e_i < 2.
+    Gains are kept for every candidate and updated, after each pick, only by the
+    demand points whose count changed (one sparse product over their rows).
+    With ``level == 2`` a site scores its gain plus ``once_credit`` times the
+    weight it brings from uncovered to covered once (which a later site can
+    complete; 0.5 covered 1,739 against 1,421 for 0 on the São Paulo benchmark's
+    k = 20), ties going to the larger such weight; reported gains are true gains.
     """
-    need = ex < (2 if double else 1)
-    rows = np.flatnonzero(need)
-    a = cover[rows, :]
-    m, n = a.shape
-    factor = 2.0 if double else 1.0
-    link = sp.hstack([-a, factor * sp.identity(m, format="csc")], format="csc")
-    rhs = ex[rows].astype(float) if double else np.zeros(m)
-    return rows, n, m, link, rhs
+    w, a = cv.w, cv.a
+    counts = cv.ex.copy()
+    value = _value(counts, w, level)
+    gain = cv.at @ (w * (counts == level - 1))
+    second = cv.at @ (w * (counts == level - 2)) if level == 2 else np.zeros(a.shape[1])
+    avail = np.ones(a.shape[1], dtype=bool) if allowed is None else allowed.copy()
+    tol_g = max(1e-12 * cv.total, 1e-300)
+    out = _Greedy([], [], [], math.inf, 0)
+
+    def online(value: float) -> None:
+        # Submodular bounds (single coverage), for any set S met on the way: OPT_k ≤ f(S) +
+        # the k largest gains now; and any set O reaching `need` has at least m sites, where
+        # f(S) + the m largest gains first reach it (f(S ∪ O) ≤ f(S) + Σ_O gains).
+        if level != 1 or allowed is not None:
+            return
+        g = np.sort(gain[gain > tol_g])[::-1]
+        out.online_bound = min(out.online_bound, value + float(g[:k].sum()))
+        if need is not None and value < need - cv.tol:
+            reach = value + np.cumsum(g)
+            more = int(np.searchsorted(reach, need - cv.tol))
+            if more < reach.size:
+                out.online_sites = max(out.online_sites, more + 1)
+
+    online(value)
+    while len(out.chosen) < k and avail.any():
+        if need is not None and value >= need - cv.tol:
+            break
+        score = gain + once_credit * second if once_credit else gain
+        g = np.where(avail, score, -np.inf)
+        best = float(g.max())
+        ties = g >= best - tol_g
+        # single: the lowest index among ties; double: the most newly-once-covered weight
+        j = int(np.argmax(np.where(ties, second, -np.inf) if level == 2 else ties))
+        if stop_at_zero and best <= tol_g and (level == 1 or second[j] <= tol_g):
+            break
+        rows = cv.at.indices[cv.at.indptr[j] : cv.at.indptr[j + 1]]
+        old = counts[rows]
+        counts[rows] = old + 1
+        wr = w[rows]
+        reached = old == level - 1
+        added = float(wr[reached].sum())
+        if level == 1:
+            newly = rows[reached]
+            gain -= a[newly].T @ w[newly]
+        else:
+            dg = np.where(old == 0, wr, np.where(old == 1, -wr, 0.0))
+            gain += a[rows].T @ dg
+            once = rows[old == 0]
+            second -= a[once].T @ w[once]
+        value += added
+        avail[j] = False
+        out.chosen.append(j)
+        out.gains.append(added)
+        out.values.append(value)
+        online(value)
+    return out
 
 
-def _solve(
-    c: FloatArray,
-    integrality: npt.NDArray[np.int64],
-    constraints: list[LinearConstraint],
-    ub: FloatArray,
-    *,
-    solver: Solver,
-    time_limit_s: float,
-    relax: bool = False,
-):  # type: ignore[no-untyped-def]
-    """Minimise c·v; returns (v, objective, optimal, gap, bound, solver name, status)."""
-    if relax:
-        integrality = np.zeros_like(integrality)
-    if solver == "cbc":
-        return _solve_cbc(c, integrality, constraints, ub, time_limit_s)
-    res = milp(
-        c,
+def _ordered(
+    cv: _Cover, level: int, chosen: list[int], stop: float
+) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """Order a set of sites greedily by marginal gain; drop the tail once ``stop`` is covered."""
+    if not chosen:
+        return (), ()
+    allowed = np.zeros(cv.a.shape[1], dtype=bool)
+    allowed[chosen] = True
+    g = _greedy(cv, level, allowed=allowed, k=len(chosen), stop_at_zero=False)
+    keep = len(g.chosen)
+    for t, v in enumerate(g.values):
+        if v >= stop - cv.tol:
+            keep = t + 1
+            break
+    if stop <= _value(cv.ex, cv.w, level) + cv.tol:
+        keep = 0
+    return tuple(g.chosen[:keep]), tuple(g.gains[:keep])
+
+
+# ---------------------------------------------------------------------------
+# The integer programme
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    """min c·v, 0 ≤ v ≤ ub, integrality, lo ≤ A v ≤ hi; v = [x (useful candidates) | y (rows)]."""
+
+    c: FloatArray
+    integrality: IntArray
+    ub: FloatArray
+    a: sp.csr_matrix
+    lo: FloatArray
+    hi: FloatArray
+    cols: IntArray  # candidate index of each x
+    n_x: int
+
+
+def _rows(cv: _Cover, level: int) -> tuple[sp.csr_matrix, FloatArray, IntArray]:
+    """Rows the programme needs, identical ones merged: (coverage rows, weights, existing)."""
+    reach = np.diff(cv.a.indptr)
+    rows = np.flatnonzero((cv.ex < level) & (cv.w > 0) & (cv.ex + reach >= level))
+    sub = cv.a[rows]
+    w, ex = cv.w[rows], cv.ex[rows]
+    if rows.size < 2:
+        return sub, w, ex
+    # Merge rows with the same candidate set and existing count: hash by two random
+    # projections, then check the merge exactly (a hash collision keeps rows apart).
+    rng = np.random.default_rng(0)
+    keys = np.column_stack([sub @ rng.random(sub.shape[1]), sub @ rng.random(sub.shape[1]), ex])
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if first.size == rows.size:
+        return sub, w, ex
+    diff = sub - sub[first[inverse]]
+    diff.eliminate_zeros()
+    if diff.nnz:
+        log.debug("row merge skipped: hash collision")
+        return sub, w, ex
+    return sub[first], np.bincount(inverse, weights=w), ex[first]
+
+
+def _model(cv: _Cover, level: int, *, k: int | None, need_new: float | None) -> _Model:
+    a, w, ex = _rows(cv, level)
+    useful = np.flatnonzero(np.diff(a.tocsc().indptr) > 0)
+    a = a[:, useful].tocsr()
+    r, n = a.shape
+    coef = (level - ex).astype(np.float64)  # 1, or 2 where no existing station covers
+    link = sp.hstack([-a, sp.diags(coef, format="csr")], format="csr")
+    ones_x = np.concatenate([np.ones(n), np.zeros(r)])
+    if k is not None:  # max coverage
+        c = np.concatenate([np.zeros(n), -w])
+        extra = sp.csr_matrix(ones_x.reshape(1, -1))
+        lo_e, hi_e = -np.inf, float(k)
+    else:  # min sites
+        c = ones_x
+        extra = sp.csr_matrix(np.concatenate([np.zeros(n), w]).reshape(1, -1))
+        lo_e, hi_e = float(need_new if need_new is not None else 0.0), np.inf
+    integrality = np.concatenate([np.ones(n, dtype=np.int64), (coef > 1).astype(np.int64)])
+    return _Model(
+        c=c,
         integrality=integrality,
-        bounds=Bounds(0, ub),
-        constraints=constraints,
-        options={"time_limit": float(time_limit_s), "disp": False},
+        ub=np.ones(n + r),
+        a=sp.vstack([link, extra], format="csr"),
+        lo=np.concatenate([np.full(r, -np.inf), [lo_e]]),
+        hi=np.concatenate([np.zeros(r), [hi_e]]),
+        cols=useful.astype(np.int64),
+        n_x=n,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    x: FloatArray
+    optimal: bool
+    bound: float | None  # lower bound on the minimised objective, when known
+    solver: str
+    status: str
+
+
+def _highs(model: _Model, time_limit_s: float, *, relax: bool = False) -> _Answer:
+    integrality = np.zeros_like(model.integrality) if relax else model.integrality
+    res = milp(
+        model.c,
+        integrality=integrality,
+        bounds=Bounds(0, model.ub),
+        constraints=LinearConstraint(model.a, model.lo, model.hi),
+        options={"time_limit": float(time_limit_s), "disp": False, "mip_rel_gap": 0.0},
+    )
+    names = {0: "optimal", 1: "time limit", 2: "infeasible", 3: "unbounded"}
+    status = names.get(int(res.status), f"error {res.status}")
     if res.x is None:
-        raise SolverError(f"HiGHS found no solution: status {res.status} ({res.message})")
+        raise SolverError(
+            f"HiGHS ended without a feasible solution: status {status} ({res.message})"
+        )
     optimal = res.status == 0
-    bound = getattr(res, "mip_dual_bound", None)
-    gap = float(getattr(res, "mip_gap", 0.0) or 0.0) if not optimal else 0.0
-    status = "optimal" if optimal else f"time limit ({res.message})"
-    return res.x, float(res.fun), optimal, gap, bound, "highs", status
+    if not optimal:
+        status += " (feasible solution)"
+    bound: float | None = float(res.fun) if optimal else None
+    dual = getattr(res, "mip_dual_bound", None)
+    if not optimal and dual is not None and np.isfinite(dual):
+        bound = float(dual)
+    return _Answer(np.asarray(res.x, dtype=np.float64), optimal, bound, "highs", status)
 
 
-def _solve_cbc(c, integrality, constraints, ub, time_limit_s):  # type: ignore[no-untyped-def]
+def _cbc_command(time_limit_s: float, log_path: str | None = None) -> tuple[Any, str] | None:
+    """A PuLP ``COIN_CMD`` for a CBC binary, or None: CBC on PATH (``pulp[cbc]``) first,
+    else the binary bundled with PuLP (run through ``COIN_CMD``, as PuLP 3.3 deprecates
+    ``PULP_CBC_CMD``)."""
     try:
         import pulp
-    except ImportError as exc:  # pragma: no cover - pulp is a dependency
-        raise SolverError("solver='cbc' needs PuLP: pip install pulp") from exc
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3.3 deprecates its bundled CBC
-        prob = pulp.LpProblem("siting", pulp.LpMinimize)
-        v = [
-            pulp.LpVariable(
-                f"v{i}", 0, float(ub[i]), cat="Integer" if integrality[i] else "Continuous"
-            )
-            for i in range(c.size)
-        ]
-        prob += pulp.lpSum(float(c[i]) * v[i] for i in np.flatnonzero(c))
-        for con in constraints:
-            a = sp.csr_matrix(con.A)
-            for r in range(a.shape[0]):
-                lo, hi = float(np.atleast_1d(con.lb)[r]), float(np.atleast_1d(con.ub)[r])
-                expr = pulp.lpSum(
-                    float(val) * v[int(j)]
-                    for j, val in zip(
-                        a.indices[a.indptr[r] : a.indptr[r + 1]],
-                        a.data[a.indptr[r] : a.indptr[r + 1]],
-                        strict=True,
-                    )
+        from pulp.apis import coin_api
+    except ImportError:
+        return None
+    opts: dict[str, Any] = {"msg": False, "timeLimit": float(time_limit_s), "logPath": log_path}
+    cmd = pulp.COIN_CMD(**opts)
+    if cmd.available():
+        return cmd, f"CBC on PATH ({cmd.path})"
+    bundled = os.path.normpath(
+        str(
+            getattr(getattr(coin_api, "PULP_CBC_CMD", None), "pulp_cbc_path", "")
+            or getattr(coin_api, "pulp_cbc_path", "")
+        )
+    )
+    if bundled and os.path.isfile(bundled) and os.access(bundled, os.X_OK):
+        return pulp.COIN_CMD(path=bundled, **opts), f"CBC bundled with PuLP {pulp.__version__}"
+    return None
+
+
+def available_solvers() -> dict[str, str]:
+    """Exact solvers found here, each with a description (binary, version).
+
+    Returns
+    -------
+    dict
+        ``{"cbc": ..., "highs": ...}``; ``cbc`` is absent when no CBC binary is found.
+
+    Examples
+    --------
+    >>> "highs" in available_solvers()
+    True
+    """
+    import scipy
+
+    out: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = os.path.join(tmp, "cbc.log")
+        found = _cbc_command(5.0, log_path)
+        if found is not None:
+            cmd, label = found
+            version = ""
+            try:
+                model = _model(_inputs(np.zeros((1, 1)), [1.0], 1.0, None), 1, k=1, need_new=None)
+                _cbc(model, cmd)
+                text = Path(log_path).read_text(errors="replace")
+                found_v = re.search(r"Version:\s*(\S+)", text)
+                version = f" {found_v.group(1)}" if found_v else ""
+            except (SolverError, OSError) as exc:  # pragma: no cover - broken binary
+                log.warning("CBC found but failed a trivial solve: %s", exc)
+            else:
+                out["cbc"] = f"CBC{version}: {label}"
+    out["highs"] = f"HiGHS via scipy {scipy.__version__} (scipy.optimize.milp)"
+    return out
+
+
+def _cbc(model: _Model, cmd: Any) -> _Answer:
+    import pulp
+
+    prob = pulp.LpProblem("siting", pulp.LpMinimize)
+    if hasattr(prob, "add_variable"):
+        add = prob.add_variable
+    else:  # pragma: no cover - PuLP < 3.3
+
+        def add(name: str, lo: float, hi: float, cat: str) -> Any:
+            return pulp.LpVariable(name, lo, hi, cat=cat)
+
+    v = [
+        add(f"v{i}", 0.0, float(model.ub[i]), "Integer" if model.integrality[i] else "Continuous")
+        for i in range(model.c.size)
+    ]
+    prob += pulp.LpAffineExpression([(v[i], float(model.c[i])) for i in np.flatnonzero(model.c)])
+    a = model.a
+    for r in range(a.shape[0]):
+        s, e = a.indptr[r], a.indptr[r + 1]
+        expr = pulp.LpAffineExpression(
+            [(v[int(j)], float(x)) for j, x in zip(a.indices[s:e], a.data[s:e], strict=True)]
+        )
+        if np.isfinite(model.lo[r]):
+            prob += expr >= float(model.lo[r])
+        if np.isfinite(model.hi[r]):
+            prob += expr <= float(model.hi[r])
+    try:
+        prob.solve(cmd)
+    except pulp.PulpSolverError as exc:
+        raise SolverError(f"CBC failed: {exc}") from exc
+    sol = int(prob.sol_status)
+    status = pulp.LpSolution.get(sol, str(sol)).lower()
+    if sol == pulp.LpSolutionOptimal:
+        status = "optimal"
+    if sol not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        raise SolverError(
+            f"CBC ended without a feasible solution: status {status} "
+            f"({pulp.LpStatus.get(prob.status, prob.status)})"
+        )
+    optimal = sol == pulp.LpSolutionOptimal
+    x = np.array([vv.value() or 0.0 for vv in v], dtype=np.float64)
+    bound: float | None = float(model.c @ x) if optimal else None
+    if not optimal and cmd.optionsDict.get("logPath"):
+        text = Path(cmd.optionsDict["logPath"]).read_text(errors="replace")
+        found = re.search(r"Lower bound:\s*(\S+)", text)
+        if found:
+            try:
+                bound = float(found.group(1))
+            except ValueError:
+                bound = None
+        status = "time limit (feasible solution)"
+    return _Answer(x, optimal, bound, "cbc", status)
+
+
+def _solve_exact(model: _Model, solver: Solver, time_limit_s: float) -> _Answer:
+    if solver == "highs":
+        return _highs(model, time_limit_s)
+    with tempfile.TemporaryDirectory() as tmp:
+        found = _cbc_command(time_limit_s, os.path.join(tmp, "cbc.log"))
+        if found is None:
+            if solver == "cbc":
+                raise SolverError(
+                    "solver='cbc' but no CBC binary was found: install pulp (bundled CBC) or "
+                    "pulp[cbc], or use solver='highs'"
                 )
-                if np.isfinite(lo):
-                    prob += expr >= lo
-                if np.isfinite(hi):
-                    prob += expr <= hi
-        status = prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
-    name = pulp.LpStatus[status]
-    x = np.array([vv.value() or 0.0 for vv in v])
-    if name not in ("Optimal",) and not np.isfinite(x).all():
-        raise SolverError(f"CBC found no solution: status {name}")
-    optimal = name == "Optimal" and prob.sol_status == 1
-    obj = float(c @ x)
-    return x, obj, optimal, 0.0 if optimal else float("nan"), None, "cbc", name.lower()
+            log.info("no CBC binary found; solving with HiGHS")
+            return _highs(model, time_limit_s)
+        cmd, label = found
+        log.debug("solving with %s: %d variables, %d rows", label, model.c.size, model.a.shape[0])
+        return _cbc(model, cmd)
 
 
-def _check_choice(method: str, solver: str) -> None:
-    if method not in ("exact", "greedy"):
-        raise InvalidInputError(f"method={method!r} is not a method; use exact or greedy")
-    if solver not in ("auto", "highs", "cbc"):
-        raise InvalidInputError(f"solver={solver!r} is not a solver; use auto, highs or cbc")
+def _lp_bound(model: _Model, time_limit_s: float) -> float | None:
+    """Optimum of the linear relaxation (HiGHS), a bound on the minimised objective."""
+    try:
+        ans = _highs(model, time_limit_s, relax=True)
+    except SolverError:
+        return None
+    return ans.bound if ans.optimal else None
+
+
+# ---------------------------------------------------------------------------
+# Public problems
+
+
+def _problem_name(kind: str, double: bool) -> str:
+    if kind == "max":
+        return "max_double_coverage" if double else "max_coverage"
+    return "min_sites_double" if double else "min_sites"
 
 
 def max_coverage(
-    cost: ArrayLike | sp.spmatrix,
+    cost: ArrayLike | sp.spmatrix | sp.sparray,
     weights: ArrayLike,
     max_cost: float,
     k: int,
@@ -320,206 +657,283 @@ def max_coverage(
     double: bool = False,
     solver: Solver = "auto",
     time_limit_s: float = 60.0,
+    lp_bound: bool = True,
 ) -> SitingResult:
-    """Choose ``k`` candidates that maximise newly covered demand.
+    """Choose ``k`` new sites that maximise covered demand, existing stations fixed.
 
     Parameters
     ----------
     cost
-        Demand × candidate matrix of distances or times; ``inf`` = unreachable.
-        Dense, or scipy sparse whose stored entries are the reachable pairs.
+        Demand × candidate matrix of distances (m) or times (s); ``inf`` =
+        unreachable. Dense, or scipy sparse whose stored entries are the
+        reachable pairs (missing entries are unreachable; a stored 0 is cost 0).
     weights
-        Demand weight of each row.
+        Demand weight of each row (≥ 0, no NaN).
     max_cost
-        A candidate covers a demand point when ``cost <= max_cost``.
+        A candidate covers a demand point when ``cost <= max_cost`` (same unit).
     k
-        How many new sites.
+        How many new sites, ≥ 0 (capped at the number of candidates).
     existing
-        How many existing stations already cover each demand point (or a
-        boolean mask); those points count as covered.
+        A boolean mask of demand points covered by existing stations, or the
+        number of existing stations covering each point; ``None`` = none.
     method
-        ``exact`` (integer programme) or ``greedy``.
+        ``"exact"`` (integer programme) or ``"greedy"`` (with ``double``, a
+        site scores its double-coverage gain plus half the weight it covers
+        for the first time).
     double
-        Maximise demand covered by two or more stations instead (overlapping circles).
-    solver, time_limit_s
-        Exact solver (``auto`` = HiGHS) and its time limit.
+        Maximise the demand covered by two or more stations (existing and new)
+        instead: the overlapping-circles goal.
+    solver
+        Exact solver: ``"auto"`` (CBC when a binary is found, else HiGHS),
+        ``"cbc"`` or ``"highs"``. Greedy bounds always use HiGHS.
+    time_limit_s
+        Time limit of the solver (and of greedy's LP bound), seconds.
+    lp_bound
+        Greedy only: also solve the linear relaxation for a bound (off for very
+        large cases, which then get the submodular or coverable bound).
+
+    Returns
+    -------
+    SitingResult
+        Chosen sites in order with their marginal gains, coverage before and
+        after, whether proven optimal, gap and bound.
+
+    Raises
+    ------
+    InvalidInputError
+        On a wrong argument; the message names it.
+    SolverError
+        When the exact solver stops (time limit) without any feasible solution.
 
     Examples
     --------
     >>> import numpy as np
     >>> cost = np.array([[100, 900], [100, 2000], [2000, 500]], dtype=float)
     >>> r = max_coverage(cost, [1, 1, 5], 1000, 1)
-    >>> r.chosen, r.covered_after, r.optimal
-    ((1,), 6.0, True)
+    >>> r.chosen, r.covered_after, r.optimal, r.share_after
+    ((1,), 6.0, True, 0.857...)
+    >>> max_coverage(cost, [1, 1, 5], 1000, 2, double=True).covered_after
+    1.0
     """
-    _check_choice(method, solver)
-    if not isinstance(k, int | np.integer) or k < 0:
+    _check_options(method, solver, time_limit_s)
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
         raise InvalidInputError(f"k={k!r} must be a whole number ≥ 0")
-    cover, w, ex = _inputs(cost, weights, max_cost, existing)
     start = time.perf_counter()
-    before = _value(ex, w, double)
-    n_cand = cover.shape[1]
-    k = min(int(k), n_cand)
-    rows, n, m, link, rhs = _model(cover, w, ex, double=double)
-    c = np.concatenate([np.zeros(n), -w[rows]])
-    # Single coverage: y may be continuous (y ≤ Σ x is integral). Double: 2y ≤ e + Σ x
-    # would give half credit to a point covered once, so y must be binary there.
-    integrality = np.concatenate(
-        [np.ones(n, dtype=np.int64), np.full(m, 1 if double else 0, dtype=np.int64)]
-    )
-    ub = np.ones(n + m)
-    cons = [
-        LinearConstraint(link, -np.inf, rhs),
-        LinearConstraint(sp.csr_matrix(np.concatenate([np.ones(n), np.zeros(m)])), 0, k),
-    ]
-    sv: Solver = "highs" if solver == "auto" else solver
-    if method == "greedy":
-        chosen = _greedy(cover, w, ex, k=k, need=None, double=double)
-        _, relax_obj, *_ = _solve(
-            c, integrality, cons, ub, solver="highs", time_limit_s=time_limit_s, relax=True
-        )
-        bound = before - relax_obj
-        after = _value(_covered(cover, chosen, ex), w, double)
-        order, gains = _order(cover, w, ex, chosen, double)
-        gap = (bound - after) / bound if bound > 0 else 0.0
+    cv = _inputs(cost, weights, max_cost, existing)
+    level = 2 if double else 1
+    k = min(int(k), cv.a.shape[1])
+    before = _value(cv.ex, cv.w, level)
+    coverable = _value(cv.ex + np.diff(cv.a.indptr), cv.w, level)
+    problem = _problem_name("max", double)
+
+    def result(
+        chosen: tuple[int, ...],
+        gains: tuple[float, ...],
+        optimal: bool,
+        bound: float,
+        kind: str,
+        solver_name: str,
+        status: str,
+    ) -> SitingResult:
+        counts = cv.ex.copy()
+        if chosen:
+            counts += np.asarray(cv.a[:, list(chosen)].sum(axis=1), dtype=np.int64).reshape(-1)
+        after = _value(counts, cv.w, level)
+        bound = max(bound, after)
+        gap = 0.0 if optimal or bound - before <= cv.tol else (bound - after) / (bound - before)
+        if gap <= _REL_TOL:
+            gap = 0.0
         return SitingResult(
-            tuple(order),
-            tuple(gains),
-            before,
-            after,
-            float(w.sum()),
-            gap <= 1e-9,
-            max(gap, 0.0),
-            bound,
-            "greedy",
-            "greedy+lp-bound",
-            "heuristic",
-            time.perf_counter() - start,
+            chosen=chosen,
+            gains=gains,
+            covered_before=before,
+            covered_after=after,
+            total=cv.total,
+            optimal=optimal or gap == 0.0,
+            gap=gap,
+            bound=after if optimal else bound,
+            method=method,
+            solver=solver_name,
+            status=status,
+            seconds=time.perf_counter() - start,
+            bound_kind="optimal" if optimal else kind,
+            problem=problem,
         )
-    x, _, optimal, _, dual, name, status = _solve(
-        c, integrality, cons, ub, solver=sv, time_limit_s=time_limit_s
-    )
-    chosen = [int(j) for j in np.flatnonzero(x[:n] > 0.5)]
-    after = _value(_covered(cover, chosen, ex), w, double)
-    # The solver's dual bound is on the objective -(newly covered); without one,
-    # all demand is the trivial bound.
-    if optimal:
-        bound = after
-    elif dual is not None and np.isfinite(dual):
-        bound = before - dual
+
+    if k == 0 or coverable <= before + cv.tol:
+        return result((), (), True, before, "optimal", "none", "optimal")
+    if method == "greedy":
+        g = _greedy(cv, level, k=k, once_credit=_ONCE_CREDIT)
+        order, gains = _ordered(cv, level, g.chosen, g.values[-1] if g.values else before)
+        after = g.values[-1] if g.values else before
+        bounds = {"coverable": coverable}
+        if level == 1:
+            bounds["submodular"] = min(g.online_bound, before + (after - before) / (1 - 1 / math.e))
+        if lp_bound:
+            lp = _lp_bound(_model(cv, level, k=k, need_new=None), time_limit_s)
+            if lp is not None:
+                bounds["lp_relaxation"] = before - lp
+        kind = min(bounds, key=lambda b: bounds[b])
+        return result(order, gains, False, bounds[kind], kind, "greedy", "heuristic")
+    model = _model(cv, level, k=k, need_new=None)
+    ans = _solve_exact(model, solver, time_limit_s)
+    chosen = [int(j) for j in model.cols[np.flatnonzero(ans.x[: model.n_x] > 0.5)]]
+    counts = cv.ex.copy()
+    if chosen:
+        counts += np.asarray(cv.a[:, chosen].sum(axis=1), dtype=np.int64).reshape(-1)
+    order, gains = _ordered(cv, level, chosen, _value(counts, cv.w, level))
+    if ans.optimal:
+        return result(order, gains, True, 0.0, "optimal", ans.solver, ans.status)
+    if ans.bound is not None:
+        bound, kind = before - ans.bound, "mip_dual"
     else:
-        bound = float(w.sum())
-    order, gains = _order(cover, w, ex, chosen, double)
-    return SitingResult(
-        tuple(order),
-        tuple(gains),
-        before,
-        after,
-        float(w.sum()),
-        optimal,
-        0.0 if optimal else max(0.0, (bound - after) / bound if bound else 0.0),
-        bound,
-        "exact",
-        name,
-        status,
-        time.perf_counter() - start,
-    )
+        lp = _lp_bound(model, time_limit_s)
+        bound, kind = (before - lp, "lp_relaxation") if lp is not None else (coverable, "coverable")
+    if coverable < bound:
+        bound, kind = coverable, "coverable"
+    return result(order, gains, False, bound, kind, ans.solver, ans.status)
 
 
 def min_sites(
-    cost: ArrayLike | sp.spmatrix,
+    cost: ArrayLike | sp.spmatrix | sp.sparray,
     weights: ArrayLike,
     max_cost: float,
     target_share: float,
     *,
     existing: ArrayLike | None = None,
     method: Method = "exact",
+    double: bool = False,
     solver: Solver = "auto",
     time_limit_s: float = 60.0,
+    lp_bound: bool = True,
 ) -> SitingResult:
-    """The fewest candidates that bring covered demand to ``target_share`` of all demand.
+    """The fewest new sites that bring covered demand to ``target_share`` of all demand.
+
+    Parameters
+    ----------
+    cost, weights, max_cost, existing
+        As in :func:`max_coverage`.
+    target_share
+        Share of all demand weight to cover, in (0, 1]; existing coverage counts.
+    method, solver, time_limit_s, lp_bound
+        As in :func:`max_coverage`.
+    double
+        Count demand covered by two or more stations instead.
+
+    Returns
+    -------
+    SitingResult
+        ``bound`` is a lower bound on the number of sites any choice needs.
 
     Raises
     ------
     InfeasibleTargetError
-        When even every candidate together falls short; it says the best share.
+        When even every candidate together falls short; it says the best share reachable.
+    InvalidInputError
+        On a wrong argument; the message names it.
+    SolverError
+        When the exact solver stops without any feasible solution.
 
     Examples
     --------
     >>> import numpy as np
     >>> cost = np.array([[100, 900], [100, 2000], [2000, 500]], dtype=float)
-    >>> min_sites(cost, [1, 1, 5], 1000, 0.7).chosen
-    (1,)
+    >>> r = min_sites(cost, [1, 1, 5], 1000, 0.7)
+    >>> r.chosen, r.optimal
+    ((1,), True)
+    >>> min_sites(cost, [1, 1, 5], 1000, 1.0).chosen
+    (1, 0)
     """
-    _check_choice(method, solver)
-    if not 0 < target_share <= 1:
-        raise InvalidInputError(f"target_share={target_share!r} must be in (0, 1]")
-    cover, w, ex = _inputs(cost, weights, max_cost, existing)
+    _check_options(method, solver, time_limit_s)
+    if (
+        isinstance(target_share, bool)
+        or not isinstance(target_share, int | float | np.floating | np.integer)
+        or not 0 < float(target_share) <= 1
+    ):
+        raise InvalidInputError(f"target_share={target_share!r} must be a number in (0, 1]")
     start = time.perf_counter()
-    total = float(w.sum())
-    before = _value(ex, w, False)
-    need = target_share * total
-    best = _value(_covered(cover, list(range(cover.shape[1])), ex), w, False)
-    if best < need - 1e-9:
-        raise InfeasibleTargetError(target_share, best / total if total else 0.0)
-    rows, n, m, link, rhs = _model(cover, w, ex, double=False)
-    c = np.concatenate([np.ones(n), np.zeros(m)])
-    integrality = np.concatenate([np.ones(n, dtype=np.int64), np.zeros(m, dtype=np.int64)])
-    ub = np.ones(n + m)
-    cons = [
-        LinearConstraint(link, -np.inf, rhs),
-        LinearConstraint(
-            sp.csr_matrix(np.concatenate([np.zeros(n), w[rows]])), need - before - 1e-9, np.inf
-        ),
-    ]
-    if method == "greedy":
-        chosen = _greedy(cover, w, ex, k=None, need=need, double=False)
-        _, relax_obj, *_ = _solve(
-            c, integrality, cons, ub, solver="highs", time_limit_s=time_limit_s, relax=True
+    cv = _inputs(cost, weights, max_cost, existing)
+    level = 2 if double else 1
+    total = cv.total
+    before = _value(cv.ex, cv.w, level)
+    need = float(target_share) * total
+    best = _value(cv.ex + np.diff(cv.a.indptr), cv.w, level)
+    problem = _problem_name("min", double)
+    if best < need - cv.tol:
+        raise InfeasibleTargetError(
+            float(target_share), best / total if total else 0.0, double=double
         )
-        bound = float(np.ceil(relax_obj - 1e-9))
-        order, gains = _order(cover, w, ex, chosen, False)
-        after = _value(_covered(cover, chosen, ex), w, False)
+
+    def result(
+        chosen: tuple[int, ...],
+        gains: tuple[float, ...],
+        optimal: bool,
+        bound: float,
+        kind: str,
+        solver_name: str,
+        status: str,
+    ) -> SitingResult:
+        counts = cv.ex.copy()
+        if chosen:
+            counts += np.asarray(cv.a[:, list(chosen)].sum(axis=1), dtype=np.int64).reshape(-1)
+        after = _value(counts, cv.w, level)
+        if after < need - cv.tol:  # pragma: no cover - guarded by the model and greedy
+            raise SolverError(f"{solver_name} returned sites that miss the target ({status})")
+        n = len(chosen)
+        bound = min(float(bound), float(n))
+        gap = 0.0 if optimal or n == 0 else (n - bound) / n
         return SitingResult(
-            tuple(order),
-            tuple(gains),
-            before,
-            after,
-            total,
-            len(chosen) <= bound,
-            max(0.0, (len(chosen) - bound) / max(bound, 1)),
-            bound,
-            "greedy",
-            "greedy+lp-bound",
-            "heuristic",
-            time.perf_counter() - start,
+            chosen=chosen,
+            gains=gains,
+            covered_before=before,
+            covered_after=after,
+            total=total,
+            optimal=optimal or gap == 0.0,
+            gap=gap,
+            bound=float(n) if optimal else bound,
+            method=method,
+            solver=solver_name,
+            status=status,
+            seconds=time.perf_counter() - start,
+            bound_kind="optimal" if optimal or gap == 0.0 else kind,
+            problem=problem,
         )
-    sv: Solver = "highs" if solver == "auto" else solver
-    x, _, optimal, _, dual, name, status = _solve(
-        c, integrality, cons, ub, solver=sv, time_limit_s=time_limit_s
-    )
-    chosen = [int(j) for j in np.flatnonzero(x[:n] > 0.5)]
-    after = _value(_covered(cover, chosen, ex), w, False)
-    bound = (
-        float(np.ceil(dual - 1e-9))
-        if dual is not None and np.isfinite(dual)
-        else float(len(chosen))
-    )
-    order, gains = _order(cover, w, ex, chosen, False)
-    return SitingResult(
-        tuple(order),
-        tuple(gains),
-        before,
-        after,
-        total,
-        optimal,
-        0.0 if optimal else max(0.0, (len(chosen) - bound) / max(bound, 1)),
-        float(len(chosen)) if optimal else bound,
-        "exact",
-        name,
-        status,
-        time.perf_counter() - start,
-    )
+
+    if before >= need - cv.tol:
+        return result((), (), True, 0.0, "optimal", "none", "optimal")
+    if method == "greedy":
+        g = _greedy(cv, level, k=cv.a.shape[1], need=need, once_credit=_ONCE_CREDIT)
+        if not g.values or g.values[-1] < need - cv.tol:  # pragma: no cover - see docstring
+            raise SolverError("greedy stalled below a reachable target")
+        order, gains = _ordered(cv, level, g.chosen, need)
+        bounds = {"trivial": 1.0}
+        if level == 1:
+            bounds["submodular"] = float(g.online_sites)
+        if lp_bound:
+            lp = _lp_bound(_model(cv, level, k=None, need_new=need - before - cv.tol), time_limit_s)
+            if lp is not None:
+                bounds["lp_relaxation"] = float(math.ceil(lp - 1e-6))
+        kind = max(bounds, key=lambda b: bounds[b])
+        return result(order, gains, False, bounds[kind], kind, "greedy", "heuristic")
+    model = _model(cv, level, k=None, need_new=need - before - cv.tol)
+    ans = _solve_exact(model, solver, time_limit_s)
+    chosen = [int(j) for j in model.cols[np.flatnonzero(ans.x[: model.n_x] > 0.5)]]
+    order, gains = _ordered(cv, level, chosen, need)
+    if ans.optimal:
+        return result(order, gains, True, float(len(order)), "optimal", ans.solver, ans.status)
+    if ans.bound is not None:
+        bound, kind = float(math.ceil(ans.bound - 1e-6)), "mip_dual"
+    else:
+        lp = _lp_bound(model, time_limit_s)
+        bound, kind = (
+            (float(math.ceil(lp - 1e-6)), "lp_relaxation")
+            if lp is not None
+            else (
+                1.0,
+                "trivial",
+            )
+        )
+    return result(order, gains, False, max(bound, 1.0), kind, ans.solver, ans.status)
 
 
 def cost_matrix(
