@@ -116,7 +116,7 @@ def test_suggest_with_cbc(
     capsys.readouterr()
     main([*base, "--solver", "cbc"])
     cbc = json.loads(capsys.readouterr().out)
-    main(base)
+    main([*base, "--solver", "highs"])
     highs = json.loads(capsys.readouterr().out)
     assert cbc["solver"] == "cbc" and highs["solver"] == "highs"
     assert cbc["covered_after"] == pytest.approx(highs["covered_after"])
