@@ -644,7 +644,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--solver",
         choices=["auto", "highs", "cbc"],
         default="auto",
-        help="exact solver: HiGHS (auto) or PuLP's bundled CBC",
+        help="exact solver: auto (CBC where its binary runs, else HiGHS), cbc or highs",
     )
     p.add_argument("--time-limit", type=float, default=60.0, help="solver seconds (default 60)")
     p.add_argument("--out", help="write the chosen sites as GeoJSON")
