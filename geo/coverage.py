@@ -123,18 +123,15 @@ def _augmented(
     e = snapped.edge[on]
     t = snapped.t[on]
     c = net.edge_cost[e]
-    rows = np.concatenate([virt, virt])
+    rows = np.concatenate([virt, virt]) - n
     cols = np.concatenate([net.edge_u[e], net.edge_v[e]])
     vals = np.concatenate([extra_cost[on] + t * c, extra_cost[on] + (1 - t) * c])
-    base = net.csr.tocoo()
     size = n + on.size
-    g = sp.csr_matrix(
-        (
-            np.concatenate([base.data, vals]),
-            (np.concatenate([base.row, rows]), np.concatenate([base.col, cols])),
-        ),
-        shape=(size, size),
-    )
+    # The street rows are the network's CSR as it is, widened; the virtual rows are
+    # stacked below. No re-sorting of the big matrix.
+    top = sp.csr_matrix((net.csr.data, net.csr.indices, net.csr.indptr), shape=(n, size))
+    bottom = sp.csr_matrix((vals, (rows, cols)), shape=(on.size, size))
+    g = sp.vstack([top, bottom], format="csr")
     nodes = np.full(snapped.edge.size, -1, dtype=np.intp)
     nodes[on] = virt
     return g, nodes
