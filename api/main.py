@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import reject_unknown_query
@@ -71,7 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry.close()
         app.state.service = None
 
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from files in its package, not a CDN.
+    app = FastAPIOffline(
+        static_url="/static/docs",
         dependencies=[Depends(reject_unknown_query)],
         title="stationfinder",
         version="0.1.0",
