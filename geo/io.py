@@ -437,8 +437,15 @@ def export_stations(
     if fmt not in ("csv", "geojson"):
         raise InvalidInputError(f"fmt={fmt!r} is not an export format; use csv or geojson")
     if isinstance(out, str | Path):
-        with open(out, "w", encoding="utf-8", newline="") as fh:
-            export_stations(stations, fh, fmt=fmt, crs=system)
+        # Write beside the target and rename: a failure never leaves half a file.
+        target = Path(out)
+        tmp = target.with_name(f".{target.name}.partial")
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                export_stations(stations, fh, fmt=fmt, crs=system)
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)
         return
     if fmt == "geojson":
         json.dump(to_feature_collection(stations, crs=system), out, ensure_ascii=False, indent=1)
