@@ -35,6 +35,14 @@ class StationProperties(BaseModel):
     status: Status = Field(Status.OPEN, description="open, planned or closed")
     source: str = Field("", description="Where the record comes from")
     updated_at: str = Field("", description="Last write, ISO 8601 UTC")
+    last_verified: str = Field(
+        "",
+        description="Last planner check or rider confirmation, ISO 8601 UTC; empty when never",
+        examples=["2026-05-01T09:30:00Z"],
+    )
+    open_reports: int | None = Field(
+        None, ge=0, description="Unresolved reports on this station (listing and nearest)"
+    )
     distance_m: float | None = Field(None, description="Geodesic distance from the query point, m")
     bearing_deg: float | None = Field(None, description="Bearing from the query point, degrees")
     walk_distance_m: float | None = Field(None, description="Walking distance on streets, m")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -118,6 +119,13 @@ def check_station(st: Station, *, row: int = 0) -> list[Problem]:
     for a in st.amenities:
         if a not in AMENITIES:
             problems.append(Problem(row, "amenities", f"unknown amenity {a!r}"))
+    if st.last_verified:
+        try:
+            datetime.fromisoformat(str(st.last_verified))
+        except ValueError:
+            problems.append(
+                Problem(row, "last_verified", f"not an ISO 8601 time: {st.last_verified!r}")
+            )
     err = hours_error(st.opening_hours)
     if err:
         problems.append(Problem(row, "opening_hours", f"cannot parse {st.opening_hours!r}: {err}"))

@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -66,6 +66,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "opening_hours": ("opening_hours", "hours", "开放时间", "营业时间"),
     "status": ("status", "状态"),
     "source": ("source", "来源", "数据来源"),
+    "last_verified": ("last_verified", "verified", "最近核实", "核实时间"),
 }
 """Accepted headers for each station field (compared case-insensitively)."""
 
@@ -345,6 +346,7 @@ def read_stations(
             opening_hours=hours,
             status=status,
             source=cell(rec, "source") or source or p.name,
+            last_verified=cell(rec, "last_verified"),
         )
         for prob in check_station(st, row=row):
             col = cols.get(prob.column, prob.column)
@@ -390,7 +392,9 @@ def import_stations(
     )
 
 
-def _feature(item: Station | StationHit, crs: CoordSystem) -> dict[str, Any]:
+def _feature(
+    item: Station | StationHit, crs: CoordSystem, open_reports: Mapping[str, int] | None = None
+) -> dict[str, Any]:
     st = item.station if isinstance(item, StationHit) else item
     (x,), (y,) = convert([st.lon], [st.lat], src="wgs84", dst=crs)
     props: dict[str, Any] = {
@@ -399,6 +403,8 @@ def _feature(item: Station | StationHit, crs: CoordSystem) -> dict[str, Any]:
     props["kind"] = str(st.kind)
     props["status"] = str(st.status)
     props["amenities"] = list(st.amenities)
+    if open_reports is not None:
+        props["open_reports"] = int(open_reports.get(st.id, 0))
     if isinstance(item, StationHit):
         props["distance_m"] = round(item.distance_m, 3)
         props["bearing_deg"] = round(item.bearing_deg, 3)
@@ -414,15 +420,24 @@ def _feature(item: Station | StationHit, crs: CoordSystem) -> dict[str, Any]:
 
 
 def to_feature_collection(
-    items: Sequence[Station | StationHit], *, crs: CoordSystem | str = "wgs84"
+    items: Sequence[Station | StationHit],
+    *,
+    crs: CoordSystem | str = "wgs84",
+    open_reports: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of stations or hits, coordinates in ``crs`` (lon, lat).
 
     Each feature's ``id`` is the station id; hits add ``distance_m`` and
     ``bearing_deg`` (and the walking fields when set) to the properties.
+    With ``open_reports`` (station id → number of unresolved reports, as
+    :meth:`geo.feedback.Feedback.open_report_counts` gives), every feature
+    also gets ``open_reports`` (0 when absent from the mapping).
     """
     system = parse_coord_system(str(crs))
-    return {"type": "FeatureCollection", "features": [_feature(i, system) for i in items]}
+    return {
+        "type": "FeatureCollection",
+        "features": [_feature(i, system, open_reports) for i in items],
+    }
 
 
 def export_stations(

@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS stations (
     opening_hours TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL DEFAULT 'open',
     source TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    last_verified TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
@@ -163,12 +164,16 @@ class StationFilter:
         are in the registry's time zone. ``None`` ignores opening hours.
     statuses
         Allowed statuses; by default only ``open`` stations.
+    exclude_ids
+        Stations never to return (for example those with an unresolved
+        "closed for good" report).
     """
 
     kinds: frozenset[Kind] = frozenset()
     amenities: tuple[str, ...] = ()
     open_at: datetime | None = None
     statuses: frozenset[Status] = frozenset({Status.OPEN})
+    exclude_ids: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -178,6 +183,7 @@ class StationFilter:
         amenities: Iterable[str] | str | None = None,
         open_at: datetime | None = None,
         statuses: Iterable[str] | str | None = ("open",),
+        exclude_ids: Iterable[str] = (),
     ) -> StationFilter:
         """Validate loose arguments (strings, lists) into a filter."""
         st: set[Status] = set()
@@ -188,7 +194,13 @@ class StationFilter:
                 raise InvalidInputError(
                     f"status={s!r} is not a station status; use one of {', '.join(Status)}"
                 ) from None
-        return cls(parse_kinds(kinds), parse_amenities(amenities), open_at, frozenset(st))
+        return cls(
+            parse_kinds(kinds),
+            parse_amenities(amenities),
+            open_at,
+            frozenset(st),
+            frozenset(str(i) for i in exclude_ids),
+        )
 
 
 class _Columns:
@@ -242,6 +254,8 @@ class _Columns:
         if f.amenities:
             need = sum(_AMENITY_BIT[a] for a in f.amenities)
             ok &= (self.amen[pks] & need) == need
+        if f.exclude_ids and ok.any():
+            ok &= ~np.isin(self.ids[pks].astype(str), np.array(sorted(f.exclude_ids), dtype=str))
         if f.open_at is not None and ok.any():
             idx = np.flatnonzero(ok)
             exprs = self.hours[pks[idx]]
@@ -280,6 +294,7 @@ class StationRegistry:
             "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA foreign_keys=ON"
         )
         self._db.executescript(_SCHEMA)
+        self._migrate()
         stored = self._db.execute("SELECT value FROM meta WHERE key='tz'").fetchone()
         if tz is not None:
             try:
@@ -292,6 +307,20 @@ class StationRegistry:
         self._load()
 
     # -- lifecycle -------------------------------------------------------
+    def _migrate(self) -> None:
+        """Bring a file written by an older version up to the current columns."""
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(stations)")}
+        if "last_verified" not in have:
+            try:
+                self._db.execute(
+                    "ALTER TABLE stations ADD COLUMN last_verified TEXT NOT NULL DEFAULT ''"
+                )
+                log.info("%s: added the last_verified column", self.path)
+            except sqlite3.OperationalError as exc:  # another process migrated it first
+                if "duplicate column" not in str(exc):
+                    raise
+        self._db.execute("UPDATE meta SET value='2' WHERE key='schema' AND value < '2'")
+
     def _load(self) -> None:
         rows = self._db.execute(f"SELECT pk, {_COLS} FROM stations ORDER BY pk").fetchall()
         self._cols = _Columns()
@@ -572,6 +601,14 @@ class StationRegistry:
         new = self._checked(before.replace(**changes).replace(updated_at=_now()))
         cur.execute(_UPDATE, (*_station_params(new), old[0]))
         return [("del", int(old[0]), before), ("ins", int(old[0]), new)]
+
+    def _add_in(self, cur: sqlite3.Cursor, station: Station) -> list[tuple[str, int, Station]]:
+        """Inside a write transaction: insert one new station, return its change."""
+        st = self._checked(station).replace(updated_at=_now())
+        if cur.execute("SELECT 1 FROM stations WHERE id=?", (st.id,)).fetchone() is not None:
+            raise ConflictError(f"a station with id {st.id!r} exists already")
+        cur.execute(_INSERT, _station_params(st))
+        return [("ins", int(cur.lastrowid or 0), st)]
 
     def delete(self, station_id: str, *, actor: str = "system", note: str = "") -> None:
         """Remove one station; raises :class:`NotFoundError` when absent."""

@@ -113,6 +113,9 @@ class Station:
         Where the record comes from (a file name, ``osm``, ``demo`` …).
     updated_at
         ISO 8601 UTC time of the last write.
+    last_verified
+        ISO 8601 UTC time of the last planner check or rider confirmation
+        (an accepted report or a "visited and all fine"); empty when never.
     """
 
     id: str
@@ -129,6 +132,7 @@ class Station:
     status: Status = Status.OPEN
     source: str = ""
     updated_at: str = ""
+    last_verified: str = ""
 
     def replace(self, **changes: object) -> Station:
         """Return a copy with ``changes`` applied."""
