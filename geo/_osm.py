@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 from typing import Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -70,19 +71,29 @@ def read_street_frames(
     return node_frame, edge_frame
 
 
-def read_pois(pbf: str | Path, tags: dict[str, list[str]]) -> pd.DataFrame:
+def read_pois(pbf: str | Path, tags: dict[str, list[str]]) -> gpd.GeoDataFrame:
     """Points of interest matching any of ``tags`` (``{"amenity": ["townhall", …]}``).
 
-    Returns a frame with ``osm_id``, ``name``, ``lon``, ``lat``, ``key`` and ``value``
-    (the matching tag); polygons are reduced to a point inside them.
+    Returns a WGS-84 point frame with ``osm_id``, ``name``, ``lon``, ``lat``,
+    ``key`` and ``value`` (the first matching tag, in the order of ``tags``),
+    sorted by ``osm_id``; polygons are reduced to a point inside them.
     """
+    if not isinstance(tags, dict) or not tags:
+        raise InvalidInputError(f"tags={tags!r} must be a non-empty dict of key -> values")
+    for k, values in tags.items():
+        if (
+            not isinstance(k, str)
+            or isinstance(values, str)
+            or not all(isinstance(v, str) for v in values)
+        ):
+            raise InvalidInputError(f"tags[{k!r}]={values!r} must be a list of strings")
     osm = _osm(pbf)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         gdf = osm.get_pois(custom_filter=tags)
     cols = ["osm_id", "name", "lon", "lat", "key", "value"]
     if gdf is None or len(gdf) == 0:
-        return pd.DataFrame(columns=cols)
+        return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=4326)
     pts = gdf.geometry.representative_point()
     key = pd.Series("", index=gdf.index)
     value = pd.Series("", index=gdf.index)
@@ -101,4 +112,5 @@ def read_pois(pbf: str | Path, tags: dict[str, list[str]]) -> pd.DataFrame:
             "value": value,
         }
     )
-    return out[out["key"] != ""].sort_values("osm_id").reset_index(drop=True)
+    out = out[out["key"] != ""].sort_values("osm_id").reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=4326)

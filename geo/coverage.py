@@ -46,6 +46,7 @@ __all__ = [
     "Labels",
     "Shares",
     "StationSet",
+    "WalkCosts",
     "coverage_report",
     "find_gaps",
     "hex_cells",
@@ -53,8 +54,10 @@ __all__ = [
     "point_labels",
     "station_labels",
     "straight_counts",
+    "to_geojson",
     "walk_costs",
     "walk_nearest",
+    "walk_to_stations",
     "weekly_profile",
 ]
 
@@ -113,24 +116,62 @@ def _connector_cost(net: StreetNetwork, offset_m: FloatArray, speed_kmh: float) 
     return offset_m if net.mode == "walk" else offset_m / (speed_kmh / 3.6)
 
 
+def _check_positive(**values: float) -> None:
+    """Raise naming the argument when a limit or speed is not a positive number."""
+    for name, value in values.items():
+        if not (isinstance(value, int | float | np.number) and float(value) > 0):
+            raise InvalidInputError(f"{name}={value!r} must be a number > 0")
+
+
+def _check_active(active: ArrayLike | None, n: int) -> npt.NDArray[np.bool_]:
+    if active is None:
+        return np.ones(n, dtype=bool)
+    a = np.asarray(active)
+    if a.dtype != np.bool_ or a.shape != (n,):
+        raise InvalidInputError(
+            f"active must be a boolean mask with one entry per station ({n}); "
+            f"got dtype {a.dtype} and shape {a.shape}"
+        )
+    return a
+
+
 def _augmented(
-    net: StreetNetwork, snapped: Snapped, extra_cost: FloatArray
+    net: StreetNetwork, snapped: Snapped, extra_cost: FloatArray, *, outward: bool
 ) -> tuple[sp.csr_matrix, IntArray]:
-    """The graph plus one virtual node per on-network point, with edges to its segment's ends."""
+    """The graph plus one virtual node per on-network point, with edges to its segment's ends.
+
+    Costs always run in travel direction. ``outward=True``: the points are
+    where travel starts (a walk from a query point), so a point on a one-way
+    segment leaves it only towards ``v``. ``outward=False``: the points are
+    destinations (stations that travellers go to) and the search runs on the
+    reversed graph, so a station on a one-way segment is reached only from
+    ``u``. On walking networks both are the same.
+    """
     on = np.flatnonzero(snapped.on_network)
     n = net.n_nodes
     virt = n + np.arange(on.size)
     e = snapped.edge[on]
     t = snapped.t[on]
     c = net.edge_cost[e]
+    ow = net.edge_oneway[e]
     rows = np.concatenate([virt, virt]) - n
     cols = np.concatenate([net.edge_u[e], net.edge_v[e]])
-    vals = np.concatenate([extra_cost[on] + t * c, extra_cost[on] + (1 - t) * c])
+    to_u = extra_cost[on] + t * c
+    to_v = extra_cost[on] + (1 - t) * c
+    if outward:
+        to_u = np.where(ow, np.inf, to_u)  # walking back against a one-way segment
+    else:
+        to_v = np.where(ow, np.inf, to_v)  # arriving from v against a one-way segment
+    vals = np.concatenate([to_u, to_v])
+    keep = np.isfinite(vals)
     size = n + on.size
+    base = net.csr
+    if not outward and net.edge_oneway.any():
+        base = net.csr.T.tocsr()  # costs from every node *to* the stations
     # The street rows are the network's CSR as it is, widened; the virtual rows are
     # stacked below. No re-sorting of the big matrix.
-    top = sp.csr_matrix((net.csr.data, net.csr.indices, net.csr.indptr), shape=(n, size))
-    bottom = sp.csr_matrix((vals, (rows, cols)), shape=(on.size, size))
+    top = sp.csr_matrix((base.data, base.indices, base.indptr), shape=(n, size))
+    bottom = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(on.size, size))
     g = sp.vstack([top, bottom], format="csr")
     nodes = np.full(snapped.edge.size, -1, dtype=np.intp)
     nodes[on] = virt
@@ -161,12 +202,11 @@ def station_labels(
     walk_speed_kmh
         Speed of the leg from a station to its street on driving networks.
     """
+    if not (isinstance(limit, int | float | np.number) and float(limit) >= 0):
+        raise InvalidInputError(f"limit={limit!r} must be a number >= 0 (inf for none)")
+    _check_positive(walk_speed_kmh=walk_speed_kmh)
     n = net.n_nodes
-    use = stations.snapped.on_network.copy()
-    if active is not None:
-        if active.shape != use.shape:
-            raise InvalidInputError(f"active has shape {active.shape}, stations {use.shape}")
-        use &= active
+    use = stations.snapped.on_network & _check_active(active, stations.ids.size)
     masked = Snapped(
         np.where(use, stations.snapped.edge, -1),
         stations.snapped.t,
@@ -174,7 +214,7 @@ def station_labels(
         use,
     )
     extra = _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh)
-    g, vnode = _augmented(net, masked, extra)
+    g, vnode = _augmented(net, masked, extra, outward=False)
     st_of_node = np.full(g.shape[0], -1, dtype=np.intp)
     st_of_node[vnode[use]] = np.flatnonzero(use)
     d1 = np.full(n, np.inf)
@@ -239,6 +279,11 @@ def point_labels(
     two labels are known, or reach a station on the same segment directly.
     Off-network points get ``inf`` and -1.
     """
+    _check_positive(walk_speed_kmh=walk_speed_kmh)
+    if labels.d1.size != net.n_nodes:
+        raise InvalidInputError(
+            f"labels hold {labels.d1.size} nodes but the network has {net.n_nodes}"
+        )
     m = snapped.edge.size
     on = snapped.on_network
     e = np.where(on, snapped.edge, 0)
@@ -261,28 +306,30 @@ def point_labels(
     # One-way driving segments can only be left towards v.
     ow = net.edge_oneway[e]
     cost[ow, 0:2] = np.inf
-    # Stations on the same segment as the point are reached along it.
-    st_on = stations.snapped.on_network & labels.active
-    if st_on.any():
-        st_edge = np.where(st_on, stations.snapped.edge, -1)
-        hosts = np.isin(e, st_edge[st_on]) & on
+    # Stations on the same segment as the point are reached along it: a table of
+    # the stations on each hosting segment, one column per station on it.
+    st_on = np.flatnonzero(stations.snapped.on_network & labels.active)
+    if st_on.size:
+        st_edge = stations.snapped.edge[st_on]
+        order = np.argsort(st_edge, kind="stable")
+        st_on, st_edge = st_on[order], st_edge[order]
+        host_edges, start, per_edge = np.unique(st_edge, return_index=True, return_counts=True)
+        slot = np.arange(st_on.size) - np.repeat(start, per_edge)
+        table = np.full((host_edges.size, int(per_edge.max())), -1, dtype=np.intp)
+        table[np.repeat(np.arange(host_edges.size), per_edge), slot] = st_on
+        g = np.searchsorted(host_edges, e).clip(0, host_edges.size - 1)
+        hosts = on & (host_edges[g] == e)
         if hosts.any():
-            by_edge: dict[int, list[int]] = {}
-            for j in np.flatnonzero(st_on):
-                by_edge.setdefault(int(st_edge[j]), []).append(int(j))
-            width = max(len(js) for js in by_edge.values())
-            extra_c = np.full((m, width), np.inf)
-            extra_s = np.full((m, width), -1, dtype=np.intp)
-            st_leg = _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh)
-            for i in np.flatnonzero(hosts):
-                for k, j in enumerate(by_edge[int(e[i])]):
-                    along = abs(t[i] - stations.snapped.t[j]) * c[i]
-                    if ow[i] and stations.snapped.t[j] > t[i]:
-                        continue
-                    extra_c[i, k] = along + st_leg[j] + leg[i]
-                    extra_s[i, k] = j
+            j = np.where(hosts[:, None], table[g], -1)  # m x width station positions
+            jj = np.maximum(j, 0)
+            st_t = stations.snapped.t[jj]
+            st_leg = _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh)[jj]
+            extra_c = np.abs(t[:, None] - st_t) * c[:, None] + st_leg + leg[:, None]
+            # On a one-way segment only stations ahead (towards v) are reached along it.
+            behind = ow[:, None] & (st_t < t[:, None])
+            extra_c[(j < 0) | behind] = np.inf
             cost = np.hstack([cost, extra_c])
-            src = np.hstack([src, extra_s])
+            src = np.hstack([src, np.where(np.isfinite(extra_c), j, -1)])
     cost[src < 0] = np.inf
     order = np.argsort(cost, axis=1, kind="stable")
     cost = np.take_along_axis(cost, order, axis=1)
@@ -313,27 +360,103 @@ def walk_costs(
     On the walking network the cost is metres; divide by the speed for time.
     Raises :class:`~geo.errors.OffNetworkError` if the point is off the network.
     """
+    _check_positive(walk_speed_kmh=walk_speed_kmh)
     q = net.snap_one(lon, lat, max_snap_m=max_snap_m)
-    single = StationSet(np.array(["query"], dtype=object), np.array([lon]), np.array([lat]), q)
-    # From the query to every node: the query is the only "station".
-    lab = station_labels(net, single, limit=0.0, walk_speed_kmh=walk_speed_kmh)
+    # From the query to every node: one Dijkstra from the query's virtual node.
+    q_leg = _connector_cost(net, q.offset_m, walk_speed_kmh)
+    g, vq = _augmented(net, q, q_leg, outward=True)
+    from_q = dijkstra(g, directed=True, indices=int(vq[0]))[: net.n_nodes]
     cost = np.full(stations.ids.size, np.inf)
     s = stations.snapped
     on = s.on_network
     e = s.edge[on]
     c = net.edge_cost[e]
     leg = _connector_cost(net, s.offset_m[on], walk_speed_kmh)
-    via_u = lab.d1[net.edge_u[e]] + s.t[on] * c
-    via_v = lab.d1[net.edge_v[e]] + (1 - s.t[on]) * c
-    via_v = np.where(net.edge_oneway[e], np.inf, via_v)
+    via_u = from_q[net.edge_u[e]] + s.t[on] * c
+    via_v = from_q[net.edge_v[e]] + (1 - s.t[on]) * c
+    ow = net.edge_oneway[e]
+    via_v = np.where(ow, np.inf, via_v)  # v -> station runs against a one-way segment
     best = np.minimum(via_u, via_v) + leg
-    same = e == q.edge[0]
-    direct = (
-        np.abs(s.t[on] - q.t[0]) * c + leg + _connector_cost(net, q.offset_m, walk_speed_kmh)[0]
-    )
+    # A station on the query's own segment is also reached along it (ahead only if one-way).
+    same = (e == q.edge[0]) & ~(ow & (s.t[on] < q.t[0]))
+    direct = np.abs(s.t[on] - q.t[0]) * c + leg + q_leg[0]
     best = np.where(same, np.minimum(best, direct), best)
     cost[on] = best
     return cost
+
+
+@dataclass(frozen=True, slots=True)
+class WalkCosts:
+    """Walking distance and time from one point to each of several stations.
+
+    ``inf`` where a station is off the network or cannot be reached.
+    """
+
+    walk_distance_m: FloatArray
+    walk_time_s: FloatArray
+    on_network: npt.NDArray[np.bool_]
+
+
+def walk_to_stations(
+    net: StreetNetwork,
+    lon: float,
+    lat: float,
+    station_lon: ArrayLike,
+    station_lat: ArrayLike,
+    *,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+    max_snap_m: float = 500.0,
+) -> WalkCosts:
+    """Walking distance and time from a point to each candidate station.
+
+    The point and the stations attach to their nearest street segment; the
+    legs from them to the street count at walking speed. A registry's
+    nearest query re-ranks its straight-line candidates with this.
+
+    Parameters
+    ----------
+    net
+        A walking network (``mode="walk"``).
+    lon, lat
+        The query point, WGS-84 degrees.
+    station_lon, station_lat
+        Candidate stations, WGS-84 degrees.
+    walk_speed_kmh
+        Walking speed.
+    max_snap_m
+        Farther than this from every street is off-network.
+
+    Returns
+    -------
+    WalkCosts
+        One entry per station, in input order.
+
+    Raises
+    ------
+    OffNetworkError
+        When the query point is off the network.
+    InvalidInputError
+        On a driving network, bad coordinates or a speed that is not positive.
+
+    Examples
+    --------
+    >>> from geo.network import network_from_arrays
+    >>> m = 1 / 111_319.49  # degrees of longitude per metre at the equator
+    >>> net = network_from_arrays([1, 2, 3], [3.0, 3.0 + 100 * m, 3.0 + 200 * m],
+    ...                           [0.0, 0.0, 0.0], [1, 2], [2, 3], [100.0, 100.0])
+    >>> w = walk_to_stations(net, 3.0, 0.0, [3.0 + 200 * m], [0.0])
+    >>> round(float(w.walk_distance_m[0]), 1), round(float(w.walk_time_s[0]))
+    (200.0, 150)
+    """
+    if net.mode != "walk":
+        raise InvalidInputError(f"walk_to_stations needs a walking network, got mode={net.mode!r}")
+    _check_positive(walk_speed_kmh=walk_speed_kmh, max_snap_m=max_snap_m)
+    x, y = check_lonlat(station_lon, station_lat, names=("station_lon", "station_lat"))
+    s = StationSet(
+        np.arange(x.size).astype(str).astype(object), x, y, net.snap(x, y, max_snap_m=max_snap_m)
+    )
+    dist = walk_costs(net, lon, lat, s, max_snap_m=max_snap_m, walk_speed_kmh=walk_speed_kmh)
+    return WalkCosts(dist, dist / (walk_speed_kmh / 3.6), s.snapped.on_network)
 
 
 def straight_counts(
@@ -346,6 +469,9 @@ def straight_counts(
     """
     from geo.spatial_index import metres_to_chord, unit_vectors
 
+    _check_positive(radius_m=radius_m)
+    st_lon, st_lat = check_lonlat(st_lon, st_lat, names=("st_lon", "st_lat"))
+    lon, lat = check_lonlat(lon, lat)
     count = np.zeros(lon.size, dtype=np.int64)
     near_d = np.full(lon.size, np.inf)
     near_s = np.full(lon.size, -1, dtype=np.intp)
@@ -533,8 +659,7 @@ def coverage_report(
     """
     if standard not in ("walk", "radius"):
         raise InvalidInputError(f"standard={standard!r} must be walk or radius")
-    if not minutes > 0 or not radius_m > 0 or not walk_speed_kmh > 0:
-        raise InvalidInputError("minutes, radius_m and walk_speed_kmh must be > 0")
+    _check_positive(minutes=minutes, radius_m=radius_m, walk_speed_kmh=walk_speed_kmh)
     limit = walk_limit_m(minutes, walk_speed_kmh) if standard == "walk" else radius_m
     area = area if area is not None else study_area(net)
     cells = hex_cells(area, resolution=resolution)
@@ -544,7 +669,7 @@ def coverage_report(
         dem["lon"].to_numpy(float), dem["lat"].to_numpy(float), names=("demand lon", "demand lat")
     )
     dw = dem["weight"].to_numpy(float) if "weight" in dem else np.ones(dlon.size)
-    use = np.ones(stations.ids.size, dtype=bool) if active is None else active
+    use = _check_active(active, stations.ids.size)
     if standard == "walk":
         labels = station_labels(
             net, stations, limit=limit, active=use, walk_speed_kmh=walk_speed_kmh
@@ -631,12 +756,7 @@ def find_gaps(
     gaps = gpd.GeoDataFrame(geometry=parts, crs=crs)
     centres = gpd.GeoDataFrame(
         local.drop(columns="geometry"),
-        geometry=shapely.points(
-            *[
-                np.asarray(v)
-                for v in zip(*[(g.centroid.x, g.centroid.y) for g in local.geometry], strict=False)
-            ]
-        ),
+        geometry=shapely.centroid(local.geometry.to_numpy()),
         crs=crs,
     )
     joined = gpd.sjoin(centres, gaps, predicate="within", how="inner")
@@ -669,6 +789,28 @@ def find_gaps(
     return gaps[[*cols, "geometry"]].to_crs(4326)
 
 
+def to_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """A gaps or isochrones frame as a GeoJSON FeatureCollection (WGS-84 lon/lat).
+
+    Missing values (NaN, None) become ``null``; the frame's other columns
+    become feature properties.
+
+    Examples
+    --------
+    >>> f = gpd.GeoDataFrame({"rank": [1], "nearest_m": [float("nan")]},
+    ...                      geometry=[shapely.box(3, 0, 3.01, 0.01)], crs=4326)
+    >>> fc = to_geojson(f)
+    >>> fc["type"], fc["features"][0]["properties"]
+    ('FeatureCollection', {'rank': 1, 'nearest_m': None})
+    """
+    import json
+
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
+        raise InvalidInputError("frame must be a GeoDataFrame with a CRS")
+    out: dict[str, Any] = json.loads(frame.to_crs(4326).to_json(na="null", drop_id=True))
+    return out
+
+
 def _utm_epsg(cells: gpd.GeoDataFrame) -> int:
     from geo.crs import local_crs
 
@@ -690,12 +832,17 @@ def isochrones(
     ``station_id``, ``minutes`` and a WGS-84 polygon per station (empty when
     the station is off the network).
     """
-    if not minutes > 0:
-        raise InvalidInputError(f"minutes={minutes!r} must be > 0")
+    _check_positive(minutes=minutes, walk_speed_kmh=walk_speed_kmh, street_buffer_m=street_buffer_m)
+    if net.mode != "walk":
+        raise InvalidInputError(f"isochrones need a walking network, got mode={net.mode!r}")
     limit = walk_limit_m(minutes, walk_speed_kmh)
     sel = np.arange(stations.ids.size) if which is None else np.asarray(which, dtype=np.intp)
+    if sel.ndim != 1 or np.any((sel < 0) | (sel >= stations.ids.size)):
+        raise InvalidInputError(
+            f"which={which!r} must list station positions in 0..{stations.ids.size - 1}"
+        )
     extra = _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh)
-    g, vnode = _augmented(net, stations.snapped, extra)
+    g, vnode = _augmented(net, stations.snapped, extra, outward=True)
     polys: list[shapely.Geometry] = []
     n = net.n_nodes
     ax, ay = net.x[net.edge_u], net.y[net.edge_u]
