@@ -381,6 +381,14 @@ def _position(
     return float(x[0]), float(y[0])
 
 
+def _row_id(value: int, *, what: str) -> int:
+    """A row id; ids outside SQLite's integers cannot exist."""
+    rid = int(value)
+    if not 1 <= rid < 2**63:
+        raise NotFoundError(f"no {what} with id {value}")
+    return rid
+
+
 def _parse_status(status: str | None, *, name: str = "status") -> ReviewStatus | None:
     if status is None:
         return None
@@ -716,7 +724,8 @@ class Feedback:
 
     def get_report(self, report_id: int) -> Report:
         """One report; raises :class:`~geo.errors.NotFoundError` when absent."""
-        rows = self._read(f"SELECT {_REPORT_COLS} FROM reports WHERE id=?", (int(report_id),))
+        rid = _row_id(report_id, what="report")
+        rows = self._read(f"SELECT {_REPORT_COLS} FROM reports WHERE id=?", (rid,))
         if not rows:
             raise NotFoundError(f"no report with id {report_id}")
         return _row_report(rows[0])
@@ -799,7 +808,7 @@ class Feedback:
         """
         who = _text(actor, name="actor", limit=MAX_CONTACT) or "planner"
         why = _text(note, name="note")
-        rid = int(report_id)
+        rid = _row_id(report_id, what="report")
         out: list[Report] = []
         stamp = _now()
 
@@ -846,7 +855,7 @@ class Feedback:
         """
         who = _text(actor, name="actor", limit=MAX_CONTACT) or "planner"
         why = _text(note, name="note")
-        rid = int(report_id)
+        rid = _row_id(report_id, what="report")
 
         def body(cur: sqlite3.Cursor) -> Report:
             rep = self._report_in(cur, rid)
@@ -930,7 +939,10 @@ class Feedback:
 
     def get_proposal(self, proposal_id: int) -> Proposal:
         """One proposal; raises :class:`~geo.errors.NotFoundError` when absent."""
-        rows = self._read(f"SELECT {_PROPOSAL_COLS} FROM proposals WHERE id=?", (int(proposal_id),))
+        rows = self._read(
+            f"SELECT {_PROPOSAL_COLS} FROM proposals WHERE id=?",
+            (_row_id(proposal_id, what="proposal"),),
+        )
         if not rows:
             raise NotFoundError(f"no proposal with id {proposal_id}")
         return _row_proposal(rows[0])
@@ -1034,7 +1046,7 @@ class Feedback:
         out: list[tuple[Station, ProposalGroup]] = []
 
         def body(cur: sqlite3.Cursor) -> list[tuple[str, int, Station]]:
-            grp = self._group_in(cur, int(proposal_id), radius_m)
+            grp = self._group_in(cur, _row_id(proposal_id, what="proposal"), radius_m)
             k = next(iter(want)) if want else (grp.kind or Kind.WORKER_STATION)
             sid = station_id or f"proposal-{grp.id}"
             stamp = _now()
@@ -1080,7 +1092,7 @@ class Feedback:
         why = _text(note, name="note")
 
         def body(cur: sqlite3.Cursor) -> ProposalGroup:
-            grp = self._group_in(cur, int(proposal_id), radius_m)
+            grp = self._group_in(cur, _row_id(proposal_id, what="proposal"), radius_m)
             self._close_group(cur, grp, ReviewStatus.REJECTED, ("", _now(), who, why))
             return grp
 
