@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request, Security
+from fastapi import Depends, Header, HTTPException, Query, Request, Security
 from fastapi.security import APIKeyHeader
 
 from api.service import Service
@@ -152,4 +152,58 @@ def reject_unknown_query(request: Request) -> None:
         raise InvalidInputError(
             f"unknown query parameter(s) {', '.join(map(repr, unknown))}; this endpoint takes "
             + (", ".join(sorted(allowed)) or "none")
+        )
+
+
+def is_planner(
+    service: ServiceDep,
+    x_api_key: Annotated[
+        str | None,
+        Header(
+            alias="X-API-Key",
+            description="Optional on public routes: a planner key lifts the rate limit and "
+            "shows private fields",
+        ),
+    ] = None,
+) -> bool:
+    """Whether the request carries a valid planner key (public routes: optional).
+
+    A plain optional header, not a security requirement: without it, or with
+    a wrong one, the request is simply anonymous.
+    """
+    return bool(x_api_key) and any(
+        hmac.compare_digest(x_api_key or "", k) for k in service.settings.api_keys
+    )
+
+
+PlannerDep = Annotated[bool, Depends(is_planner)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (no proxy headers are trusted)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+async def limit_submission(request: Request, service: ServiceDep, planner: PlannerDep) -> None:
+    """Guard anonymous writes: 413 past the body size, 429 with Retry-After past the rate.
+
+    Requests with the planner key are not rate-limited. The body is read
+    here (and kept for the handler) so an oversized one is refused before
+    it is parsed.
+    """
+    limit = service.settings.submission_max_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"the body exceeds {limit} bytes")
+    if len(await request.body()) > limit:
+        raise HTTPException(413, f"the body exceeds {limit} bytes")
+    if planner:
+        return
+    wait = service.limiter.take(client_address(request))
+    if wait > 0:
+        raise HTTPException(
+            429,
+            f"at most {service.settings.report_rate_per_hour} submissions an hour from one "
+            f"client; try again in {int(wait)} s",
+            headers={"Retry-After": str(int(wait))},
         )

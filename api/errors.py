@@ -99,6 +99,7 @@ _TITLES = {
     405: "Method not allowed",
     413: "Payload too large",
     422: "Invalid request",
+    429: "Too many requests",
 }
 
 

@@ -12,7 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import reject_unknown_query
-from api.routers import coverage, maps, nearest, siting, stations
+from api.routers import coverage, feedback, maps, nearest, siting, stations
 from api.schemas import Health, Problem
 from api.service import Service
 from api.settings import Settings, load_settings
@@ -118,7 +118,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return Health(status="starting")
         return Health(status="ok", stations=len(service.registry))
 
-    routers = (stations.router, nearest.router, coverage.router, siting.router, maps.router)
+    routers = (
+        stations.router,
+        nearest.router,
+        coverage.router,
+        siting.router,
+        feedback.router,
+        maps.router,
+    )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.mount(maps.STATIC_URL, maps.static_files(), name="maps-static")

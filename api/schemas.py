@@ -14,6 +14,7 @@ from geojson_pydantic import (
 )
 from pydantic import BaseModel, ConfigDict, Field
 
+from geo.feedback import MAX_CONTACT, MAX_TEXT, ReportKind, ReviewStatus
 from geo.types import AMENITIES, Kind, Status
 
 
@@ -226,3 +227,227 @@ class SuggestOut(FeatureCollection[Feature[Point, SiteProperties]]):  # type: ig
     bound: float = Field(description="Best bound: most coverable weight, or fewest sites")
     share_before: float = Field(description="Covered share of demand before", examples=[0.47])
     share_after: float = Field(description="Covered share of demand after", examples=[0.57])
+
+
+# -- reports and proposals ------------------------------------------------------
+
+_PRIVATE = " Only with the planner key."
+_POSITION = (
+    "[lon, lat] in the request's crs; rounded to 0.001° (about 100 m) without the planner key"
+)
+
+
+class ReportIn(BaseModel):
+    """A report on a station. ``lon``/``lat`` are in the ``crs`` query parameter's system."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"kind": "wrong_hours", "hours": "Mo-Su 07:00-22:00", "text": "Open weekends now"},
+                {"kind": "amenity_missing", "amenity": "microwave", "text": "Broken"},
+                {"kind": "confirmed"},
+            ]
+        },
+    )
+
+    kind: ReportKind = Field(
+        description="closed (for good), wrong_location (give lon/lat), wrong_hours (give "
+        "hours), amenity_missing (give amenity; missing or broken), full, or confirmed "
+        "(visited and all fine; sets last_verified at once)",
+        examples=["wrong_hours"],
+    )
+    text: str = Field(
+        "", max_length=MAX_TEXT, description="Free text", examples=["Closed since May"]
+    )
+    lon: float | None = Field(
+        None,
+        ge=-180,
+        le=180,
+        strict=True,
+        description="Where the station really is, or where you are",
+    )
+    lat: float | None = Field(None, ge=-90, le=90, strict=True, examples=[60.1842])
+    hours: str = Field(
+        "", max_length=MAX_TEXT, description="Right opening hours (OSM syntax)", examples=["24/7"]
+    )
+    amenity: str = Field(
+        "",
+        max_length=50,
+        description=f"The amenity missing or broken, one of: {', '.join(AMENITIES)}",
+        examples=["water"],
+    )
+    contact: str = Field(
+        "",
+        max_length=MAX_CONTACT,
+        description="How a planner may reach you (optional; never shown publicly)",
+    )
+
+
+class ReportOut(BaseModel):
+    """A report; private fields appear only with the planner key."""
+
+    id: int = Field(description="Report number", examples=[12])
+    station_id: str = Field(examples=["lib"])
+    kind: ReportKind = Field(examples=["wrong_hours"])
+    status: ReviewStatus = Field(description="open, accepted or rejected", examples=["open"])
+    text: str = Field("", examples=["Open weekends now"])
+    hours: str = Field("", examples=["Mo-Su 07:00-22:00"])
+    amenity: str = Field("", examples=[""])
+    position: list[float] | None = Field(
+        None, min_length=2, max_length=2, description=_POSITION, examples=[[24.951, 60.184]]
+    )
+    created_at: str = Field(
+        description="Submitted, ISO 8601 UTC", examples=["2026-05-01T08:00:00Z"]
+    )
+    contact: str | None = Field(None, description="Submitter's contact." + _PRIVATE)
+    client: str | None = Field(None, description="Submitting client's address." + _PRIVATE)
+    resolved_at: str | None = Field(None, description="Accepted or rejected at." + _PRIVATE)
+    resolved_by: str | None = Field(None, description="By whom." + _PRIVATE)
+    resolution: str | None = Field(None, description="The planner's note." + _PRIVATE)
+
+
+class ReportPage(BaseModel):
+    """A page of reports, newest first."""
+
+    number_matched: int = Field(description="Reports matching in all", examples=[3])
+    reports: list[ReportOut]
+
+
+class ReviewIn(BaseModel):
+    """Who reviews, and why (both optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: str = Field(
+        "planner", min_length=1, max_length=MAX_CONTACT, description="Recorded in the history"
+    )
+    note: str = Field("", max_length=MAX_TEXT, examples=["Checked on site"])
+
+
+class ProposalIn(BaseModel):
+    """A proposed site for a new station, in the ``crs`` query parameter's system."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "lon": 24.9452,
+                    "lat": 60.1688,
+                    "note": "Riders wait outside the supermarket",
+                    "kind": "rider_station",
+                    "amenities": ["water", "charging"],
+                    "proposer": "rider-8812",
+                }
+            ]
+        },
+    )
+
+    lon: float = Field(ge=-180, le=180, strict=True, examples=[24.9452])
+    lat: float = Field(ge=-90, le=90, strict=True, examples=[60.1688])
+    note: str = Field("", max_length=MAX_TEXT, examples=["Riders wait outside the supermarket"])
+    kind: Kind | None = Field(
+        None, description="Kind of station wanted", examples=["rider_station"]
+    )
+    amenities: list[str] = Field(
+        default_factory=list,
+        max_length=len(AMENITIES),
+        description=f"Amenities wanted, from: {', '.join(AMENITIES)}",
+        examples=[["water", "charging"]],
+    )
+    proposer: str = Field(
+        "",
+        max_length=MAX_CONTACT,
+        description="Your id in the app, so that your proposals count once (never shown publicly)",
+    )
+    contact: str = Field("", max_length=MAX_CONTACT, description="Optional; never shown publicly")
+
+
+class ProposalOut(BaseModel):
+    """A proposal; private fields appear only with the planner key."""
+
+    id: int = Field(examples=[4])
+    status: ReviewStatus = Field(examples=["open"])
+    note: str = Field("", examples=["Riders wait outside the supermarket"])
+    kind: Kind | None = Field(None, examples=["rider_station"])
+    amenities: list[str] = Field(default_factory=list, examples=[["water"]])
+    position: list[float] = Field(
+        min_length=2, max_length=2, description=_POSITION, examples=[[24.945, 60.169]]
+    )
+    created_at: str = Field(examples=["2026-05-01T08:00:00Z"])
+    station_id: str = Field("", description="The planned station made from it, once accepted")
+    proposer: str | None = Field(None, description="Proposer id." + _PRIVATE)
+    contact: str | None = Field(None, description="Contact." + _PRIVATE)
+    client: str | None = Field(None, description="Client address." + _PRIVATE)
+    resolved_at: str | None = Field(None, description="Accepted or rejected at." + _PRIVATE)
+    resolved_by: str | None = Field(None, description="By whom." + _PRIVATE)
+    resolution: str | None = Field(None, description="The planner's note." + _PRIVATE)
+
+
+class ProposalGroupProperties(BaseModel):
+    """Proposals within the grouping distance of each other, ranked for review."""
+
+    rank: int = Field(description="1 = review first", examples=[1])
+    gain: float | None = Field(
+        description="Demand weight the group's site alone would newly cover (null: no demand)",
+        examples=[14.0],
+    )
+    proposers: int = Field(description="Distinct proposers", examples=[3])
+    kind: Kind | None = Field(None, description="Kind asked for most often")
+    amenities: list[str] = Field(default_factory=list, description="Every amenity asked for")
+    proposal_ids: list[int] = Field(description="Member proposals", examples=[[4, 7, 9]])
+    proposals: list[ProposalOut] = Field(description="The member proposals")
+
+
+class ProposalGroups(FeatureCollection[Feature[Point, ProposalGroupProperties]]):  # type: ignore[misc]
+    """Open proposal groups at their centroids, in rank order."""
+
+    standard: Literal["walk", "radius", "proposers"] = Field(
+        description="How gains were counted: on foot within the default minutes, in a "
+        "straight line within the default radius, or not at all (no demand data)",
+        examples=["walk"],
+    )
+    group_m: float = Field(description="Grouping distance, m", examples=[150.0])
+
+
+class ProposalAcceptIn(ReviewIn):
+    """The planned station to make of a proposal's group."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Supermarket rider station"])
+    kind: Kind | None = Field(
+        None, description="Default: the kind asked for most, else worker_station"
+    )
+    station_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Default: proposal-<group id>",
+        examples=["hel-101"],
+    )
+
+
+class ProposalAcceptOut(BaseModel):
+    """The planned station made, and the proposals it answers."""
+
+    station: StationFeature
+    proposal_ids: list[int] = Field(examples=[[4, 7, 9]])
+
+
+class ProposalRejectOut(BaseModel):
+    """The proposals rejected (the whole group)."""
+
+    proposal_ids: list[int] = Field(examples=[[4, 7, 9]])
+
+
+class HistoryEntryOut(BaseModel):
+    """One committed change to a station: who, when, what (old and new values)."""
+
+    at: str = Field(description="ISO 8601 UTC", examples=["2026-05-01T09:30:00Z"])
+    actor: str = Field(description="Who wrote it", examples=["planner"])
+    action: Literal["add", "update", "delete"] = Field(examples=["update"])
+    changes: dict[str, list[object]] = Field(
+        description="Changed field → [old, new] (updates only)",
+        examples=[{"opening_hours": ["Mo-Fr 08:00-20:00", "24/7"]}],
+    )
+    note: str = Field("", examples=["report 12 accepted"])

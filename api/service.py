@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +18,7 @@ from api.settings import Settings
 from geo.coverage import CoverageReport, StationSet, coverage_report, find_gaps, isochrones
 from geo.coverage import walk_nearest as geo_walk_nearest
 from geo.errors import GeoError, NotFoundError
+from geo.feedback import Feedback, ProposalGroup, rank_groups
 from geo.network import StreetNetwork, load_network
 from geo.registry import StationFilter, StationRegistry
 from geo.siting import SitingResult, osm_candidates, suggest_sites
@@ -26,6 +29,39 @@ log = logging.getLogger(__name__)
 
 class NoNetworkError(GeoError, LookupError):
     """The service was started without a street network."""
+
+
+@dataclass
+class RateLimiter:
+    """Per-client token buckets: ``per_hour`` requests an hour, bursts up to ``per_hour``.
+
+    A bucket refills continuously at ``per_hour / 3600`` tokens a second.
+    Full buckets are forgotten once more than ``max_clients`` are held, so
+    memory stays bounded.
+    """
+
+    per_hour: int
+    max_clients: int = 10_000
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, client: str, *, now: float | None = None) -> float:
+        """Spend one token of ``client``; return 0, or the seconds until one is free."""
+        t = time.monotonic() if now is None else now
+        rate = self.per_hour / 3600.0
+        with self._lock:
+            tokens, last = self._buckets.get(client, (float(self.per_hour), t))
+            tokens = min(float(self.per_hour), tokens + (t - last) * rate)
+            if tokens < 1.0:
+                self._buckets[client] = (tokens, t)
+                return max(1.0, math.ceil((1.0 - tokens) / rate))
+            self._buckets[client] = (tokens - 1.0, t)
+            if len(self._buckets) > self.max_clients:
+                cap = float(self.per_hour)
+                for key, (tok, at) in list(self._buckets.items()):
+                    if tok + (t - at) * rate >= cap:
+                        del self._buckets[key]
+            return 0.0
 
 
 @dataclass
@@ -44,6 +80,12 @@ class Service:
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _locks: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
+    feedback: Feedback = field(init=False)
+    limiter: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.feedback = Feedback(self.registry)
+        self.limiter = RateLimiter(self.settings.report_rate_per_hour)
 
     @classmethod
     def start(cls, settings: Settings, registry: StationRegistry) -> Service:
@@ -198,6 +240,37 @@ class Service:
         key = ("suggest", standard, minutes, radius_m, k, target_share, double, method)
         return self.cached(key, compute)  # type: ignore[no-any-return]
 
+    def proposal_groups(self, radius_m: float | None = None) -> tuple[list[ProposalGroup], str]:
+        """Open proposals grouped and ranked, and the standard used to rank them.
+
+        Gains are the demand each group's site alone would newly cover on
+        foot in the default minutes (the 15-minute standard) when the service
+        has a street network, else within the default radius in a straight
+        line; without demand points, groups are ranked by proposers only
+        (``"proposers"``).
+        """
+        radius = radius_m or self.settings.proposal_group_m
+        standard = "walk" if self.network is not None else "radius"
+        if self.demand is None:
+            standard = "proposers"
+
+        def compute() -> list[ProposalGroup]:
+            _, lon, lat = self.registry.arrays(StationFilter())
+            return rank_groups(
+                self.feedback.groups(radius_m=radius),
+                self.demand,
+                lon,
+                lat,
+                network=self.network,
+                standard="walk" if standard == "walk" else "radius",
+                minutes=self.settings.default_minutes,
+                radius_m=self.settings.default_radius_m,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+            )
+
+        key = ("proposal_groups", radius, self.feedback.version)
+        return self.cached(key, compute), standard
+
     def walk_nearest(
         self,
         lon: float,
@@ -221,4 +294,4 @@ class Service:
         )
 
 
-__all__ = ["NoNetworkError", "NotFoundError", "Service"]
+__all__ = ["NoNetworkError", "NotFoundError", "RateLimiter", "Service"]

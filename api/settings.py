@@ -74,6 +74,21 @@ class Settings(BaseSettings):
     default_minutes: float = Field(15.0, gt=0)
     max_upload_bytes: int = Field(20_000_000, gt=0)
     solver_time_limit_s: float = Field(30.0, gt=0, description="Time limit of exact siting")
+    report_rate_per_hour: int = Field(
+        20,
+        ge=1,
+        description="Anonymous reports and proposals one client may send per hour "
+        "(a token bucket; requests with the planner key are not limited)",
+    )
+    submission_max_bytes: int = Field(
+        65_536,
+        ge=4096,
+        description="Largest body of a report or proposal, bytes (413 beyond; every "
+        "schema-valid body fits in 32 KiB)",
+    )
+    proposal_group_m: float = Field(
+        150.0, gt=0, le=5000, description="Proposals this close (metres) form one group"
+    )
 
     @field_validator("api_keys", "cors_origins", "frame_ancestors", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -31,11 +32,17 @@ def nearest(
         Literal["straight", "walk"],
         Query(description="Rank by straight-line distance or by walking time on streets"),
     ] = "straight",
+    exclude_reported_closed: Annotated[
+        bool, Query(description="Leave out stations with an unresolved 'closed for good' report")
+    ] = False,
 ) -> dict[str, Any]:
     radius = min(radius or service.settings.max_radius_m, service.settings.max_radius_m)
     where = filters.build()
+    if exclude_reported_closed:
+        where = replace(where, exclude_ids=service.feedback.reported_closed())
     if mode == "walk":
         hits = service.walk_nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
     else:
         hits = service.registry.nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
-    return to_feature_collection(hits, crs=crs)
+    counts = service.feedback.open_report_counts()
+    return to_feature_collection(hits, crs=crs, open_reports=counts)

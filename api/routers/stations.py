@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Respon
 
 from api.deps import CrsDep, FilterParams, ServiceDep, bbox_param, require_api_key
 from api.schemas import ImportResult, StationFeature, StationIn, StationPage, StationPatch
+from api.service import Service
 from geo.crs import convert
 from geo.errors import InvalidInputError
 from geo.io import import_stations, stable_id, to_feature_collection
@@ -19,8 +21,10 @@ router = APIRouter(prefix="/stations", tags=["stations"])
 WriteKey = Annotated[str, Depends(require_api_key)]
 
 
-def _feature(station: Station, crs: str) -> dict[str, Any]:
-    return to_feature_collection([station], crs=crs)["features"][0]  # type: ignore[no-any-return]
+def _feature(station: Station, crs: str, service: Service) -> dict[str, Any]:
+    counts = service.feedback.open_report_counts()
+    fc = to_feature_collection([station], crs=crs, open_reports=counts)
+    return fc["features"][0]  # type: ignore[no-any-return]
 
 
 @router.get(
@@ -37,14 +41,18 @@ def list_stations(
     q: Annotated[str | None, Query(max_length=100, description="Name or address contains")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
+    exclude_reported_closed: Annotated[
+        bool, Query(description="Leave out stations with an unresolved 'closed for good' report")
+    ] = False,
 ) -> dict[str, Any]:
     if bbox is not None and crs != "wgs84":
         (w, e), (s, n) = convert([bbox[0], bbox[2]], [bbox[1], bbox[3]], src=crs, dst="wgs84")
         bbox = (float(w), float(s), float(e), float(n))
-    total, page = service.registry.query(
-        where=filters.build(default_status=None), bbox=bbox, text=q, limit=limit, offset=offset
-    )
-    fc = to_feature_collection(page, crs=crs)
+    where = filters.build(default_status=None)
+    if exclude_reported_closed:
+        where = replace(where, exclude_ids=service.feedback.reported_closed())
+    total, page = service.registry.query(where=where, bbox=bbox, text=q, limit=limit, offset=offset)
+    fc = to_feature_collection(page, crs=crs, open_reports=service.feedback.open_report_counts())
     return {**fc, "number_matched": total, "number_returned": len(page)}
 
 
@@ -55,7 +63,7 @@ def list_stations(
     summary="One station",
 )
 def get_station(station_id: str, service: ServiceDep, crs: CrsDep) -> dict[str, Any]:
-    return _feature(service.registry.get(station_id), crs)
+    return _feature(service.registry.get(station_id), crs, service)
 
 
 @router.post(
@@ -73,7 +81,7 @@ def create_station(
     data["id"] = body.id or stable_id(body.name, float(x), float(y))
     data.update(lon=float(x), lat=float(y), amenities=tuple(body.amenities))
     (stored,) = service.registry.add(Station(**data))
-    return _feature(stored, crs)
+    return _feature(stored, crs, service)
 
 
 @router.patch(
@@ -91,7 +99,7 @@ def patch_station(
     if "lon" in changes and "lat" in changes:
         (x,), (y,) = convert([changes["lon"]], [changes["lat"]], src=crs, dst="wgs84")
         changes.update(lon=float(x), lat=float(y))
-    return _feature(service.registry.update(station_id, **changes), crs)
+    return _feature(service.registry.update(station_id, **changes), crs, service)
 
 
 @router.delete("/{station_id}", status_code=204, summary="Delete a station (API key)")
