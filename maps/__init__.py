@@ -30,6 +30,7 @@ from maps.coverage import (
     coverage_map_from,
     demand_layer,
     gap_layer,
+    proposal_layer,
     walk_area_layer,
 )
 from maps.i18n import LANGS, Lang, parse_lang
@@ -69,6 +70,7 @@ __all__ = [
     "kind_legend",
     "localize",
     "parse_lang",
+    "proposal_layer",
     "render_html",
     "station_layer",
     "stations_map",

@@ -13,16 +13,20 @@ cells         Polygon (hexagon)   ``count``: stations reaching the cell (0, 1, 2
 gaps          (Multi)Polygon      ``rank`` (1 = hits most workers), ``demand``,
                                   ``area_m2``
 demand        Point               ``weight`` (workers, trips … ≥ 0)
+proposals     Point (a group's    ``group_id``, ``proposers`` (≥ 1); ``gain``
+              centroid)           optional (demand it would newly cover)
 ============  ==================  ===============================================
 
 Every polygon layer is a ``folium.GeoJson`` whose features carry ids
-(``walk-<station_id>``, ``cell-<cell_id>``, ``gap-<rank>``, ``circle-<station_id>``),
+(``walk-<station_id>``, ``cell-<cell_id>``, ``gap-<rank>``, ``circle-<station_id>``,
+``proposal-<group_id>``),
 inside a ``FeatureGroup`` named in the page's language; a layer control
 switches them.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -46,7 +50,14 @@ from maps.base import (
 )
 from maps.i18n import Lang, text
 from maps.stations import station_layer
-from maps.style import CIRCLE_COLOR, COVERAGE_COLORS, GAP_COLOR, WALK_COLOR, coverage_class
+from maps.style import (
+    CIRCLE_COLOR,
+    COVERAGE_COLORS,
+    GAP_COLOR,
+    PROPOSAL_COLOR,
+    WALK_COLOR,
+    coverage_class,
+)
 
 __all__ = [
     "cell_layer",
@@ -55,6 +66,8 @@ __all__ = [
     "coverage_map_from",
     "demand_layer",
     "gap_layer",
+    "proposal_layer",
+    "proposal_radius_px",
     "walk_area_layer",
 ]
 
@@ -269,6 +282,70 @@ def gap_layer(
     return group
 
 
+def proposal_radius_px(proposers: int) -> float:
+    """Circle radius in pixels for a group of ``proposers``: its area grows with the count.
+
+    Examples
+    --------
+    >>> proposal_radius_px(1), proposal_radius_px(4)
+    (8.0, 16.0)
+    """
+    return round(8.0 * math.sqrt(max(int(proposers), 1)), 2)
+
+
+def proposal_layer(
+    groups: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+) -> folium.FeatureGroup:
+    """Riders' proposals for new stations, one circle per group, sized by proposer count.
+
+    Parameters
+    ----------
+    groups
+        Group centroids with ``group_id`` and ``proposers`` (and optionally
+        ``gain``), as :class:`geo.feedback.ProposalGroup` gives them.
+    lang
+        Language of labels.
+    tiles
+        Tile source.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named "Proposed sites" (in ``lang``); each feature has ``proposers``,
+        ``gain`` and ``radius`` (pixels, :func:`proposal_radius_px`).
+    """
+    _require(groups, ["group_id", "proposers"], "proposals")
+    frame = frame_to_display(groups, tiles)
+    counts = [int(p) for p in frame["proposers"]]
+    if any(c < 1 for c in counts):
+        raise ValueError("proposals: proposers must be ≥ 1 in every row")
+    gains = frame["gain"].tolist() if "gain" in frame.columns else [None] * len(frame)
+    data = _collection(
+        frame,
+        [f"proposal-{g}" for g in frame["group_id"]],
+        {
+            "proposers": counts,
+            "gain": [None if g is None or g != g else round(float(g), 1) for g in gains],
+            "radius": [proposal_radius_px(c) for c in counts],
+        },
+    )
+    group = folium.FeatureGroup(name=text("proposals", lang), overlay=True)
+    folium.GeoJson(
+        data,
+        name=text("proposals", lang),
+        marker=folium.CircleMarker(radius=8, weight=2, fill=True, fill_opacity=0.45),
+        style_function=lambda f: {
+            "radius": f["properties"]["radius"],
+            "color": PROPOSAL_COLOR,
+            "fillColor": PROPOSAL_COLOR,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            ["proposers", "gain"], aliases=[text("proposers", lang), text("gain", lang)]
+        ),
+    ).add_to(group)
+    return group
+
+
 def demand_layer(
     demand: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
 ) -> HeatMap:
@@ -313,6 +390,7 @@ def coverage_map(
     gaps: gpd.GeoDataFrame | None = None,
     demand: gpd.GeoDataFrame | None = None,
     stations: Sequence[Station] | None = None,
+    proposals: gpd.GeoDataFrame | None = None,
     radius_m: float = 1000.0,
     lang: Lang = "en",
     tiles: TileConfig = OSM_TILES,
@@ -327,6 +405,8 @@ def coverage_map(
         The layers' frames (see the module docstring); ``None`` leaves one out.
     stations
         Stations to show on top, clustered.
+    proposals
+        Riders' proposal groups (see the module docstring), or None.
     radius_m
         Radius of the service circles, metres.
     lang
@@ -363,6 +443,10 @@ def coverage_map(
     if demand is not None and len(demand):
         demand_layer(demand, lang=lang, tiles=tiles).add_to(m)
         frames.append(demand)
+    if proposals is not None and len(proposals):
+        proposal_layer(proposals, lang=lang, tiles=tiles).add_to(m)
+        frames.append(proposals)
+        entries.append((PROPOSAL_COLOR, "", text("proposals", lang)))
     if stations:
         station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
     if entries:
@@ -402,6 +486,7 @@ def coverage_map_from(
     walk_areas: gpd.GeoDataFrame | None,
     stations: Sequence[Station],
     demand: Any | None = None,
+    proposals: Sequence[Any] | None = None,
     lang: Lang = "en",
     tiles: TileConfig = OSM_TILES,
     tz: str = DEFAULT_TZ,
@@ -418,6 +503,9 @@ def coverage_map_from(
         The stations counted (drawn, and the centres of the service circles).
     demand
         A frame with ``lon``, ``lat`` and ``weight``, or None.
+    proposals
+        :class:`geo.feedback.ProposalGroup` objects (anything with ``id``,
+        ``lon``, ``lat``, ``proposers`` and ``gain``), or None.
     """
     circles = gpd.GeoDataFrame(
         {"station_id": [s.id for s in stations]},
@@ -434,6 +522,17 @@ def coverage_map_from(
             geometry=gpd.points_from_xy(demand["lon"], demand["lat"]),
             crs=4326,
         )
+    groups = None
+    if proposals:
+        groups = gpd.GeoDataFrame(
+            {
+                "group_id": [g.id for g in proposals],
+                "proposers": [g.proposers for g in proposals],
+                "gain": [g.gain for g in proposals],
+            },
+            geometry=gpd.points_from_xy([g.lon for g in proposals], [g.lat for g in proposals]),
+            crs=4326,
+        )
     return coverage_map(
         circles=circles,
         walk_areas=walk_areas,
@@ -441,6 +540,7 @@ def coverage_map_from(
         gaps=gaps,
         demand=heat,
         stations=stations,
+        proposals=groups,
         radius_m=report.radius_m or 1000.0,
         lang=lang,
         tiles=tiles,

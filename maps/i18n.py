@@ -59,6 +59,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "order": ("Order", "顺序"),
     "gain": ("Marginal gain", "边际增益"),
     "existing": ("Existing stations", "现有站点"),
+    "proposals": ("Proposed sites", "建站建议"),
+    "proposers": ("Proposers", "建议人数"),
+    "report_problem": ("Report a problem", "报告问题"),
+    "report_kind": ("What is wrong?", "什么问题？"),
+    "report_text": ("Details (optional)", "补充说明（可选）"),
+    "report_here": ("The station is where I stand now", "站点就在我现在的位置"),
+    "report_send": ("Send", "提交"),
+    "report_thanks": ("Thank you: a planner will check it.", "谢谢！工作人员会尽快核实。"),
+    "rk_closed": ("Closed for good", "已永久关闭"),
+    "rk_wrong_location": ("Wrong location", "位置不对"),
+    "rk_wrong_hours": ("Wrong opening hours", "开放时间不对"),
+    "rk_amenity_missing": ("An amenity is missing or broken", "设施缺失或损坏"),
+    "rk_full": ("Full", "已满"),
+    "rk_confirmed": ("Visited: all fine", "已到访，一切正常"),
 }
 """Page labels: key → (English, Chinese)."""
 

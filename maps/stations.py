@@ -65,6 +65,7 @@ _POPUP_KEYS = (
     "closed_now",
     "phone",
     "status",
+    "report_problem",
 )
 
 
@@ -111,6 +112,9 @@ class StationCluster(JSCSSMixin, Layer):
         Time zone in which opening hours are read (the registry's).
     name
         Layer name in the layer control; default: "Stations" in ``lang``.
+    report_url
+        When given, each popup ends with a "report a problem" link to this
+        URL, with ``{id}`` replaced by the station's id (URL-encoded).
     """
 
     _template = _template("station_cluster.html.j2")
@@ -141,8 +145,10 @@ class StationCluster(JSCSSMixin, Layer):
         now: datetime | None = None,
         tz: str = DEFAULT_TZ,
         name: str | None = None,
+        report_url: str | None = None,
     ) -> None:
         super().__init__(name=name or text("stations", lang), overlay=True, control=True)
+        self.report_url = report_url
         self._name = "StationCluster"
         self.lang: Lang = lang
         now = now or datetime.now(UTC)
@@ -198,6 +204,11 @@ class StationCluster(JSCSSMixin, Layer):
         return js_literal([str(s) for s in _STATUSES])
 
     @property
+    def report_js(self) -> str:
+        """The "report a problem" URL template, or null."""
+        return js_literal(self.report_url)
+
+    @property
     def text_js(self) -> str:
         """Popup labels in the layer's language."""
         return js_literal({k: text(k, self.lang) for k in _POPUP_KEYS})
@@ -210,6 +221,7 @@ def station_layer(
     tiles: TileConfig = OSM_TILES,
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
+    report_url: str | None = None,
 ) -> StationCluster:
     """The clustered stations layer (see :class:`StationCluster`).
 
@@ -225,13 +237,16 @@ def station_layer(
         When "open now" is evaluated; default: now.
     tz
         Time zone of opening hours (the registry's ``tz``).
+    report_url
+        URL of a "report a problem" link in each popup (``{id}`` = the
+        station id), or None for no link.
 
     Returns
     -------
     StationCluster
         A folium layer, to add to a map.
     """
-    return StationCluster(stations, lang=lang, tiles=tiles, now=now, tz=tz)
+    return StationCluster(stations, lang=lang, tiles=tiles, now=now, tz=tz, report_url=report_url)
 
 
 def kind_legend(kinds: Sequence[Kind | str] | None = None, *, lang: Lang = "en") -> Legend:
@@ -410,6 +425,7 @@ def embed_map(
     api: str = "/nearest",
     mode: Literal["straight", "walk"] = "straight",
     query: Mapping[str, Sequence[str]] | None = None,
+    report_url: str | None = None,
 ) -> OfflineMap:
     """A map for iframes: stations, a legend, and a "locate me" button with a nearest list.
 
@@ -435,6 +451,9 @@ def embed_map(
         ``straight``, or ``walk`` when the service has a street network.
     query
         Filters passed on to the endpoint (``kind``, ``amenity``).
+    report_url
+        URL of the "report a problem" link in each popup (``{id}`` = the
+        station id); None leaves the link out.
 
     Returns
     -------
@@ -443,7 +462,7 @@ def embed_map(
     """
     center = (lon, lat) if lat is not None and lon is not None else None
     m = base_map(tiles=tiles, lang=lang, location=center, zoom=zoom)
-    station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
+    station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz, report_url=report_url).add_to(m)
     present = sorted({Kind(s.kind) for s in stations}, key=_KINDS.index)
     kind_legend(present or None, lang=lang).add_to(m)
     LocateControl(api=api, lang=lang, tiles=tiles, mode=mode, query=query).add_to(m)

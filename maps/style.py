@@ -18,6 +18,7 @@ __all__ = [
     "COVERAGE_COLORS",
     "GAP_COLOR",
     "KIND_STYLES",
+    "PROPOSAL_COLOR",
     "WALK_COLOR",
     "KindStyle",
     "coverage_class",
@@ -63,6 +64,7 @@ WALK_COLOR = "#009E73"
 GAP_COLOR = "#7b3294"
 CANDIDATE_COLOR = "#777777"
 CHOSEN_COLOR = "#1f2937"
+PROPOSAL_COLOR = "#E69F00"  # Okabe-Ito orange: apart from coverage, gap and walk colours
 
 
 def coverage_class(count: int) -> str:

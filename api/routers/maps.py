@@ -15,6 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -26,6 +27,7 @@ from api.deps import FilterParams, Service, ServiceDep
 from api.routers.coverage import CoverageParams
 from api.settings import Settings
 from geo.errors import InvalidInputError
+from geo.feedback import ProposalGroup
 from geo.registry import StationFilter
 
 router = APIRouter(prefix="/maps", tags=["maps"])
@@ -88,6 +90,13 @@ def _page(request: Request, key: tuple[object, ...], build: Callable[[], str]) -
         body = gzip.compress(body, compresslevel=5)
         headers["Content-Encoding"] = "gzip"
     return HTMLResponse(body, headers=headers)
+
+
+def public_groups(service: Service) -> list[ProposalGroup]:
+    """Open proposal groups for a public page: centroids rounded to 0.001° (about 100 m),
+    members dropped, so no proposer's exact position or identity leaves the service."""
+    groups, _ = service.proposal_groups()
+    return [replace(g, lon=round(g.lon, 3), lat=round(g.lat, 3), proposals=()) for g in groups]
 
 
 def _filter_key(filters: FilterParams) -> tuple[object, ...]:
@@ -172,6 +181,7 @@ def embed_page(
             api=root + "/nearest",
             mode=mode,
             query=query,
+            report_url=root + f"/maps/report?station={{id}}&lang={lang}",
         )
         return maps.render_html(m, asset_base=root + STATIC_URL)
 
@@ -195,6 +205,7 @@ def coverage_page(
     tiles = tile_config(service.settings)
     kwargs = params.as_kwargs()
     key = ("coverage", id(registry), registry.version, tuple(sorted(kwargs.items())), lang, tiles)
+    key += (service.feedback.version,)
 
     def build() -> str:
         m = maps.coverage_map_from(
@@ -203,6 +214,7 @@ def coverage_page(
             walk_areas=service.walk_areas(params.minutes),
             stations=registry.stations(StationFilter(open_at=kwargs["at"])),
             demand=service.demand,
+            proposals=public_groups(service),
             lang=lang,
             tiles=tiles,
             tz=registry.tz,
@@ -253,3 +265,28 @@ def suggest_page(
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
     return _page(request, key, build)
+
+
+@router.get(
+    "/report",
+    response_class=HTMLResponse,
+    summary="'Report a problem' form for one station (HTML)",
+    responses={200: {"content": {"text/html": {}}, "description": "The form page"}},
+)
+def report_page(
+    request: Request,
+    service: ServiceDep,
+    station: Annotated[str, Query(min_length=1, max_length=200, description="Station id")],
+    lang: LangQuery = "zh",
+) -> Response:
+    """A small form that posts to ``POST /stations/{id}/reports`` (linked from popups)."""
+    from urllib.parse import quote
+
+    from maps.report import report_form_html
+
+    st = service.registry.get(station)  # 404 for an unknown id
+    root = request.scope.get("root_path", "")
+    api = f"{root}/stations/{quote(st.id, safe='')}/reports"
+    return HTMLResponse(
+        report_form_html(st, api=api, lang=lang), headers={"Cache-Control": "no-cache"}
+    )

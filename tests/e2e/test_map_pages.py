@@ -216,3 +216,31 @@ def test_suggest_page_numbers_chosen_sites(
     expect(page.locator(".leaflet-control-layers-list")).to_contain_text("Chosen sites")
     page.screenshot(path=str(shots / "suggest.png"))
     assert console.unexpected() == []
+
+
+def test_popup_report_link_opens_a_form_that_submits(
+    page: Page, service_url: str, console: Console, shots: Path
+) -> None:
+    near = api(f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&k=1")
+    sid = near["features"][0]["id"]
+    x, y = near["features"][0]["geometry"]["coordinates"]
+    # At zoom 19 nothing is clustered: the marker is on the map and its popup opens at once.
+    load(page, f"{service_url}/maps/embed?lang=en&zoom=19&lat={y}&lon={x}")
+    page.evaluate("(id) => window.sfStations.sfById[id].openPopup()", sid)
+    expect(page.locator(".leaflet-popup-content .sf-popup")).to_have_attribute("data-id", sid)
+    link = page.locator(".leaflet-popup-content .sf-popup a.sf-report")
+    expect(link).to_have_text("Report a problem")
+    href = link.get_attribute("href")
+    assert href == f"/maps/report?station={sid}&lang=en"
+    page.goto(service_url + href)
+    expect(page.locator(".sf-station")).to_have_attribute("data-id", sid)
+    page.select_option("#sf-kind", "amenity_missing")
+    expect(page.locator("#sf-amenity")).to_be_visible()
+    page.select_option("#sf-kind", "full")
+    page.fill("#sf-text", "no seat left at noon")
+    page.click("#sf-send")
+    expect(page.locator("#sf-result")).to_have_attribute("data-status", "201")
+    expect(page.locator("#sf-result")).to_contain_text("Thank you")
+    page.screenshot(path=str(shots / "report-form.png"))
+    assert api(f"{service_url}/stations/{sid}")["properties"]["open_reports"] == 1
+    assert console.unexpected() == []
