@@ -135,6 +135,38 @@ def _check_active(active: ArrayLike | None, n: int) -> npt.NDArray[np.bool_]:
     return a
 
 
+def _stack_rows(
+    data: FloatArray,
+    indices: npt.NDArray[np.integer[Any]],
+    indptr: npt.NDArray[np.integer[Any]],
+    rows: IntArray,
+    cols: IntArray,
+    vals: FloatArray,
+    size: int,
+) -> sp.csr_matrix:
+    """A square ``size`` CSR: the given CSR rows on top, then rows built from (rows, cols, vals).
+
+    Built from the arrays directly: no re-sorting of the big matrix and no
+    per-call overhead of ``scipy.sparse.vstack`` (which dominates on small graphs).
+    """
+    n_bottom = size - (indptr.size - 1)
+    order = np.argsort(rows, kind="stable")
+    counts = np.bincount(rows, minlength=n_bottom)
+    nnz = int(indptr[-1]) + rows.size
+    idx = np.int32 if max(size, nnz) < np.iinfo(np.int32).max else np.int64
+    new_indptr = np.concatenate(
+        [indptr.astype(idx), int(indptr[-1]) + np.cumsum(counts, dtype=idx)]
+    )
+    return sp.csr_matrix(
+        (
+            np.concatenate([data, vals[order]]),
+            np.concatenate([indices.astype(idx, copy=False), cols[order].astype(idx)]),
+            new_indptr,
+        ),
+        shape=(size, size),
+    )
+
+
 def _augmented(
     net: StreetNetwork, snapped: Snapped, extra_cost: FloatArray, *, outward: bool
 ) -> tuple[sp.csr_matrix, IntArray]:
@@ -170,9 +202,7 @@ def _augmented(
         base = net.csr.T.tocsr()  # costs from every node *to* the stations
     # The street rows are the network's CSR as it is, widened; the virtual rows are
     # stacked below. No re-sorting of the big matrix.
-    top = sp.csr_matrix((base.data, base.indices, base.indptr), shape=(n, size))
-    bottom = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(on.size, size))
-    g = sp.vstack([top, bottom], format="csr")
+    g = _stack_rows(base.data, base.indices, base.indptr, rows[keep], cols[keep], vals[keep], size)
     nodes = np.full(snapped.edge.size, -1, dtype=np.intp)
     nodes[on] = virt
     return g, nodes
@@ -243,14 +273,17 @@ def station_labels(
     if tgt.size:
         # The same graph with cross-cell edges made impassable (inf), and each
         # station's own row holding its seeds instead of its street connectors:
-        # two slices and a stack, no re-sorting of the big matrix.
+        # two slices and stacked rows, no re-sorting of the big matrix.
         end = g.indptr[n]
-        top = sp.csr_matrix(
-            (np.where(cross[:end], np.inf, w[:end]), g.indices[:end], g.indptr[: n + 1]),
-            shape=(n, size),
+        g2 = _stack_rows(
+            np.where(cross[:end], np.inf, w[:end]),
+            g.indices[:end],
+            g.indptr[: n + 1],
+            vnode[csrc] - n,
+            tgt,
+            cand,
+            size,
         )
-        bottom = sp.csr_matrix((cand, (vnode[csrc] - n, tgt)), shape=(size - n, size))
-        g2 = sp.vstack([top, bottom], format="csr")
         dist2, _, sources2 = dijkstra(
             g2,
             directed=True,
