@@ -56,8 +56,9 @@ class Settings(BaseSettings):
         "Europe/Helsinki", description="Time zone of a registry made from the seed"
     )
     map_tile_url: str = Field(
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        description="Tile URL template of the map pages ({z}/{x}/{y}, optionally {s})",
+        "/tiles/{z}/{x}/{y}.png",
+        description="Tile URL template of the map pages ({z}/{x}/{y}, optionally {s}); "
+        "the default is the service's own street tiles, drawn from its network",
     )
     map_tile_attribution: str = Field(
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',

@@ -8,6 +8,7 @@ inlined, for use with no network.
 
 from maps.base import (
     AMAP_TILES,
+    NO_TILES,
     OSM_TILES,
     STATIC_DIR,
     STATIC_URL,
@@ -47,6 +48,7 @@ from maps.stations import (
 __all__ = [
     "AMAP_TILES",
     "LANGS",
+    "NO_TILES",
     "OSM_TILES",
     "STATIC_DIR",
     "STATIC_URL",

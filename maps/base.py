@@ -12,7 +12,8 @@ folium's elements name their assets in ``default_js`` / ``default_css``;
 of a map (never on folium's classes), and raises for an asset it does not
 know, so a new plugin cannot silently pull from a CDN.
 
-Tiles come from a URL template (OpenStreetMap by default). A GCJ-02 tile
+Tiles come from a URL template; by default there is none (:data:`NO_TILES`),
+and the service passes its own street tiles (:mod:`maps.tiles`). A GCJ-02 tile
 source (Amap-style) is declared with ``crs="gcj02"``; every overlay is then
 shifted from WGS-84 into GCJ-02 (:func:`to_display`, :func:`frame_to_display`)
 so that it lines up with the streets on the tiles. Tiles that fail to load
@@ -48,6 +49,7 @@ from maps.style import marker_css
 __all__ = [
     "AMAP_TILES",
     "ASSETS",
+    "NO_TILES",
     "OSM_TILES",
     "STATIC_DIR",
     "STATIC_URL",
@@ -134,16 +136,23 @@ class TileConfig:
     def __post_init__(self) -> None:
         if self.crs not in ("wgs84", "gcj02"):
             raise ValueError(f"tile crs={self.crs!r} is not supported; use one of wgs84, gcj02")
+        if not self.url:  # NO_TILES
+            return
         missing = [p for p in ("{z}", "{x}", "{y}") if p not in self.url]
         if missing:
             raise ValueError(f"tile url={self.url!r} lacks {', '.join(missing)}")
 
 
+NO_TILES = TileConfig("", "")
+"""No tile layer: the default, as a page must not need a tile server. The service
+serves its own street tiles (:mod:`maps.tiles`); standalone files carry the streets
+as a vector layer (:func:`maps.tiles.street_layer`)."""
+
 OSM_TILES = TileConfig(
     "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
-"""OpenStreetMap's standard tiles (WGS-84); the default."""
+"""OpenStreetMap's standard tiles (WGS-84), for deployments that may reach them."""
 
 AMAP_TILES = TileConfig(
     "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
@@ -320,7 +329,7 @@ def localize(element: branca.element.Element, *, asset_base: str = STATIC_URL) -
 
 def base_map(
     *,
-    tiles: TileConfig = OSM_TILES,
+    tiles: TileConfig = NO_TILES,
     lang: Lang = "en",
     title: str | None = None,
     location: tuple[float, float] | None = None,
@@ -358,15 +367,16 @@ def base_map(
         prefer_canvas=True,
         lang=lang,
     )
-    folium.TileLayer(
-        tiles=tiles.url,
-        attr=tiles.attribution,
-        name=text("base_map", lang),
-        max_zoom=tiles.max_zoom,
-        subdomains=tiles.subdomains,
-        overlay=False,
-        control=True,
-    ).add_to(m)
+    if tiles.url:
+        folium.TileLayer(
+            tiles=tiles.url,
+            attr=tiles.attribution,
+            name=text("base_map", lang),
+            max_zoom=tiles.max_zoom,
+            subdomains=tiles.subdomains,
+            overlay=False,
+            control=True,
+        ).add_to(m)
     root = m.get_root()
     root.title = title or text("stations_title", lang)
     # An empty icon: the browser does not ask the server for /favicon.ico.

@@ -40,7 +40,7 @@ from folium.plugins import HeatMap
 from geo.hours import DEFAULT_TZ
 from geo.types import Station
 from maps.base import (
-    OSM_TILES,
+    NO_TILES,
     Legend,
     OfflineMap,
     TileConfig,
@@ -103,7 +103,7 @@ def circle_layer(
     *,
     radius_m: float = 1000.0,
     lang: Lang = "en",
-    tiles: TileConfig = OSM_TILES,
+    tiles: TileConfig = NO_TILES,
 ) -> folium.FeatureGroup:
     """Service circles of ``radius_m`` metres around stations.
 
@@ -143,7 +143,7 @@ def circle_layer(
 
 
 def walk_area_layer(
-    walk_areas: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+    walk_areas: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = NO_TILES
 ) -> folium.FeatureGroup:
     """15-minute walking areas, one polygon per station.
 
@@ -181,7 +181,7 @@ def walk_area_layer(
 
 
 def cell_layer(
-    cells: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+    cells: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = NO_TILES
 ) -> folium.FeatureGroup:
     """Hexagon cells coloured not covered / covered once / covered twice or more.
 
@@ -232,7 +232,7 @@ def cell_layer(
 
 
 def gap_layer(
-    gaps: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+    gaps: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = NO_TILES
 ) -> folium.FeatureGroup:
     """Coverage gaps with their rank, demand and area.
 
@@ -294,7 +294,7 @@ def proposal_radius_px(proposers: int) -> float:
 
 
 def proposal_layer(
-    groups: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+    groups: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = NO_TILES
 ) -> folium.FeatureGroup:
     """Riders' proposals for new stations, one circle per group, sized by proposer count.
 
@@ -347,7 +347,7 @@ def proposal_layer(
 
 
 def demand_layer(
-    demand: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+    demand: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = NO_TILES
 ) -> HeatMap:
     """A heat layer of worker demand (Leaflet.heat).
 
@@ -393,7 +393,7 @@ def coverage_map(
     proposals: gpd.GeoDataFrame | None = None,
     radius_m: float = 1000.0,
     lang: Lang = "en",
-    tiles: TileConfig = OSM_TILES,
+    tiles: TileConfig = NO_TILES,
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
 ) -> OfflineMap:
@@ -488,7 +488,7 @@ def coverage_map_from(
     demand: Any | None = None,
     proposals: Sequence[Any] | None = None,
     lang: Lang = "en",
-    tiles: TileConfig = OSM_TILES,
+    tiles: TileConfig = NO_TILES,
     tz: str = DEFAULT_TZ,
 ) -> OfflineMap:
     """The coverage map from the engine's results.

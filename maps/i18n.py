@@ -31,6 +31,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "phone": ("Phone", "电话"),
     "status": ("Status", "状态"),
     "base_map": ("Base map", "底图"),
+    "streets": ("Streets", "街道"),
     "locate_me": ("Locate me", "定位我"),
     "locating": ("Finding your position…", "正在定位…"),
     "you_are_here": ("You are here", "您的位置"),

@@ -24,7 +24,7 @@ import shapely
 from geo.hours import DEFAULT_TZ
 from geo.types import Station
 from maps.base import (
-    OSM_TILES,
+    NO_TILES,
     Legend,
     OfflineMap,
     TileConfig,
@@ -44,7 +44,7 @@ def _fmt(value: float) -> str:
 
 
 def suggestion_layers(
-    candidates: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = OSM_TILES
+    candidates: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = NO_TILES
 ) -> tuple[folium.FeatureGroup, folium.FeatureGroup]:
     """Two layers: candidate sites not chosen, and chosen sites numbered in order.
 
@@ -121,7 +121,7 @@ def suggestions_map(
     *,
     stations: Sequence[Station] | None = None,
     lang: Lang = "en",
-    tiles: TileConfig = OSM_TILES,
+    tiles: TileConfig = NO_TILES,
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
 ) -> OfflineMap:
@@ -178,7 +178,7 @@ def suggestions_map_from(
     *,
     stations: Sequence[Station] | None = None,
     lang: Lang = "en",
-    tiles: TileConfig = OSM_TILES,
+    tiles: TileConfig = NO_TILES,
     tz: str = DEFAULT_TZ,
 ) -> OfflineMap:
     """The suggestions map from :func:`geo.siting.suggest_sites`' scored candidates

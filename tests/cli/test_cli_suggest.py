@@ -96,6 +96,9 @@ def test_map_writes_a_standalone_page(
     )
     page = out.read_text(encoding="utf-8")
     assert "L.map(" in page and "<script src=" not in page  # everything inlined
+    # No tile server: the streets of --network come inline as one vector layer.
+    assert "L.tileLayer" not in page and "tile.openstreetmap.org" not in page
+    assert '"MultiLineString"' in page and '"pane": "streets"' in page
 
 
 def test_suggest_with_cbc(

@@ -4,8 +4,8 @@ The service is started as users start it (``stationfinder serve``) on a free
 port, with its registry in a temporary folder, seeded from
 ``data/helsinki_stations.csv``. Chromium is Debian's (``/usr/bin/chromium``,
 installed by ``scripts/test``), driven by Playwright; every request that does
-not go to the loopback address is aborted, so map tiles fail as they would
-offline and nothing can come from a CDN.
+not go to the loopback address is aborted and recorded, so nothing can come
+from a tile server or a CDN unnoticed.
 """
 
 from __future__ import annotations

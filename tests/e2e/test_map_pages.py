@@ -70,8 +70,14 @@ def test_stations_page_markers_layers_and_popup(
     expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     page.wait_for_timeout(300)  # let the map finish panning the popup into view
     page.screenshot(path=str(shots / "stations.png"))
-    # Offline: tiles were requested and failed, and nothing else went off the host.
-    assert console.blocked and all("tile.openstreetmap.org" in u for u in console.blocked)
+    # Offline: the base map is the service's own street tiles, and nothing went off the host.
+    tiles = page.evaluate(
+        """() => [...document.querySelectorAll('img.leaflet-tile-loaded')]
+                 .map(t => [t.src, t.naturalWidth])"""
+    )
+    assert tiles and all(src.startswith(f"{service_url}/tiles/") for src, _ in tiles), tiles
+    assert all(width == 256 for _, width in tiles)
+    assert console.blocked == []
     assert console.unexpected() == []
 
 

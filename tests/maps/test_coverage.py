@@ -8,8 +8,19 @@ import pytest
 import shapely
 from folium.plugins import HeatMap
 
-from maps import cell_layer, circle_layer, coverage_map, demand_layer, gap_layer, walk_area_layer
+from maps import (
+    TileConfig,
+    cell_layer,
+    circle_layer,
+    coverage_map,
+    demand_layer,
+    gap_layer,
+    walk_area_layer,
+)
 from maps.style import COVERAGE_COLORS
+from maps.tiles import LOCAL_TILE_URL
+
+LOCAL = TileConfig(LOCAL_TILE_URL, "OpenStreetMap contributors")
 
 
 def geojson(group: folium.FeatureGroup) -> dict:
@@ -86,7 +97,7 @@ def test_coverage_map_layer_control_lists_every_layer(
     points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame
 ) -> None:
     demand = points.assign(weight=[1.0, 2.0])
-    m = coverage_map(circles=points, cells=cells, demand=demand, lang="en")
+    m = coverage_map(circles=points, cells=cells, demand=demand, lang="en", tiles=LOCAL)
     names = [
         c.layer_name for c in m._children.values() if isinstance(c, folium.map.Layer) and c.control
     ]

@@ -11,10 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from geo.types import Station
-from maps import coverage_map, embed_map, proposal_layer, render_html, station_layer
+from maps import TileConfig, coverage_map, embed_map, proposal_layer, render_html, station_layer
 from maps.coverage import proposal_radius_px
 from maps.report import REPORT_KINDS, report_form_html
+from maps.tiles import LOCAL_TILE_URL
 from tests.api.conftest import KEY
+
+LOCAL = TileConfig(LOCAL_TILE_URL, "OpenStreetMap contributors")
 
 
 @pytest.fixture
@@ -48,7 +51,7 @@ def test_proposal_layer_sizes_circles_by_proposers(groups: gpd.GeoDataFrame) -> 
 
 
 def test_coverage_map_lists_the_proposals_layer(groups: gpd.GeoDataFrame) -> None:
-    m = coverage_map(proposals=groups, lang="en")
+    m = coverage_map(proposals=groups, lang="en", tiles=LOCAL)
     names = [
         c.layer_name for c in m._children.values() if isinstance(c, folium.map.Layer) and c.control
     ]
