@@ -206,6 +206,11 @@ class SuggestIn(BaseModel):
     candidates: list[CandidateIn] | None = Field(
         None, max_length=5000, description="Candidate sites; default: the OSM places of the city"
     )
+    candidate_source: Literal["osm", "proposals"] = Field(
+        "osm",
+        description="Without candidates: the OSM places of the city, or the riders' open "
+        "proposal groups (planner key: their sites are private)",
+    )
 
 
 class SiteProperties(BaseModel):

@@ -15,9 +15,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.errors import GeoError, ImportValidationError, InvalidInputError
+
+if TYPE_CHECKING:
+    from geo.network import StreetNetwork
+    from geo.registry import StationRegistry
 
 __all__ = ["main"]
 
@@ -118,12 +122,10 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     )
     if args.mode == "walk":
         from geo.coverage import walk_nearest
-        from geo.network import load_network
 
         if not args.network:
             raise InvalidInputError("--mode walk needs --network PBF")
-        cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", Path(reg.path).parent / "cache"))
-        net = load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
+        net = network_for(args, reg)
         hits = walk_nearest(
             reg,
             net,
@@ -168,20 +170,26 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     return 0
 
 
+def network_for(args: argparse.Namespace, reg: StationRegistry) -> StreetNetwork:
+    """The network of ``--network``, cached beside the registry (or in $STATIONFINDER_CACHE_DIR)."""
+    from geo.network import load_network
+
+    cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", Path(reg.path).parent / "cache"))
+    return load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
+
+
 def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     """Network, stations (open at ``--at``), demand and districts for coverage commands."""
     import geopandas as gpd
     import pandas as pd
 
     from geo.coverage import StationSet
-    from geo.network import load_network
     from geo.registry import StationFilter
 
     reg = open_registry(args)
     where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
     ids, lon, lat = reg.arrays(where)
-    cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", Path(reg.path).parent / "cache"))
-    net = load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
+    net = network_for(args, reg)
     demand = None
     if args.demand:
         demand = pd.read_csv(args.demand)
@@ -301,8 +309,16 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 BUNDLED_DEMAND = Path(__file__).resolve().parents[1] / "data" / "helsinki_demand.csv"
 
 
-def load_candidates(spec: str, *, network_pbf: str, crs: str, proposals: list[str]) -> Any:
-    """Candidate sites: ``osm`` (places in the PBF), or a station file, plus single proposals."""
+def load_candidates(
+    spec: str,
+    *,
+    network_pbf: str,
+    crs: str,
+    proposals: list[str],
+    registry: StationRegistry | None = None,
+) -> Any:
+    """Candidate sites: ``osm`` (places in the PBF), ``proposals`` (the open proposal
+    groups in the registry), or a station file; plus single proposals."""
     import pandas as pd
 
     from geo.io import read_stations
@@ -310,6 +326,13 @@ def load_candidates(spec: str, *, network_pbf: str, crs: str, proposals: list[st
 
     if spec == "osm":
         frame = osm_candidates(network_pbf)
+    elif spec == "proposals":
+        from geo.feedback import Feedback, groups_as_candidates
+
+        assert registry is not None
+        frame = groups_as_candidates(Feedback(registry).groups())
+        if frame.empty:
+            raise InvalidInputError(f"{registry.path}: there are no open proposals to site")
     elif spec:
         result = read_stations(spec, crs=crs)
         if result.problems:
@@ -363,7 +386,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     else:
         demand = pd.read_csv(BUNDLED_DEMAND)
     cands = load_candidates(
-        args.candidates, network_pbf=args.network, crs=args.crs, proposals=args.propose or []
+        args.candidates,
+        network_pbf=args.network,
+        crs=args.crs,
+        proposals=args.propose or [],
+        registry=open_registry(args) if args.candidates == "proposals" else None,
     )
     stations = inputs["stations"]
     result, scored = suggest_sites(
@@ -545,10 +572,7 @@ def cmd_proposals(args: argparse.Namespace) -> int:
         demand["weight"] = 1.0
     net = None
     if args.network:
-        from geo.network import load_network
-
-        cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", Path(reg.path).parent / "cache"))
-        net = load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
+        net = network_for(args, reg)
     _, lon, lat = reg.arrays(StationFilter())
     ranked = rank_groups(
         fb.groups(radius_m=args.group_m),
@@ -608,10 +632,14 @@ def cmd_map(args: argparse.Namespace) -> int:
     import maps
     from geo.coverage import coverage_report, find_gaps, isochrones
     from geo.registry import StationFilter
+    from maps.tiles import add_street_layer
 
+    net = None
     if args.kind == "stations":
         reg = open_registry(args)
         m = maps.stations_map(reg.stations(StationFilter()), lang=args.lang, tz=reg.tz)
+        if args.network:
+            net = network_for(args, reg)
     else:
         if not args.network:
             raise InvalidInputError(f"--kind {args.kind} needs --network PBF")
@@ -653,6 +681,8 @@ def cmd_map(args: argparse.Namespace) -> int:
                 k=args.k,
             )
             m = maps.suggestions_map_from(scored, stations=stations, lang=args.lang, tz=reg.tz)
+    if net is not None:  # a file has no tile server: the streets come inline, as vectors
+        add_street_layer(m, net, lang=args.lang)
     maps.write_standalone(m, args.out)
     print(
         f"wrote {args.out} ({Path(args.out).stat().st_size:,} bytes, assets inlined)",
@@ -785,7 +815,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--candidates",
         default="osm",
         help="'osm' (places in the PBF: community centres, town halls, supermarkets "
-        "…) or a station file with the import rules (default osm)",
+        "…), 'proposals' (the riders' open proposal groups in --db) or a station file "
+        "with the import rules (default osm)",
     )
     p.add_argument("--crs", default="wgs84", help="coordinate system of the candidates file")
     p.add_argument(

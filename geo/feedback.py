@@ -75,6 +75,7 @@ __all__ = [
     "ReportKind",
     "ReviewStatus",
     "group_points",
+    "groups_as_candidates",
     "rank_groups",
 ]
 
@@ -489,6 +490,26 @@ def _groups(proposals: list[Proposal], radius_m: float) -> list[ProposalGroup]:
             )
         )
     return sorted(out, key=lambda grp: grp.id)
+
+
+def groups_as_candidates(groups: Iterable[ProposalGroup]) -> pd.DataFrame:
+    """Proposal groups as candidate sites for :func:`geo.siting.suggest_sites`.
+
+    One row per group at its centroid, with the columns the siting engine takes:
+    ``id`` (``proposal-<group id>``), ``name`` (the proposer count; notes are
+    free text from the public and stay out), ``lon``, ``lat`` and ``source``.
+    """
+    rows = [
+        {
+            "id": f"proposal-{g.id}",
+            "name": f"proposal group {g.id} ({g.proposers} proposer(s))",
+            "lon": g.lon,
+            "lat": g.lat,
+            "source": "proposal",
+        }
+        for g in groups
+    ]
+    return pd.DataFrame(rows, columns=["id", "name", "lon", "lat", "source"])
 
 
 def rank_groups(

@@ -6,23 +6,40 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 
-from api.deps import CrsDep, ServiceDep
+from api.deps import CrsDep, PlannerDep, ServiceDep
 from api.schemas import SuggestIn, SuggestOut
 from geo.crs import convert
 from geo.errors import InvalidInputError
+from geo.feedback import groups_as_candidates
 
 router = APIRouter(tags=["siting"])
 
 
 @router.post("/suggest", response_model=SuggestOut, summary="Choose new station sites")
-def suggest(body: SuggestIn, service: ServiceDep, crs: CrsDep) -> dict[str, Any]:
+def suggest(
+    body: SuggestIn, service: ServiceDep, crs: CrsDep, planner: PlannerDep
+) -> dict[str, Any]:
     """Maximal covering (``k``) or fewest sites for a target share, existing stations fixed."""
     if (body.k is None) == (body.target_share is None):
         raise InvalidInputError("give exactly one of k and target_share")
     cands = None
-    if body.candidates is not None:
+    if body.candidate_source == "proposals":
+        if body.candidates is not None:
+            raise InvalidInputError("give candidates or candidate_source='proposals', not both")
+        if not planner:
+            raise HTTPException(
+                401,
+                "candidate_source='proposals' needs the planner key in the X-API-Key header",
+                headers={"WWW-Authenticate": "X-API-Key"},
+            )
+        cands = groups_as_candidates(
+            service.feedback.groups(radius_m=service.settings.proposal_group_m)
+        )
+        if cands.empty:
+            raise InvalidInputError("there are no open proposals to site")
+    elif body.candidates is not None:
         if not body.candidates:
             raise InvalidInputError("candidates is empty")
         x, y = convert(

@@ -98,3 +98,48 @@ def test_coverage_and_suggest_pages(demo: TestClient) -> None:
         for f in demo.post("/suggest", json={"k": 3, "minutes": 2}).json()["features"]
     ]
     assert all(name in page for name in chosen)
+
+
+def test_suggest_among_the_riders_proposals(client: TestClient) -> None:
+    """The open proposal groups as candidates; the pick checked by a geodesic brute force."""
+    from pyproj import Geod
+
+    from tests.api.conftest import KEY
+
+    demand = pd.read_csv(ROOT / "data" / "helsinki_demand.csv")
+    if "weight" not in demand:
+        demand["weight"] = 1.0
+    geod = Geod(ellps="WGS84")
+    stations = [(24.95, 60.184), (24.9410, 60.1700), (24.9300, 60.1650)]  # the open seeds
+
+    def within(lon: float, lat: float, r: float = 300.0) -> pd.Series:
+        n = len(demand)
+        _, _, d = geod.inv([lon] * n, [lat] * n, demand["lon"], demand["lat"])
+        return pd.Series(d <= r, index=demand.index)
+
+    covered = pd.Series(False, index=demand.index)
+    for lon, lat in stations:
+        covered |= within(lon, lat)
+    sites = demand[~covered].iloc[[0, len(demand[~covered]) // 2, -1]]
+    for i, (_, row) in enumerate(sites.iterrows()):
+        r = client.post(
+            "/proposals", json={"lon": row["lon"], "lat": row["lat"], "proposer": f"r{i}"}
+        )
+        assert r.status_code == 201, r.text
+    body = {"k": 1, "standard": "radius", "radius_m": 300, "candidate_source": "proposals"}
+    assert client.post("/suggest", json=body).status_code == 401  # sites are private
+    r = client.post("/suggest", json=body, headers=KEY)
+    assert r.status_code == 200, r.text
+    (site,) = r.json()["features"]
+    groups = client.get("/proposals", headers=KEY).json()["features"]
+    gains = {}
+    for g in groups:
+        lon, lat = g["geometry"]["coordinates"]
+        gains[f"proposal-{g['id']}"] = demand.loc[within(lon, lat) & ~covered, "weight"].sum()
+    assert len(gains) == 3 and len(set(gains.values())) == 3  # no tie to hide a wrong pick
+    assert site["id"] == max(gains, key=gains.__getitem__)
+    assert site["properties"]["gain"] == pytest.approx(gains[site["id"]])
+    assert site["properties"]["source"] == "proposal"
+    both = {**body, "candidates": [{"lon": 24.94, "lat": 60.17}]}
+    r = client.post("/suggest", json=both, headers=KEY)
+    assert r.status_code == 422 and "not both" in r.json()["detail"]

@@ -112,3 +112,42 @@ def test_accept_and_reject_proposals(db: Path, capsys: pytest.CaptureFixture[str
     assert json.loads(capsys.readouterr().out) == []
     assert main(["proposals", "--db", str(db), "--reject", "9"]) == 1
     assert "no proposal with id 9" in capsys.readouterr().err
+
+
+def test_suggest_among_proposals(
+    db: Path, helsinki_pbf: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two open groups; with one new site and a 1 km radius, the pick is the group whose
+    centroid newly covers more demand (counted here by a geodesic brute force)."""
+    demand = pd.DataFrame(
+        {"lon": [24.9402, 24.9403, 24.9700], "lat": [60.1701, 60.1702, 60.1900], "weight": 1.0}
+    )
+    demand_csv = tmp_path / "demand.csv"
+    demand.to_csv(demand_csv, index=False)
+    args = ["suggest", "--db", str(db), "--network", helsinki_pbf, "--candidates", "proposals"]
+    args += ["--radius", "300", "-k", "1", "--demand", str(demand_csv), "--json"]
+    assert main(args) == 0
+    (site,) = json.loads(capsys.readouterr().out)["features"]
+    groups = Feedback(StationRegistry(db)).groups()
+    assert len(groups) == 2
+    stations = [(24.95, 60.184), (24.93, 60.165)]
+
+    def gain(lon: float, lat: float) -> int:
+        near = lambda x, y: GEOD.inv(lon, lat, x, y)[2] <= 300  # noqa: E731
+        return sum(
+            1
+            for x, y in zip(demand["lon"], demand["lat"], strict=True)
+            if near(x, y) and not any(GEOD.inv(sx, sy, x, y)[2] <= 300 for sx, sy in stations)
+        )
+
+    best = max(groups, key=lambda g: gain(g.lon, g.lat))
+    assert (
+        site["id"] == f"proposal-{best.id}"
+        and site["properties"]["gain"] == gain(best.lon, best.lat) == 2
+    )
+    # No open proposals: said, with the file.
+    fb = Feedback(StationRegistry(db))
+    for g in fb.groups():
+        fb.reject_proposal(g.id, actor="t", note="test")
+    assert main(args) == 1
+    assert "there are no open proposals" in capsys.readouterr().err
