@@ -81,6 +81,25 @@ def test_stations_page_markers_layers_and_popup(
     assert console.unexpected() == []
 
 
+def test_tiles_that_fail_never_break_the_page(
+    page: Page, service_url: str, console: Console
+) -> None:
+    """With every tile refused (a tile server out of reach), markers and popups still work."""
+    failed: list[str] = []
+
+    def refuse(route) -> None:  # type: ignore[no-untyped-def]
+        failed.append(route.request.url)
+        console.blocked.append(route.request.url)  # its console error is expected
+        route.abort()
+
+    page.route("**/tiles/**", refuse)
+    load(page, f"{service_url}/maps/stations?lang=en")
+    assert failed  # tiles were asked for, and failed
+    assert page.locator("img.leaflet-tile-loaded").count() == 0
+    assert page.locator(".marker-cluster").count() + page.locator(".sf-pin").count() > 0
+    expect(page.locator(".sf-legend")).to_contain_text("Worker station")
+
+
 def test_embed_locate_me_lists_nearest(
     context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path
 ) -> None:
