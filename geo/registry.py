@@ -45,7 +45,14 @@ from geo.types import (
     Status,
 )
 
-__all__ = ["HistoryEntry", "StationFilter", "StationRegistry"]
+__all__ = [
+    "HistoryEntry",
+    "StationFilter",
+    "StationRegistry",
+    "check_station_write",
+    "open_registry",
+    "wgs84_points",
+]
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +142,44 @@ def _history_rows(
         rows.append((st.id, at, actor, "delete" if op == "del" else "add", "{}", note))
         i += 1
     return rows
+
+
+def wgs84_points(
+    lon: ArrayLike, lat: ArrayLike, crs: CoordSystem | str
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Query points checked and converted from ``crs`` to WGS-84."""
+    x, y = check_lonlat(lon, lat)
+    if parse_coord_system(str(crs)) != "wgs84":
+        x, y = convert(x, y, src=crs, dst="wgs84")
+    return x, y
+
+
+def check_station_write(stations: Station | Iterable[Station]) -> list[Station]:
+    """Stations about to be written: validated, stamped, and no id twice in one write."""
+    batch = [stations] if isinstance(stations, Station) else list(stations)
+    stamp = _now()
+    checked = [StationRegistry._checked(s).replace(updated_at=stamp) for s in batch]
+    seen: set[str] = set()
+    for s in checked:
+        if s.id in seen:
+            raise ConflictError(f"station id {s.id!r} appears twice in one write")
+        seen.add(s.id)
+    return checked
+
+
+def open_registry(target: str | Path, *, tz: str | None = None) -> Any:
+    """The registry at ``target``: PostGIS for a ``postgresql://`` URL, else a SQLite file.
+
+    Returns
+    -------
+    StationRegistry or geo.postgis.PostgisRegistry
+        Both have the same methods.
+    """
+    if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+        from geo.postgis import PostgisRegistry
+
+        return PostgisRegistry(target, tz=tz)
+    return StationRegistry(target, tz=tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,14 +571,7 @@ class StationRegistry:
         list of Station
             The stored records, with ``updated_at`` set.
         """
-        batch = [stations] if isinstance(stations, Station) else list(stations)
-        stamp = _now()
-        checked = [self._checked(s).replace(updated_at=stamp) for s in batch]
-        seen: set[str] = set()
-        for s in checked:
-            if s.id in seen:
-                raise ConflictError(f"station id {s.id!r} appears twice in one write")
-            seen.add(s.id)
+        checked = check_station_write(stations)
 
         def body(cur: sqlite3.Cursor) -> list[tuple[str, int, Station]]:
             ids = json.dumps([st.id for st in checked])
@@ -573,13 +611,7 @@ class StationRegistry:
         The new record is computed from the stored one inside the write
         transaction, so concurrent updates never lose each other's changes.
         """
-        unknown = set(changes) - set(STATION_FIELDS)
-        if unknown:
-            raise InvalidInputError(f"unknown station field(s): {', '.join(sorted(unknown))}")
-        if "id" in changes and changes["id"] != station_id:
-            raise InvalidInputError("a station's id cannot change; delete and add it instead")
-        if "amenities" in changes:
-            changes["amenities"] = parse_amenities(changes["amenities"], argument="amenities")
+        changes = self._update_args(station_id, changes)
         result: list[Station] = []
 
         def body(cur: sqlite3.Cursor) -> list[tuple[str, int, Station]]:
@@ -589,6 +621,21 @@ class StationRegistry:
 
         self._write(body, actor=actor, note=note)
         return result[0]
+
+    @staticmethod
+    def _update_args(station_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """The fields of an update, checked: known names, no new id, amenities parsed."""
+        unknown = set(changes) - set(STATION_FIELDS)
+        if unknown:
+            raise InvalidInputError(f"unknown station field(s): {', '.join(sorted(unknown))}")
+        if "id" in changes and changes["id"] != station_id:
+            raise InvalidInputError("a station's id cannot change; delete and add it instead")
+        if "amenities" in changes:
+            changes = {
+                **changes,
+                "amenities": parse_amenities(changes["amenities"], argument="amenities"),
+            }
+        return changes
 
     def _update_in(
         self, cur: sqlite3.Cursor, station_id: str, changes: dict[str, Any]
@@ -637,13 +684,14 @@ class StationRegistry:
         return [HistoryEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
     # -- spatial queries -------------------------------------------------
-    def _to_wgs84(
-        self, lon: ArrayLike, lat: ArrayLike, crs: CoordSystem | str
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        x, y = check_lonlat(lon, lat)
-        if parse_coord_system(str(crs)) != "wgs84":
-            x, y = convert(x, y, src=crs, dst="wgs84")
-        return x, y
+    _to_wgs84 = staticmethod(wgs84_points)
+
+    @staticmethod
+    def _nearest_args(k: object, max_dist_m: float | None) -> None:
+        if not isinstance(k, int | np.integer) or k < 1:
+            raise InvalidInputError(f"k={k!r} must be a whole number ≥ 1")
+        if max_dist_m is not None and not max_dist_m > 0:
+            raise InvalidInputError(f"max_dist_m={max_dist_m!r} must be > 0")
 
     def nearest_many(
         self,
@@ -677,10 +725,7 @@ class StationRegistry:
             stations qualify), distances in metres and bearings in degrees
             clockwise from north.
         """
-        if not isinstance(k, int | np.integer) or k < 1:
-            raise InvalidInputError(f"k={k!r} must be a whole number ≥ 1")
-        if max_dist_m is not None and not max_dist_m > 0:
-            raise InvalidInputError(f"max_dist_m={max_dist_m!r} must be > 0")
+        self._nearest_args(k, max_dist_m)
         qx, qy = self._to_wgs84(lon, lat, crs)
         f = where or StationFilter()
         nq = qx.size
