@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -378,7 +380,9 @@ def load_network(
     bar.update()
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp.npz")
+        # A name of this process's own: workers building the same cache at once never
+        # write into each other's file; the last rename wins with identical content.
+        tmp = cache.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp.npz")
         np.savez(
             tmp,
             node_id=nodes["id"].to_numpy(),
