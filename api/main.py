@@ -16,7 +16,9 @@ from api.routers import coverage, feedback, maps, nearest, siting, stations, til
 from api.schemas import Health, Problem
 from api.service import Service
 from api.settings import Settings, load_settings
+from geo.errors import ConflictError
 from geo.io import import_stations
+from geo.postgis import PostgisRegistry
 from geo.registry import StationRegistry
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,10 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def open_registry(settings: Settings) -> StationRegistry:
-    """Open the registry; seed it from the bundled demo file when it is empty."""
+def open_registry(settings: Settings) -> StationRegistry | PostgisRegistry:
+    """Open the registry (PostGIS when ``database_url`` is set); seed an empty one."""
+    if settings.database_url:
+        return _open_postgis(settings, settings.database_url)
     seeding = (
         not settings.db.exists()
         and settings.seed_stations is not None
@@ -57,6 +61,19 @@ def open_registry(settings: Settings) -> StationRegistry:
         log.info(
             "seeded %s with %d stations from %s", settings.db, report.added, settings.seed_stations
         )
+    return registry
+
+
+def _open_postgis(settings: Settings, url: str) -> PostgisRegistry:
+    """The PostGIS registry, seeded once when empty (workers starting together seed once)."""
+    registry = PostgisRegistry(url, tz=settings.tz, default_tz=settings.seed_tz)
+    seed = settings.seed_stations
+    if seed is not None and seed.is_file() and len(registry) == 0 and registry.version == 0:
+        try:
+            report = import_stations(registry, seed, crs=settings.seed_crs)
+            log.info("seeded %s with %d stations from %s", registry.path, report.added, seed)
+        except ConflictError:  # another worker seeded it first, in its own transaction
+            log.info("%s was seeded by another worker", registry.path)
     return registry
 
 

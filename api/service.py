@@ -20,6 +20,7 @@ from geo.coverage import walk_nearest as geo_walk_nearest
 from geo.errors import GeoError, NotFoundError
 from geo.feedback import Feedback, ProposalGroup, rank_groups
 from geo.network import StreetNetwork, load_network
+from geo.postgis import PostgisRegistry
 from geo.registry import StationFilter, StationRegistry
 from geo.siting import SitingResult, osm_candidates, suggest_sites
 from geo.types import StationHit
@@ -29,6 +30,32 @@ log = logging.getLogger(__name__)
 
 class NoNetworkError(GeoError, LookupError):
     """The service was started without a street network."""
+
+
+class FeedbackUnavailableError(GeoError, NotImplementedError):
+    """Reports and proposals live in the embedded registry's file, not (yet) in PostGIS."""
+
+
+class NoFeedback:
+    """The feedback store of a service on PostGIS: no reports or proposals to show, and
+    every review or submission answered with :class:`FeedbackUnavailableError` (HTTP 501)."""
+
+    version = 0
+
+    def reported_closed(self) -> frozenset[str]:
+        return frozenset()
+
+    def open_report_counts(self) -> dict[str, int]:
+        return {}
+
+    def groups(self, **_: Any) -> list[ProposalGroup]:
+        return []
+
+    def __getattr__(self, name: str) -> Any:
+        raise FeedbackUnavailableError(
+            "reports and proposals need the embedded SQLite registry (STATIONFINDER_DB); "
+            "this service runs on PostGIS (STATIONFINDER_DATABASE_URL)"
+        )
 
 
 @dataclass
@@ -74,21 +101,23 @@ class Service:
     """
 
     settings: Settings
-    registry: StationRegistry
+    registry: StationRegistry | PostgisRegistry
     network: StreetNetwork | None = None
     demand: pd.DataFrame | None = None
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _locks: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
-    feedback: Feedback = field(init=False)
+    feedback: Feedback | NoFeedback = field(init=False)
     limiter: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.feedback = Feedback(self.registry)
+        self.feedback = (
+            Feedback(self.registry) if isinstance(self.registry, StationRegistry) else NoFeedback()
+        )
         self.limiter = RateLimiter(self.settings.report_rate_per_hour)
 
     @classmethod
-    def start(cls, settings: Settings, registry: StationRegistry) -> Service:
+    def start(cls, settings: Settings, registry: StationRegistry | PostgisRegistry) -> Service:
         """Load the network and demand named in the settings (each optional)."""
         network = None
         if settings.network_pbf:

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STATIONFINDER_", extra="ignore")
 
     db: Path = Field(DATA / "cache" / "stationfinder.sqlite", description="SQLite registry file")
+    database_url: str | None = Field(
+        None,
+        description="postgresql://user:password@host:port/db of a PostGIS registry, shared by "
+        "every worker; when set, it is used instead of db",
+    )
     seed_stations: Path | None = Field(
         DATA / "helsinki_stations.csv",
         description="Station file imported when the registry is empty (the bundled demo)",

@@ -52,11 +52,19 @@ def parse_when(text: str | None) -> datetime | None:
 
 
 def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
+    """The registry of ``--db``: a SQLite file, or a ``postgresql://`` URL (PostGIS)."""
+    from geo.postgis import PostgisRegistry, is_database_url
     from geo.registry import StationRegistry
 
-    db = args.db or os.environ.get("STATIONFINDER_DB")
+    db = (
+        args.db
+        or os.environ.get("STATIONFINDER_DATABASE_URL")
+        or os.environ.get("STATIONFINDER_DB")
+    )
     if not db:
         raise InvalidInputError("no database: pass --db FILE or set STATIONFINDER_DB")
+    if is_database_url(db):
+        return PostgisRegistry(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
     if must_exist and not Path(db).is_file():
         raise InvalidInputError(f"--db {db}: no such file (create it with `stationfinder import`)")
     return StationRegistry(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
@@ -174,7 +182,8 @@ def network_for(args: argparse.Namespace, reg: StationRegistry) -> StreetNetwork
     """The network of ``--network``, cached beside the registry (or in $STATIONFINDER_CACHE_DIR)."""
     from geo.network import load_network
 
-    cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", Path(reg.path).parent / "cache"))
+    beside = Path(reg.path).parent / "cache" if not hasattr(reg, "url") else BUNDLED_CACHE
+    cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", beside))
     return load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
 
 
@@ -307,6 +316,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 BUNDLED_DEMAND = Path(__file__).resolve().parents[1] / "data" / "helsinki_demand.csv"
+BUNDLED_CACHE = BUNDLED_DEMAND.parent / "cache"  # networks of a PostGIS registry's commands
 
 
 def load_candidates(

@@ -137,9 +137,18 @@ class PostgisRegistry:
         uses the stored one (Asia/Shanghai for a database that has none).
     pool_size
         Most connections this process keeps open (API threads share them).
+    default_tz
+        The time zone a database that has none stored yet gets, when ``tz`` is None.
     """
 
-    def __init__(self, url: str, *, tz: str | None = None, pool_size: int = 8) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        tz: str | None = None,
+        pool_size: int = 8,
+        default_tz: str = DEFAULT_TZ,
+    ) -> None:
         if not is_database_url(url):
             raise InvalidInputError(f"{url!r} is not a postgresql:// URL")
         self.url = url
@@ -160,7 +169,7 @@ class PostgisRegistry:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             conn.execute(_SCHEMA)
             row = conn.execute("SELECT value FROM meta WHERE key='tz'").fetchone()
-            self.tz: str = tz or (row[0] if row else DEFAULT_TZ)
+            self.tz: str = tz or (row[0] if row else default_tz)
             if row is None:
                 conn.execute("INSERT INTO meta VALUES ('tz', %s)", (self.tz,))
 

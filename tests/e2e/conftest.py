@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.serve import running_service
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,51 +52,17 @@ from playwright.sync_api import (  # noqa: E402
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def service_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a running ``stationfinder serve``."""
     tmp = tmp_path_factory.mktemp("service")
-    port = _free_port()
     env = {
-        **os.environ,
         "STATIONFINDER_DB": str(tmp / "stations.sqlite"),
         "STATIONFINDER_CACHE_DIR": str(tmp / "cache"),
         "STATIONFINDER_FRAME_ANCESTORS": f"'self',{PORTAL}",
     }
-    exe = Path(sys.executable).with_name("stationfinder")
-    log = (tmp / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"the service did not start: {(tmp / 'serve.log').read_text()}")
-        time.sleep(0.1)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_service(env, tmp / "serve.log", timeout_s=30) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,126 @@
+"""Two API worker processes on one PostGIS database: a write through one is read through the
+other at once, and neither serves coverage computed before the write."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.serve import running_service
+
+KEY = "worker-key"
+
+
+def call(method: str, url: str, body: Any = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("X-API-Key", KEY)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            raw = r.read()
+            return r.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.fixture(scope="module")
+def workers(
+    postgis_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    from tests.pg import fresh_database
+
+    tmp = tmp_path_factory.mktemp("workers")
+    env = {
+        "STATIONFINDER_DATABASE_URL": fresh_database(postgis_template),
+        "STATIONFINDER_API_KEYS": KEY,
+        "STATIONFINDER_CACHE_DIR": str(tmp / "cache"),
+        "STATIONFINDER_DB": str(tmp / "unused.sqlite"),  # must stay unused
+    }
+    with ExitStack() as stack:
+        # Started together: both find the database empty, and it is seeded once.
+        urls: list[str] = []
+        errors: list[BaseException] = []
+
+        def start(i: int) -> None:
+            try:
+                urls.append(stack.enter_context(running_service(env, tmp / f"w{i}.log")))
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        yield urls[0], urls[1]
+    assert not (tmp / "unused.sqlite").exists()
+
+
+def test_seeded_once(workers: tuple[str, str]) -> None:
+    demo = (Path(__file__).resolve().parents[2] / "data" / "helsinki_stations.csv").read_text()
+    rows = len(demo.strip().splitlines()) - 1
+    for url in workers:
+        status, page = call("GET", f"{url}/stations?status=open&status=planned&status=closed")
+        assert status == 200 and page["number_matched"] == rows
+
+
+def test_a_write_through_one_worker_is_read_through_the_other(workers: tuple[str, str]) -> None:
+    one, two = workers
+    station = {
+        "id": "pg-new",
+        "name": "Rautatientori box",
+        "kind": "smart_station",
+        "lon": 24.9425,
+        "lat": 60.1712,
+        "opening_hours": "24/7",
+    }
+    status, _ = call("POST", f"{one}/stations", station)
+    assert status == 201
+    status, got = call("GET", f"{two}/stations/pg-new")
+    assert status == 200 and got["properties"]["name"] == "Rautatientori box"
+    status, near = call("GET", f"{two}/nearest?lon=24.9425&lat=60.1712&k=1")
+    assert near["features"][0]["id"] == "pg-new"
+    assert near["features"][0]["properties"]["distance_m"] == 0
+    status, _ = call("PATCH", f"{two}/stations/pg-new", {"name": "Renamed"})
+    assert status == 200
+    assert call("GET", f"{one}/stations/pg-new")[1]["properties"]["name"] == "Renamed"
+    history = call("GET", f"{one}/stations/pg-new/history")
+    assert history[0] == 200, history
+    assert call("DELETE", f"{one}/stations/pg-new")[0] == 204
+    assert call("GET", f"{two}/stations/pg-new")[0] == 404
+
+
+def test_no_worker_serves_stale_coverage(workers: tuple[str, str]) -> None:
+    one, two = workers
+    query = "/coverage?standard=radius&radius_m=300"
+    before = call("GET", f"{two}{query}")[1]  # computed and cached by worker two
+    assert call("GET", f"{two}{query}")[1] == before
+    # Worker one deletes an open station; worker two's next answer counts one station fewer.
+    _, page = call("GET", f"{one}/stations?limit=1")
+    victim = page["features"][0]["id"]
+    assert call("DELETE", f"{one}/stations/{victim}")[0] == 204
+    after = call("GET", f"{two}{query}")[1]
+    assert after["stations"] == before["stations"] - 1
+    assert after == call("GET", f"{one}{query}")[1]  # both workers agree
+
+
+def test_feedback_says_it_needs_the_embedded_registry(workers: tuple[str, str]) -> None:
+    one, _ = workers
+    status, body = call("POST", f"{one}/proposals", {"lon": 24.94, "lat": 60.17})
+    assert status == 501 and "SQLite" in body["detail"]
+    status, near = call(
+        "GET", f"{one}/nearest?lon=24.94&lat=60.17&k=2&exclude_reported_closed=true"
+    )
+    assert status == 200 and len(near["features"]) == 2
