@@ -630,6 +630,11 @@ class StationRegistry:
             raise InvalidInputError(f"unknown station field(s): {', '.join(sorted(unknown))}")
         if "id" in changes and changes["id"] != station_id:
             raise InvalidInputError("a station's id cannot change; delete and add it instead")
+        empty = sorted(f for f, v in changes.items() if v is None)
+        if empty:
+            raise InvalidInputError(
+                f"{', '.join(empty)}: null is not a value; leave a field out to keep it"
+            )
         if "amenities" in changes:
             changes = {
                 **changes,

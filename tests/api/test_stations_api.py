@@ -133,6 +133,8 @@ def test_create_patch_delete_round_trip(client: TestClient) -> None:
         client.patch("/stations/bj", json={"amenities": ["jacuzzi"]}, headers=KEY).status_code
         == 422
     )
+    r = client.patch("/stations/bj", json={"opening_hours": None}, headers=KEY)
+    assert r.status_code == 422 and "opening_hours: null" in r.json()["detail"]
     assert (
         client.patch(
             "/stations/bj", json={"lon": 1.0}, params={"crs": "bd09"}, headers=KEY

@@ -368,3 +368,11 @@ def test_concurrent_updates_keep_both_changes(make_registry: Callable[..., Any])
     assert len(reg.history("a")) == 41
     if isinstance(reg, StationRegistry):
         reg.verify_index()
+
+
+def test_update_refuses_null_fields(make_registry: Callable[..., Any]) -> None:
+    reg = make_registry()
+    reg.add(Station("a", "A", Kind.WORKER_STATION, 1.0, 1.0, opening_hours="24/7"))
+    with pytest.raises(InvalidInputError, match="opening_hours: null"):
+        reg.update("a", opening_hours=None, name="B")
+    assert reg.get("a").name == "A" and reg.get("a").opening_hours == "24/7"
