@@ -287,6 +287,63 @@ def coverage_profile(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("coverage-batch")
+def cmd_coverage_batch(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from geo.batch import RegionParams, read_regions, run_batch
+
+    regions = read_regions(args.regions)
+    reg = open_registry(args)
+    demand = None
+    if args.demand:
+        demand = pd.read_csv(args.demand)
+        missing = {"lon", "lat"} - set(demand.columns)
+        if missing:
+            raise InvalidInputError(f"{args.demand}: no column(s) {', '.join(sorted(missing))}")
+    standard = args.standard or ("radius" if args.radius is not None else "walk")
+    params = RegionParams(
+        standard=standard,
+        minutes=args.minutes,
+        radius_m=args.radius if args.radius is not None else 1000.0,
+        walk_speed_kmh=args.walk_speed,
+        resolution=args.resolution,
+    )
+    cache = os.environ.get("STATIONFINDER_CACHE_DIR") or str(BUNDLED_CACHE)
+    summary = run_batch(
+        regions,
+        reg,
+        args.out,
+        params=params,
+        demand=demand,
+        at=parse_when(args.at),
+        scheduler=args.scheduler,
+        n_workers=args.workers,
+        retries=args.retries,
+        force=args.force,
+        cache_dir=cache,
+        progress=sys.stderr.isatty(),
+    )
+    rows = [
+        [
+            r.region,
+            r.status,
+            "" if pd.isna(r.street_none) else f"{1 - r.street_none:.1%}",
+            "" if pd.isna(r.demand_none) else f"{1 - r.demand_none:.1%}",
+            "" if pd.isna(r.gaps) else int(r.gaps),
+            r.error or "",
+        ]
+        for r in summary.itertuples()
+    ]
+    _print_table(rows, ["region", "status", "streets covered", "demand covered", "gaps", "error"])
+    print(f"wrote {args.out}/summary.csv, summary.parquet, gaps.parquet", file=sys.stderr)
+    failed = summary.loc[summary["status"] == "failed", "region"].tolist()
+    if failed:
+        print(f"stationfinder coverage-batch: failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 @command("gaps")
 def cmd_gaps(args: argparse.Namespace) -> int:
     from geo.coverage import coverage_report, find_gaps
@@ -783,7 +840,7 @@ def build_parser() -> argparse.ArgumentParser:
         with_db(p)
         p.add_argument(
             "--network",
-            required=not p.prog.endswith(" map"),
+            required=not p.prog.endswith((" map", " coverage-batch")),
             metavar="PBF",
             help="OpenStreetMap .osm.pbf",
         )
@@ -813,6 +870,21 @@ def build_parser() -> argparse.ArgumentParser:
         "only the stations open each hour",
     )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    p = sub.add_parser(
+        "coverage-batch", help="coverage and gaps of many regions in parallel on Dask"
+    )
+    coverage_options(p)
+    p.add_argument(
+        "--regions",
+        required=True,
+        help="GeoJSON/GeoPackage of region polygons with 'name' and 'pbf' columns",
+    )
+    p.add_argument("--out", required=True, help="folder for summary and GeoParquet files")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
+    p.add_argument("--workers", type=int, default=2, help="local Dask workers (default 2)")
+    p.add_argument("--retries", type=int, default=2, help="tries again per failed region")
+    p.add_argument("--force", action="store_true", help="recompute unchanged regions too")
 
     p = sub.add_parser("gaps", help="uncovered areas ranked by demand")
     coverage_options(p)
