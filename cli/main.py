@@ -187,10 +187,22 @@ def network_for(args: argparse.Namespace, reg: StationRegistry) -> StreetNetwork
     return load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
 
 
+def read_demand(path: str) -> Any:
+    """Demand points from a CSV with ``lon``, ``lat`` and optionally ``weight`` (default 1)."""
+    import pandas as pd
+
+    demand = pd.read_csv(path)
+    missing = {"lon", "lat"} - set(demand.columns)
+    if missing:
+        raise InvalidInputError(f"{path}: no column(s) {', '.join(sorted(missing))}")
+    if "weight" not in demand:
+        demand["weight"] = 1.0
+    return demand
+
+
 def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     """Network, stations (open at ``--at``), demand and districts for coverage commands."""
     import geopandas as gpd
-    import pandas as pd
 
     from geo.coverage import StationSet
     from geo.registry import StationFilter
@@ -199,14 +211,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
     ids, lon, lat = reg.arrays(where)
     net = network_for(args, reg)
-    demand = None
-    if args.demand:
-        demand = pd.read_csv(args.demand)
-        missing = {"lon", "lat"} - set(demand.columns)
-        if missing:
-            raise InvalidInputError(f"{args.demand}: no column(s) {', '.join(sorted(missing))}")
-        if "weight" not in demand:
-            demand["weight"] = 1.0
+    demand = read_demand(args.demand) if args.demand else None
     districts = gpd.read_file(args.districts) if args.districts else None
     standard = args.standard or ("radius" if args.radius is not None else "walk")
     return {
@@ -295,12 +300,7 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
 
     regions = read_regions(args.regions)
     reg = open_registry(args)
-    demand = None
-    if args.demand:
-        demand = pd.read_csv(args.demand)
-        missing = {"lon", "lat"} - set(demand.columns)
-        if missing:
-            raise InvalidInputError(f"{args.demand}: no column(s) {', '.join(sorted(missing))}")
+    demand = read_demand(args.demand) if args.demand else None
     standard = args.standard or ("radius" if args.radius is not None else "walk")
     params = RegionParams(
         standard=standard,
