@@ -298,6 +298,11 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
 
     from geo.batch import RegionParams, read_regions, run_batch
 
+    for flag in ("network", "districts"):
+        if getattr(args, flag):
+            raise InvalidInputError(
+                f"--{flag} does not apply: each region names its PBF and is its own district"
+            )
     regions = read_regions(args.regions)
     reg = open_registry(args)
     demand = read_demand(args.demand) if args.demand else None

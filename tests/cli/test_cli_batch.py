@@ -54,3 +54,5 @@ def test_coverage_batch_on_a_local_cluster(
     args[args.index(str(tmp_path / "regions.geojson"))] = str(tmp_path / "bad.geojson")
     assert main(args) == 1
     assert "bad.geojson: row 2, column 'pbf': no such file" in capsys.readouterr().err
+    assert main([*args, "--network", helsinki_pbf]) == 1
+    assert "--network does not apply" in capsys.readouterr().err
