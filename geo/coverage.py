@@ -1,14 +1,15 @@
 """Walking and straight-line coverage: nearest station per node, overlap counts, shares, gaps.
 
-The core is :func:`station_labels`: two scipy Dijkstra calls over the street
-graph give, for every node, the cost to the nearest station and which one it
-is (pass 1, all stations as sources), and the cost to the nearest *other*
-station (pass 2). Pass 2 uses a property of shortest-path cells: the best
-path from the second-nearest station into a node's cell enters it over one
-boundary edge and then stays inside the cell. So its sources are the boundary
-edges, each with the cost of the station on the far side, over the graph with
-cross-cell edges removed. Together they say whether 0, 1 or 2+ distinct
-stations lie within a limit, exactly, in two passes.
+The core is :func:`station_labels`: two passes over the street graph
+(:mod:`geo._search`) give, for every node, the cost to the nearest station and
+which one it is (pass 1, all stations as sources), and the cost to the nearest
+*other* station (pass 2). Pass 2 uses a property of shortest-path cells: the
+best path from the second-nearest station into a node's cell enters it over
+one boundary edge and then stays inside the cell. So its sources are the
+boundary edges, each with the cost of the station on the far side, searched
+inside each cell. Together they say whether 0, 1 or 2+ distinct stations lie
+within a limit, exactly. Single-source searches (walking queries,
+isochrones) use scipy's Dijkstra.
 
 Stations and other points attach to the nearest street segment (see
 :meth:`geo.network.StreetNetwork.snap`); the leg to the street counts at
@@ -35,6 +36,7 @@ from numpy.typing import ArrayLike
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from geo._search import two_nearest
 from geo._validate import check_lonlat
 from geo.errors import InvalidInputError
 from geo.network import WALK_SPEED_KMH, Snapped, StreetNetwork, walk_limit_m
@@ -216,7 +218,7 @@ def station_labels(
     active: npt.NDArray[np.bool_] | None = None,
     walk_speed_kmh: float = WALK_SPEED_KMH,
 ) -> Labels:
-    """Nearest and second-nearest station of every node, in two Dijkstra passes.
+    """Nearest and second-nearest station of every node, in two passes (:mod:`geo._search`).
 
     Parameters
     ----------
@@ -237,65 +239,35 @@ def station_labels(
     _check_positive(walk_speed_kmh=walk_speed_kmh)
     n = net.n_nodes
     use = stations.snapped.on_network & _check_active(active, stations.ids.size)
-    masked = Snapped(
-        np.where(use, stations.snapped.edge, -1),
-        stations.snapped.t,
-        stations.snapped.offset_m,
-        use,
-    )
-    extra = _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh)
-    g, vnode = _augmented(net, masked, extra, outward=False)
-    st_of_node = np.full(g.shape[0], -1, dtype=np.intp)
-    st_of_node[vnode[use]] = np.flatnonzero(use)
-    d1 = np.full(n, np.inf)
-    src1 = np.full(n, -1, dtype=np.intp)
-    d2 = np.full(n, np.inf)
-    src2 = np.full(n, -1, dtype=np.intp)
     if not use.any():
-        return Labels(d1, src1, d2, src2, float(limit), use)
-    dist, _, sources = dijkstra(
-        g, directed=True, indices=vnode[use], min_only=True, return_predecessors=True
+        return Labels(
+            np.full(n, np.inf),
+            np.full(n, -1, dtype=np.intp),
+            np.full(n, np.inf),
+            np.full(n, -1, dtype=np.intp),
+            float(limit),
+            use,
+        )
+    # Each station enters the street graph at both ends of its segment, its
+    # connector leg plus the part of the segment walked; the search runs on
+    # the reversed graph (costs *to* the stations) where segments are one-way.
+    on = np.flatnonzero(use)
+    e = stations.snapped.edge[on]
+    t = stations.snapped.t[on]
+    c = net.edge_cost[e]
+    leg = _connector_cost(net, stations.snapped.offset_m[on], walk_speed_kmh)
+    to_v = np.where(net.edge_oneway[e], np.inf, leg + (1 - t) * c)  # against a one-way segment
+    base = net.csr.T.tocsr() if net.edge_oneway.any() else net.csr
+    d1, src1, d2, src2 = two_nearest(
+        base.indptr,
+        base.indices,
+        base.data,
+        np.concatenate([net.edge_u[e], net.edge_v[e]]),
+        np.concatenate([leg + t * c, to_v]),
+        np.concatenate([on, on]),
+        limit=float(limit),
     )
-    lab = np.where(sources >= 0, st_of_node[np.maximum(sources, 0)], -1)
-    # Pass 2: boundary edges seed the cost of the station across them.
-    size = g.shape[0]
-    a = np.repeat(np.arange(size), np.diff(g.indptr))  # row of each stored edge
-    b, w = g.indices, g.data
-    cross = (lab[a] >= 0) & (lab[a] != lab[b])
-    cand = dist[a[cross]] + w[cross]
-    tgt, csrc = b[cross], lab[a[cross]]
-    order = np.lexsort((cand, tgt))
-    tgt, cand, csrc = tgt[order], cand[order], csrc[order]
-    first = np.ones(tgt.size, dtype=bool)
-    first[1:] = tgt[1:] != tgt[:-1]
-    keep = first & (cand <= limit)
-    tgt, cand, csrc = tgt[keep], cand[keep], csrc[keep]
-    if tgt.size:
-        # The same graph with cross-cell edges made impassable (inf), and each
-        # station's own row holding its seeds instead of its street connectors:
-        # two slices and stacked rows, no re-sorting of the big matrix.
-        end = g.indptr[n]
-        g2 = _stack_rows(
-            np.where(cross[:end], np.inf, w[:end]),
-            g.indices[:end],
-            g.indptr[: n + 1],
-            vnode[csrc] - n,
-            tgt,
-            cand,
-            size,
-        )
-        dist2, _, sources2 = dijkstra(
-            g2,
-            directed=True,
-            indices=vnode[use],
-            min_only=True,
-            return_predecessors=True,
-            limit=limit,
-        )
-        # A station's own node is a source at 0 in this pass: only real nodes count.
-        d2 = dist2[:n]
-        src2 = np.where(sources2[:n] >= 0, st_of_node[np.maximum(sources2[:n], 0)], -1)
-    return Labels(dist[:n], lab[:n], d2, src2, float(limit), use)
+    return Labels(d1, src1, d2, src2, float(limit), use)
 
 
 def point_labels(
