@@ -169,44 +169,59 @@ def _stack_rows(
     )
 
 
-def _augmented(
+def _segment_entries(
     net: StreetNetwork, snapped: Snapped, extra_cost: FloatArray, *, outward: bool
-) -> tuple[sp.csr_matrix, IntArray]:
-    """The graph plus one virtual node per on-network point, with edges to its segment's ends.
+) -> tuple[IntArray, IntArray, FloatArray, sp.csr_matrix]:
+    """Where each on-network point enters the street graph: both ends of its segment.
 
-    Costs always run in travel direction. ``outward=True``: the points are
-    where travel starts (a walk from a query point), so a point on a one-way
-    segment leaves it only towards ``v``. ``outward=False``: the points are
-    destinations (stations that travellers go to) and the search runs on the
-    reversed graph, so a station on a one-way segment is reached only from
-    ``u``. On walking networks both are the same.
+    Costs always run in travel direction: the point's ``extra_cost`` plus the
+    part of the segment walked. ``outward=True``: the points are where travel
+    starts (a walk from a query point), so a point on a one-way segment leaves
+    it only towards ``v``. ``outward=False``: the points are destinations
+    (stations that travellers go to) and the search runs on the reversed
+    graph, so a station on a one-way segment is reached only from ``u``. On
+    walking networks both are the same.
+
+    Returns
+    -------
+    point, node, cost, graph
+        One row per usable entry (point index, street node, cost), and the
+        street graph in the direction of the search.
     """
     on = np.flatnonzero(snapped.on_network)
-    n = net.n_nodes
-    virt = n + np.arange(on.size)
     e = snapped.edge[on]
     t = snapped.t[on]
     c = net.edge_cost[e]
     ow = net.edge_oneway[e]
-    rows = np.concatenate([virt, virt]) - n
-    cols = np.concatenate([net.edge_u[e], net.edge_v[e]])
     to_u = extra_cost[on] + t * c
     to_v = extra_cost[on] + (1 - t) * c
     if outward:
         to_u = np.where(ow, np.inf, to_u)  # walking back against a one-way segment
     else:
         to_v = np.where(ow, np.inf, to_v)  # arriving from v against a one-way segment
-    vals = np.concatenate([to_u, to_v])
-    keep = np.isfinite(vals)
-    size = n + on.size
-    base = net.csr
-    if not outward and net.edge_oneway.any():
-        base = net.csr.T.tocsr()  # costs from every node *to* the stations
+    point = np.concatenate([on, on])
+    node = np.concatenate([net.edge_u[e], net.edge_v[e]])
+    cost = np.concatenate([to_u, to_v])
+    keep = np.isfinite(cost)
+    graph = net.reversed_csr() if not outward and net.edge_oneway.any() else net.csr
+    return point[keep], node[keep], cost[keep], graph
+
+
+def _augmented(
+    net: StreetNetwork, snapped: Snapped, extra_cost: FloatArray, *, outward: bool
+) -> tuple[sp.csr_matrix, IntArray]:
+    """The graph plus one virtual node per on-network point, with edges to its segment's ends.
+
+    Entries and directions as in :func:`_segment_entries`.
+    """
+    point, node, cost, base = _segment_entries(net, snapped, extra_cost, outward=outward)
+    n = net.n_nodes
+    on = np.flatnonzero(snapped.on_network)
+    nodes = np.full(snapped.edge.size, -1, dtype=np.intp)
+    nodes[on] = n + np.arange(on.size)
     # The street rows are the network's CSR as it is, widened; the virtual rows are
     # stacked below. No re-sorting of the big matrix.
-    g = _stack_rows(base.data, base.indices, base.indptr, rows[keep], cols[keep], vals[keep], size)
-    nodes = np.full(snapped.edge.size, -1, dtype=np.intp)
-    nodes[on] = virt
+    g = _stack_rows(base.data, base.indices, base.indptr, nodes[point] - n, node, cost, n + on.size)
     return g, nodes
 
 
@@ -248,24 +263,15 @@ def station_labels(
             float(limit),
             use,
         )
-    # Each station enters the street graph at both ends of its segment, its
-    # connector leg plus the part of the segment walked; the search runs on
-    # the reversed graph (costs *to* the stations) where segments are one-way.
-    on = np.flatnonzero(use)
-    e = stations.snapped.edge[on]
-    t = stations.snapped.t[on]
-    c = net.edge_cost[e]
-    leg = _connector_cost(net, stations.snapped.offset_m[on], walk_speed_kmh)
-    to_v = np.where(net.edge_oneway[e], np.inf, leg + (1 - t) * c)  # against a one-way segment
-    base = net.csr.T.tocsr() if net.edge_oneway.any() else net.csr
+    # Each active station enters the street graph at both ends of its segment.
+    point, node, cost, graph = _segment_entries(
+        net,
+        Snapped(stations.snapped.edge, stations.snapped.t, stations.snapped.offset_m, use),
+        _connector_cost(net, stations.snapped.offset_m, walk_speed_kmh),
+        outward=False,
+    )
     d1, src1, d2, src2 = two_nearest(
-        base.indptr,
-        base.indices,
-        base.data,
-        np.concatenate([net.edge_u[e], net.edge_v[e]]),
-        np.concatenate([leg + t * c, to_v]),
-        np.concatenate([on, on]),
-        limit=float(limit),
+        graph.indptr, graph.indices, graph.data, node, cost, point, limit=float(limit)
     )
     return Labels(d1, src1, d2, src2, float(limit), use)
 

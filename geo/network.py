@@ -175,6 +175,14 @@ class StreetNetwork:
             object.__setattr__(self, "_strtree", cached)
         return cached
 
+    def reversed_csr(self) -> sp.csr_matrix:
+        """The cost matrix transposed (costs *to* a node along each edge), built once."""
+        cached = self.__dict__.get("_reversed_csr")
+        if cached is None:
+            cached = self.csr.T.tocsr()
+            object.__setattr__(self, "_reversed_csr", cached)
+        return cached
+
     def snap(self, lon: ArrayLike, lat: ArrayLike, *, max_snap_m: float = 500.0) -> Snapped:
         """Attach points to the nearest segment, projected onto it.
 
