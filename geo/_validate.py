@@ -15,7 +15,17 @@ from geo.errors import InvalidInputError
 from geo.hours import hours_error
 from geo.types import AMENITIES, Kind, Station, Status
 
-__all__ = ["Problem", "check_lonlat", "check_station", "parse_amenities", "parse_kinds"]
+__all__ = [
+    "Problem",
+    "check_lonlat",
+    "check_page",
+    "check_station",
+    "parse_amenities",
+    "parse_kinds",
+]
+
+# SQL integers (SQLite and PostgreSQL bigint) are signed 64-bit.
+_MAX_SQL_INT = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +39,16 @@ class Problem:
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "record"
         return f"{where}, column {self.column!r}: {self.reason}"
+
+
+def check_page(limit: int, offset: int) -> None:
+    """Raise unless ``limit`` and ``offset`` are page bounds a database accepts."""
+    if limit < 0 or offset < 0:
+        raise InvalidInputError(f"limit={limit} and offset={offset} must not be negative")
+    if max(limit, offset) > _MAX_SQL_INT:
+        raise InvalidInputError(
+            f"limit={limit} and offset={offset} must be at most {_MAX_SQL_INT} (2**63 - 1)"
+        )
 
 
 def check_lonlat(

@@ -57,7 +57,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from geo._validate import check_lonlat, parse_amenities, parse_kinds
+from geo._validate import check_lonlat, check_page, parse_amenities, parse_kinds
 from geo.crs import convert, parse_coord_system
 from geo.errors import ConflictError, InvalidInputError, NotFoundError
 from geo.hours import hours_error
@@ -766,8 +766,7 @@ class Feedback:
         tuple
             The number matching in all, and the page.
         """
-        if limit < 0 or offset < 0:
-            raise InvalidInputError(f"limit={limit} and offset={offset} must not be negative")
+        check_page(limit, offset)
         where, params = [], []
         st = _parse_status(status)
         if st is not None:

@@ -30,6 +30,7 @@ import psycopg
 from numpy.typing import ArrayLike
 from psycopg_pool import ConnectionPool
 
+from geo._validate import check_page
 from geo.errors import ConflictError, InvalidInputError, NotFoundError
 from geo.hours import DEFAULT_TZ, is_open
 from geo.registry import (
@@ -241,8 +242,7 @@ class PostgisRegistry:
         offset: int = 0,
     ) -> tuple[int, list[Station]]:
         """A page of stations matching filters, a WGS-84 box and a text search."""
-        if limit < 0 or offset < 0:
-            raise InvalidInputError(f"limit={limit} and offset={offset} must not be negative")
+        check_page(limit, offset)
         extra, params = ["TRUE"], []
         if bbox is not None:
             sql, p = _bbox_sql(*bbox)

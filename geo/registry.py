@@ -29,7 +29,7 @@ import numpy.typing as npt
 import pyproj
 from numpy.typing import ArrayLike
 
-from geo._validate import check_lonlat, check_station, parse_amenities, parse_kinds
+from geo._validate import check_lonlat, check_page, check_station, parse_amenities, parse_kinds
 from geo.crs import convert, parse_coord_system
 from geo.errors import ConflictError, InvalidInputError, NotFoundError
 from geo.hours import DEFAULT_TZ, is_open
@@ -451,8 +451,7 @@ class StationRegistry:
         tuple
             The number of matches in all, and the page of stations (ordered by id).
         """
-        if limit < 0 or offset < 0:
-            raise InvalidInputError(f"limit={limit} and offset={offset} must not be negative")
+        check_page(limit, offset)
         pks = (
             self._index.bbox(*bbox)
             if bbox is not None

@@ -89,6 +89,13 @@ def test_nearest_bad_input_is_a_named_422(client: TestClient, params: dict, wher
     assert where in body["detail"]
 
 
+def test_page_beyond_64_bits_is_a_named_422(client: TestClient) -> None:
+    # Found by schemathesis: SQLite raised OverflowError and the answer was a 500.
+    r = client.get("/stations", params={"offset": 2**63})
+    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+    assert f"offset={2**63}" in r.json()["detail"]
+
+
 def test_get_missing_station_is_404(client: TestClient) -> None:
     r = client.get("/stations/nope")
     assert r.status_code == 404 and r.headers["content-type"] == PROBLEM

@@ -154,6 +154,8 @@ def test_counts_and_listing(fb: Feedback) -> None:
     assert fb.reports(status="open", limit=1, offset=1)[1][0].id == a.id
     with pytest.raises(InvalidInputError, match="status='maybe'"):
         fb.reports(status="maybe")
+    with pytest.raises(InvalidInputError, match=f"offset={2**63}"):
+        fb.reports(offset=2**63)
 
 
 def test_position_in_any_system_is_stored_in_wgs84(reg: StationRegistry, fb: Feedback) -> None:

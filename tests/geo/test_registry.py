@@ -229,6 +229,18 @@ def test_bad_arguments(kwargs: dict, match: str, make_registry: Callable[..., An
         StationFilter.build(kinds=["bus_stop"])
 
 
+@pytest.mark.parametrize(
+    "page", [{"limit": -1}, {"offset": -1}, {"limit": 2**63}, {"offset": 2**63}]
+)
+def test_query_page_bounds_are_named(page: dict, make_registry: Callable[..., Any]) -> None:
+    """A negative or beyond-64-bit page bound is refused by name, not passed to the database."""
+    reg = make_registry()
+    ((name, value),) = page.items()
+    with pytest.raises(InvalidInputError, match=f"{name}={value}"):
+        reg.query(**page)
+    assert reg.query(offset=2**63 - 1)[1] == []  # the largest bound a database accepts
+
+
 def test_writes_are_transactions(tmp_path: Path) -> None:
     reg = StationRegistry(tmp_path / "r.sqlite")
     reg.add(Station("a", "A", Kind.WORKER_STATION, 1.0, 1.0))
