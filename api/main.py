@@ -17,9 +17,9 @@ from api.schemas import Health, Problem
 from api.service import Service
 from api.settings import Settings, load_settings
 from geo.errors import ConflictError
+from geo.hours import DEFAULT_TZ
 from geo.io import import_stations
-from geo.postgis import PostgisRegistry
-from geo.registry import StationRegistry
+from geo.stations import StationStore, open_store
 
 log = logging.getLogger(__name__)
 
@@ -44,37 +44,24 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def open_registry(settings: Settings) -> StationRegistry | PostgisRegistry:
-    """Open the registry (PostGIS when ``database_url`` is set); seed an empty one."""
-    if settings.database_url:
-        return _open_postgis(settings, settings.database_url)
-    seeding = (
-        not settings.db.exists()
-        and settings.seed_stations is not None
-        and settings.seed_stations.is_file()
-    )
-    registry = StationRegistry(
-        settings.db, tz=settings.tz or (settings.seed_tz if seeding else None)
-    )
-    if seeding and settings.seed_stations is not None:
-        report = import_stations(registry, settings.seed_stations, crs=settings.seed_crs)
-        log.info(
-            "seeded %s with %d stations from %s", settings.db, report.added, settings.seed_stations
-        )
-    return registry
-
-
-def _open_postgis(settings: Settings, url: str) -> PostgisRegistry:
-    """The PostGIS registry, seeded once when empty (workers starting together seed once)."""
-    registry = PostgisRegistry(url, tz=settings.tz, default_tz=settings.seed_tz)
+def open_service_store(settings: Settings) -> StationStore:
+    """The store the settings name (PostGIS when ``database_url`` is set, else the SQLite
+    ``db``), seeded from ``seed_stations`` when it was never written (workers starting
+    together seed it once)."""
     seed = settings.seed_stations
-    if seed is not None and seed.is_file() and len(registry) == 0 and registry.version == 0:
+    seeding = seed is not None and seed.is_file()
+    store = open_store(
+        settings.database_url or settings.db,
+        tz=settings.tz,
+        default_tz=settings.seed_tz if seeding else DEFAULT_TZ,
+    )
+    if seed is not None and seeding and len(store) == 0 and store.version == 0:
         try:
-            report = import_stations(registry, seed, crs=settings.seed_crs)
-            log.info("seeded %s with %d stations from %s", registry.path, report.added, seed)
+            report = import_stations(store, seed, crs=settings.seed_crs)
+            log.info("seeded %s with %d stations from %s", store.location, report.added, seed)
         except ConflictError:  # another worker seeded it first, in its own transaction
-            log.info("%s was seeded by another worker", registry.path)
-    return registry
+            log.info("%s was seeded by another worker", store.location)
+    return store
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -83,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        registry = open_registry(settings)
+        registry = open_service_store(settings)
         app.state.service = Service.start(settings, registry)
         yield
         registry.close()

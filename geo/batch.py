@@ -43,7 +43,7 @@ import shapely
 from geo.coverage import StationSet, coverage_report, find_gaps
 from geo.errors import InvalidInputError
 from geo.network import StreetNetwork, _file_hash, load_network, network_from_arrays, walk_limit_m
-from geo.registry import StationFilter
+from geo.stations import StationFilter
 
 __all__ = [
     "Region",

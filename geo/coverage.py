@@ -40,7 +40,7 @@ from geo._search import two_nearest
 from geo._validate import check_lonlat
 from geo.errors import InvalidInputError
 from geo.network import WALK_SPEED_KMH, Snapped, StreetNetwork, walk_limit_m
-from geo.registry import StationFilter, StationRegistry
+from geo.stations import StationFilter, StationStore
 from geo.types import StationHit
 
 __all__ = [
@@ -976,7 +976,7 @@ def weekly_profile(
 
 
 def walk_nearest(
-    registry: StationRegistry,
+    registry: StationStore,
     net: StreetNetwork,
     lon: float,
     lat: float,

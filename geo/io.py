@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 from geo._validate import Problem, check_station
 from geo.crs import convert, in_china, parse_coord_system
 from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
-from geo.registry import StationRegistry
+from geo.stations import StationStore
 from geo.types import (
     AMENITIES,
     KIND_LABELS,
@@ -357,26 +357,29 @@ def read_stations(
 
 
 def import_stations(
-    registry: StationRegistry,
+    registry: StationStore,
     path: str | Path,
     *,
     crs: CoordSystem | str = "wgs84",
     skip_invalid: bool = False,
     source: str | None = None,
     progress: bool = False,
+    actor: str = "system",
 ) -> ImportReport:
     """Validate a whole station file, then write it in one transaction.
 
     Stations whose id exists already are updated. Unless ``skip_invalid``,
     any problem raises :class:`~geo.errors.ImportValidationError` and nothing
     is written; with it, the valid rows are written and the rest reported.
+    ``actor`` is who writes, for the stations' history (an API key's name).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
     >>> _ = f.write_text("名称,经度,纬度,类型\\n东站,116.40,39.91,司机之家\\n", encoding="utf-8")
-    >>> reg = StationRegistry(":memory:")
+    >>> from geo.stations import open_store
+    >>> reg = open_store(":memory:")
     >>> import_stations(reg, f, crs="gcj02").added
     1
     >>> reg.stations()[0].kind
@@ -386,7 +389,7 @@ def import_stations(
     if result.problems and not skip_invalid:
         raise ImportValidationError(result.path, list(result.problems))
     existing = sum(1 for s in result.stations if s.id in registry)
-    registry.add(result.stations, replace=True)
+    registry.add(result.stations, replace=True, actor=actor)
     return ImportReport(
         result.path, len(result.stations) - existing, existing, list(result.problems)
     )

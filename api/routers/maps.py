@@ -28,7 +28,7 @@ from api.routers.coverage import CoverageParams
 from api.settings import Settings
 from geo.errors import InvalidInputError
 from geo.feedback import ProposalGroup
-from geo.registry import StationFilter
+from geo.stations import StationFilter
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 

@@ -116,18 +116,6 @@ def test_accepted_closed_report_leaves_nearest(reg: StationRegistry, fb: Feedbac
     assert [h.station.id for h in reg.nearest(24.95, 60.184, k=2)] == ["depot"]
 
 
-def test_confirmation_verifies_at_once(reg: StationRegistry, fb: Feedback) -> None:
-    before = reg.get("lib")
-    rep = fb.report("lib", "confirmed", text="all fine")
-    after = reg.get("lib")
-    assert rep.status is ReviewStatus.ACCEPTED and rep.resolved_by == "confirmation"
-    assert after.last_verified == rep.created_at
-    assert _without_stamps(after) == _without_stamps(before)
-    assert fb.open_report_counts() == {}
-    last = reg.history("lib")[-1]
-    assert (last.actor, set(last.changes)) == ("rider", {"last_verified"})
-
-
 def test_reject_changes_no_station(reg: StationRegistry, fb: Feedback) -> None:
     rep = fb.report("lib", "closed", contact="13800000000", client="10.0.0.1")
     version, history = reg.version, reg.history("lib")
@@ -451,7 +439,7 @@ def test_migrates_a_file_without_last_verified(tmp_path: Path) -> None:
     )
     assert reg.tz == "Europe/Helsinki" and reg.version == 3
     fb = Feedback(reg)
-    fb.report("old", "confirmed")
+    fb.report("old", "confirmed", planner="planner-li")
     reg.close()
     again = StationRegistry(db)  # reopening an already migrated file is a no-op
     assert again.get("old").last_verified != ""
