@@ -47,8 +47,10 @@ def workers(
     from tests.pg import fresh_database
 
     tmp = tmp_path_factory.mktemp("workers")
+    # The test server trusts every login: a password in the URL is accepted, and must be masked.
+    url = fresh_database(postgis_template).replace("postgres@", "postgres:hunter2@")
     env = {
-        "STATIONFINDER_DATABASE_URL": fresh_database(postgis_template),
+        "STATIONFINDER_DATABASE_URL": url,
         "STATIONFINDER_API_KEYS": f"worker-planner:planner:{KEY},worker-admin:admin:{ADMIN}",
         "STATIONFINDER_TRUSTED_PROXIES": "127.0.0.1",  # the tests play the proxy
         "STATIONFINDER_CACHE_DIR": str(tmp / "cache"),
@@ -72,6 +74,10 @@ def workers(
             t.join()
         if errors:
             raise errors[0]
+        for i in range(2):  # each worker names the database it really serves
+            log = (tmp / f"w{i}.log").read_text()
+            assert "serving the PostGIS database postgresql://postgres:***@127.0.0.1" in log
+            assert "hunter2" not in log and "unused.sqlite" not in log
         yield urls[0], urls[1]
     assert not (tmp / "unused.sqlite").exists()
 
