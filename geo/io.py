@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -146,8 +146,9 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, int, str]:
         geom = gdf.geometry
         pts = geom.where(geom.geom_type == "Point", geom.representative_point())
         df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).map(_cell_text)
-        df["lon"] = [f"{p.x!r}" if p is not None and not p.is_empty else "" for p in pts]
-        df["lat"] = [f"{p.y!r}" if p is not None and not p.is_empty else "" for p in pts]
+        points: list[Any] = pts.tolist()
+        df["lon"] = [f"{p.x!r}" if p is not None and not p.is_empty else "" for p in points]
+        df["lat"] = [f"{p.y!r}" if p is not None and not p.is_empty else "" for p in points]
         return df, 1, "feature"
     raise InvalidInputError(
         f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx, .geojson or .gpkg"
@@ -235,7 +236,7 @@ def read_stations(
     if problems:
         return ReadResult(str(p), [], problems, len(df))
 
-    def cell(rec: dict[str, str], fld: str) -> str:
+    def cell(rec: Mapping[Hashable, Any], fld: str) -> str:
         return str(rec.get(cols[fld], "")).strip() if fld in cols else ""
 
     records = df.to_dict("records")
@@ -256,13 +257,13 @@ def read_stations(
     swapped = (np.abs(lat) > 90) & (np.abs(lon) <= 90)
     if system != "wgs84":
         swapped |= ~in_china(lon, lat) & in_china(lat, lon)
-    for i in np.flatnonzero(swapped):
+    for i in np.flatnonzero(swapped).tolist():
         row_problems[i].append(
             Problem(int(i) + first_row, cols["lat"], f"lon={lon[i]}, lat={lat[i]} look swapped")
         )
         lon[i] = lat[i] = np.nan
     ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & ~ok):
+    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & ~ok).tolist():
         row_problems[i].append(
             Problem(
                 int(i) + first_row,

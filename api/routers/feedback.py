@@ -1,7 +1,8 @@
 """Riders' voice: reports on stations, proposals for new ones, and the planners' review.
 
 Anyone may submit (rate-limited per client, size-limited); listing and review
-need the planner key. Without the key, responses never carry a submitter's
+need a key with the planner (or admin) role, whose name is recorded as the reviewer.
+Without a key, responses never carry a submitter's
 contact, client address or exact position: positions are rounded to 0.001°.
 """
 
@@ -333,8 +334,8 @@ def reject_proposal(
     summary="Every change to a station: who, when, what",
 )
 def station_history(station_id: str, service: ServiceDep) -> list[dict[str, Any]]:
-    """Public: the writers are planners, importers or "rider" (a confirmation); reports'
-    submitters, their contacts and addresses never appear here."""
+    """Public: the writers are API keys' names, importers or "riders" (confirmations by two
+    clients); reports' submitters, their contacts and addresses never appear here."""
     return [
         {"at": h.at, "actor": h.actor, "action": h.action, "changes": h.changes, "note": h.note}
         for h in service.registry.history(station_id)

@@ -71,10 +71,7 @@ def group_points(
     if pairs.size:
         _, _, d = GEOD.inv(x[pairs[:, 0]], y[pairs[:, 0]], x[pairs[:, 1]], y[pairs[:, 1]])
         pairs = pairs[np.asarray(d) <= radius_m]
-    graph = coo_matrix(
-        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])) if len(pairs) else ([], ([], [])),
-        shape=(n, n),
-    )
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     # Renumber by first appearance, so labels do not depend on scipy's order.
     _, first = np.unique(labels, return_index=True)

@@ -335,6 +335,7 @@ def row_id(value: int, *, what: str) -> int:
 
 
 def parse_review_status(status: str | None, *, name: str = "status") -> ReviewStatus | None:
+    """A review status from text (None stays None); a wrong one raises naming ``name``."""
     if status is None:
         return None
     try:

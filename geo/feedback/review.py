@@ -190,6 +190,7 @@ class Feedback:
                 )
         elif code:
             raise InvalidInputError(f"amenity is only for amenity_missing reports, not {k}")
+        address = clean_text(client, name="client", limit=MAX_CONTACT)
         row = {
             "station_id": station_id,
             "kind": str(k),
@@ -199,7 +200,7 @@ class Feedback:
             "hours": hrs,
             "amenity": code,
             "contact": clean_text(contact, name="contact", limit=MAX_CONTACT),
-            "client": clean_text(client, name="client", limit=MAX_CONTACT),
+            "client": address,
         }
         who = clean_text(planner, name="planner", limit=MAX_CONTACT) if planner else ""
         with self.store.transaction(actor=who or "riders") as tx:
@@ -207,7 +208,7 @@ class Feedback:
             row["created_at"] = tx.at
             rid = int(tx.insert(REPORTS, row))
             if k is ReportKind.CONFIRMED:
-                self._confirm(tx, rid, station_id, row["client"], planner=who)
+                self._confirm(tx, rid, station_id, address, planner=who)
             tx.bump(FEEDBACK_COUNTER)
             return self._report_in(tx, rid)
 

@@ -210,7 +210,7 @@ class PostgisStore(StoreBase):
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._pool.connection() as conn:
-            return conn.execute(sql, tuple(params)).fetchall()  # type: ignore[arg-type]
+            return conn.execute(sql, tuple(params)).fetchall()
 
     def ensure_tables(self, tables: Iterable[Table]) -> None:
         """Create library tables (and their indexes) that do not exist yet."""
@@ -218,7 +218,7 @@ class PostgisStore(StoreBase):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             for table in tables:
                 for sql in POSTGRES.create(table):
-                    conn.execute(sql)  # type: ignore[arg-type]
+                    conn.execute(sql)
 
     def __len__(self) -> int:
         return int(self._rows("SELECT count(*) FROM stations")[0][0])
