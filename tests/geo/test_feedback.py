@@ -25,7 +25,6 @@ from geo.feedback import (
 )
 from geo.io import export_stations, import_stations
 from geo.network import StreetNetwork, walk_limit_m
-from geo.registry import StationRegistry
 from geo.stations import StationFilter, StationStore, open_store
 from geo.types import Kind, Station, Status
 
@@ -378,7 +377,7 @@ def test_accept_proposal_makes_a_planned_station(reg: StationStore, fb: Feedback
 
 
 def test_rank_by_new_demand_then_proposers_radius() -> None:
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     reg.add(Station("s", "Existing", Kind.WORKER_STATION, 24.940, 60.170))
     fb = Feedback(reg)
     rng = np.random.default_rng(3)
@@ -421,7 +420,7 @@ def test_rank_walk_standard_against_walk_costs(
     # Only the stations north of the centre, so that there are gaps; proposals at demand points.
     st = demo_stations[(demo_stations["status"] == "open") & (demo_stations["lat"] > 60.175)]
     assert len(st) >= 2
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     fb = Feedback(reg)
     for x, y in demo_demand[["lon", "lat"]].to_numpy()[[5, 60, 130, 200, 260]]:
         fb.propose(float(x), float(y))
@@ -467,7 +466,7 @@ def test_migrates_a_file_without_last_verified(tmp_path: Path) -> None:
     con = sqlite3.connect(db)
     con.executescript(OLD_SCHEMA)
     con.close()
-    reg = StationRegistry(db)
+    reg = open_store(db)
     old = reg.get("old")
     assert (old.name, old.amenities, old.last_verified, old.updated_at) == (
         "Old Hut",
@@ -479,7 +478,7 @@ def test_migrates_a_file_without_last_verified(tmp_path: Path) -> None:
     fb = Feedback(reg)
     fb.report("old", "confirmed", planner="planner-li")
     reg.close()
-    again = StationRegistry(db)  # reopening an already migrated file is a no-op
+    again = open_store(db)  # reopening an already migrated file is a no-op
     assert again.get("old").last_verified != ""
     con = sqlite3.connect(db)
     cols = [r[1] for r in con.execute("PRAGMA table_info(stations)")]
@@ -490,11 +489,11 @@ def test_migrates_a_file_without_last_verified(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "geojson"])
 def test_last_verified_round_trips_through_files(tmp_path: Path, fmt: str) -> None:
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     reg.add([LIB, DEPOT.replace(last_verified="2026-04-01T10:00:00Z")])
     out = tmp_path / f"s.{fmt}"
     export_stations(reg.stations(), out, fmt=fmt)  # type: ignore[arg-type]
-    back = StationRegistry(":memory:")
+    back = open_store(":memory:")
     import_stations(back, out)
     assert [(s.id, s.last_verified) for s in back.stations()] == [
         ("depot", "2026-04-01T10:00:00Z"),
