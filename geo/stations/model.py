@@ -335,6 +335,8 @@ class Dialect:
     ----------
     mark
         The parameter placeholder (``?`` or ``%s``).
+    columns_of
+        A query of the column names of the table named by its one parameter.
     serial_key
         The column definition of an automatic integer key.
     types
@@ -346,27 +348,28 @@ class Dialect:
     """
 
     mark: str
+    columns_of: str
     serial_key: str
     types: Mapping[str, str]
     in_list: str
     list_param: Callable[[list[Any]], Any]
+
+    def column(self, table: Table, c: Column) -> str:
+        """The definition of one column."""
+        sql = f"{c.name} {self.types[c.type]}"
+        if c.name == table.key:
+            return sql + " PRIMARY KEY"
+        if c.default is None:
+            return sql
+        default = f"{c.default!r}" if c.type == "text" else f"{c.default}"
+        return f"{sql} NOT NULL DEFAULT {default}"
 
     def create(self, table: Table) -> list[str]:
         """``CREATE TABLE`` and ``CREATE INDEX`` statements (idempotent)."""
         cols = []
         if table.key == "id" and "id" not in {c.name for c in table.columns}:
             cols.append(f"id {self.serial_key}")
-        for c in table.columns:
-            sql = f"{c.name} {self.types[c.type]}"
-            if c.name == table.key:
-                sql += " PRIMARY KEY"
-            elif c.default is not None:
-                sql += (
-                    f" NOT NULL DEFAULT {c.default!r}"
-                    if c.type == "text"
-                    else (f" NOT NULL DEFAULT {c.default}")
-                )
-            cols.append(sql)
+        cols += [self.column(table, c) for c in table.columns]
         out = [f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(cols)})"]
         for idx in table.indexes:
             table.check(idx)
@@ -375,6 +378,16 @@ class Dialect:
                 f"ON {table.name} ({', '.join(idx)})"
             )
         return out
+
+    def add_missing(self, table: Table, have: Iterable[str]) -> list[str]:
+        """``ALTER TABLE … ADD COLUMN`` for each column declared since the table was made
+        (a later version's new column; rows already there get its default)."""
+        present = set(have)
+        return [
+            f"ALTER TABLE {table.name} ADD COLUMN {self.column(table, c)}"
+            for c in table.columns
+            if c.name not in present and c.name != table.key
+        ]
 
     def where(self, table: Table, where: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
         """A ``WHERE`` clause (or ``""``) and its parameters.
@@ -475,6 +488,7 @@ class Dialect:
 
 SQLITE = Dialect(
     mark="?",
+    columns_of="SELECT name FROM pragma_table_info(?)",
     serial_key="INTEGER PRIMARY KEY AUTOINCREMENT",
     types={"int": "INTEGER", "real": "REAL", "text": "TEXT"},
     in_list="{col} IN (SELECT value FROM json_each(?))",
@@ -484,6 +498,8 @@ SQLITE = Dialect(
 
 POSTGRES = Dialect(
     mark="%s",
+    columns_of="SELECT column_name FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND table_name = %s",
     serial_key="BIGSERIAL PRIMARY KEY",
     types={"int": "BIGINT", "real": "DOUBLE PRECISION", "text": "TEXT"},
     in_list="{col} = ANY(%s)",

@@ -213,11 +213,15 @@ class PostgisStore(StoreBase):
             return conn.execute(sql, tuple(params)).fetchall()
 
     def ensure_tables(self, tables: Iterable[Table]) -> None:
-        """Create library tables (and their indexes) that do not exist yet."""
+        """Create library tables (and their indexes) that do not exist yet, and add the
+        columns declared since; under a lock, so workers starting together agree."""
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             for table in tables:
                 for sql in POSTGRES.create(table):
+                    conn.execute(sql)
+                have = [r[0] for r in conn.execute(POSTGRES.columns_of, (table.name,))]
+                for sql in POSTGRES.add_missing(table, have):
                     conn.execute(sql)
 
     def __len__(self) -> int:

@@ -298,11 +298,22 @@ class SqliteStore(StoreBase):
             return self._db.execute(sql, tuple(params)).fetchall()
 
     def ensure_tables(self, tables: Iterable[Table]) -> None:
-        """Create library tables (and their indexes) that do not exist yet."""
+        """Create library tables (and their indexes) that do not exist yet, and add the
+        columns declared since; one transaction, so processes starting together agree."""
         with self._lock:
-            for table in tables:
-                for sql in SQLITE.create(table):
-                    self._db.execute(sql)
+            cur = self._db.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                for table in tables:
+                    for sql in SQLITE.create(table):
+                        cur.execute(sql)
+                    have = [r[0] for r in cur.execute(SQLITE.columns_of, (table.name,))]
+                    for sql in SQLITE.add_missing(table, have):
+                        cur.execute(sql)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
 
     def __len__(self) -> int:
         self._fresh()
