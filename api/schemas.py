@@ -310,6 +310,12 @@ class ReportOut(BaseModel):
     resolved_at: str | None = Field(None, description="Accepted or rejected at." + _PRIVATE)
     resolved_by: str | None = Field(None, description="By whom." + _PRIVATE)
     resolution: str | None = Field(None, description="The planner's note." + _PRIVATE)
+    receipt: str | None = Field(
+        None,
+        description="The rider's receipt token (only in the submission's response): "
+        "GET /receipts/{receipt} shows where it stands",
+        examples=["q3Yx0_Zr2cJ8a1kG5TtVfw"],
+    )
 
 
 class ReportPage(BaseModel):
@@ -385,6 +391,12 @@ class ProposalOut(BaseModel):
     resolved_at: str | None = Field(None, description="Accepted or rejected at." + _PRIVATE)
     resolved_by: str | None = Field(None, description="By whom." + _PRIVATE)
     resolution: str | None = Field(None, description="The planner's note." + _PRIVATE)
+    receipt: str | None = Field(
+        None,
+        description="The rider's receipt token (only in the submission's response): "
+        "GET /receipts/{receipt} shows where it stands",
+        examples=["q3Yx0_Zr2cJ8a1kG5TtVfw"],
+    )
 
 
 class ProposalGroupProperties(BaseModel):

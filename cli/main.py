@@ -1016,6 +1016,17 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_PARSERS: list[Callable[[Any], None]] = []
 
 
+def _register(module: Any) -> None:
+    """Add a command module's subcommands (``add_arguments``) and handlers (``COMMANDS``)."""
+    _EXTRA_PARSERS.append(module.add_arguments)
+    _COMMANDS.update(module.COMMANDS)
+
+
+from cli import loop  # noqa: E402  (command modules import cli.main lazily)
+
+_register(loop)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status.
 

@@ -1,0 +1,97 @@
+"""Schemas of the rider's loop and the inspection cycle (issue 22), beside :mod:`api.schemas`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from geo.feedback import State
+from geo.feedback.model import MAX_TEXT
+
+
+class StepOut(BaseModel):
+    """One step of a report's or proposal's history."""
+
+    state: State = Field(description="The state after this step", examples=["under_review"])
+    event: str = Field(
+        description="submitted, reply, accepted, rejected, building or opened", examples=["reply"]
+    )
+    at: str = Field(description="ISO 8601 UTC", examples=["2026-05-02T09:00:00Z"])
+    actor: str = Field("", description="The planner key's name (empty for the rider)")
+    reply: str = Field("", description="The planner's text", examples=["We will look at it"])
+    station_id: str = Field("", description="The station the step concerns, if any")
+
+
+class ReceiptStation(BaseModel):
+    """The station a receipt concerns (reported on, or answering the proposal)."""
+
+    id: str = Field(examples=["lib"])
+    name: str = Field(examples=["Kallio Library"])
+    status: str = Field(examples=["planned"])
+
+
+class ReceiptOut(BaseModel):
+    """Where a report or proposal stands; nothing about any rider."""
+
+    item: Literal["report", "proposal"] = Field(examples=["proposal"])
+    kind: str = Field("", description="Report kind, or the kind of station proposed")
+    state: State = Field(
+        description="submitted, under_review, accepted, building, done or rejected",
+        examples=["building"],
+    )
+    station: ReceiptStation | None = None
+    steps: list[StepOut]
+
+
+class ReplyIn(BaseModel):
+    """A planner's reply, shown to the rider on the receipt."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=MAX_TEXT, examples=["We will survey it this week"])
+
+
+class ProposalStepIn(BaseModel):
+    """The next step of an accepted proposal's station."""
+
+    model_config = ConfigDict(extra="forbid")
+    step: Literal["building", "opened"] = Field(examples=["building"])
+    note: str = Field("", max_length=MAX_TEXT, description="Shown to the proposers")
+
+
+class ProposalLinkIn(BaseModel):
+    """An existing station that answers an open proposal's group."""
+
+    model_config = ConfigDict(extra="forbid")
+    station_id: str = Field(min_length=1, max_length=200, examples=["lib"])
+    note: str = Field("", max_length=MAX_TEXT, description="Shown to the proposers")
+
+
+class ProposalIdsOut(BaseModel):
+    """The proposals a step moved."""
+
+    proposal_ids: list[int] = Field(examples=[[4, 7]])
+
+
+class ResponseFiguresOut(BaseModel):
+    """Response times of one group of items; days are fractional."""
+
+    group: str = Field(description="District or planner key ('*': all; '': none)")
+    items: int
+    replied: int
+    resolved: int
+    reply_median_days: float | None
+    reply_p90_days: float | None
+    resolution_median_days: float | None
+    resolution_p90_days: float | None
+    open_past_limit: int = Field(description="Unresolved and older than limit_days")
+
+
+class ResponseTimesOut(BaseModel):
+    """Response-time figures as of ``at``."""
+
+    at: str = Field(examples=["2026-05-10T00:00:00Z"])
+    limit_days: float = Field(examples=[7])
+    overall: ResponseFiguresOut
+    by_district: list[ResponseFiguresOut]
+    by_planner: list[ResponseFiguresOut]
