@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.deps import ISO_OR_NOW
+from api.schemas import StationPatch
 from geo.feedback import State
 from geo.feedback.model import MAX_TEXT
 
@@ -95,3 +97,33 @@ class ResponseTimesOut(BaseModel):
     overall: ResponseFiguresOut
     by_district: list[ResponseFiguresOut]
     by_planner: list[ResponseFiguresOut]
+
+
+class InspectionIn(BaseModel):
+    """What an inspector found; ``changes`` are applied to the station in the same transaction."""
+
+    model_config = ConfigDict(extra="forbid")
+    at: str = Field(
+        "now",
+        pattern=ISO_OR_NOW,
+        description="When it was inspected, ISO 8601 (default now)",
+        examples=["2026-06-01T10:00:00+08:00"],
+    )
+    amenities_found: list[str] = Field(
+        default_factory=list, max_length=50, examples=[["water", "toilet"]]
+    )
+    hours_seen: str = Field("", max_length=MAX_TEXT, examples=["Mo-Su 08:00-20:00"])
+    notes: str = Field("", max_length=MAX_TEXT, examples=["microwave broken"])
+    changes: StationPatch | None = Field(None, description="Station fields to change")
+
+
+class InspectionOut(BaseModel):
+    """One recorded inspection."""
+
+    id: int
+    station_id: str
+    at: str
+    inspector: str
+    amenities_found: list[str]
+    hours_seen: str
+    notes: str

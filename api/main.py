@@ -12,7 +12,17 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import reject_unknown_query
-from api.routers import coverage, feedback, loop, maps, nearest, siting, stations, tiles
+from api.routers import (
+    coverage,
+    feedback,
+    inspections,
+    loop,
+    maps,
+    nearest,
+    siting,
+    stations,
+    tiles,
+)
 from api.schemas import Health, Problem
 from api.service import Service
 from api.settings import Settings, load_settings
@@ -129,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         siting.router,
         feedback.router,
         loop.router,
+        inspections.router,
         maps.router,
         tiles.router,
     )

@@ -44,6 +44,9 @@ class StationProperties(BaseModel):
     open_reports: int | None = Field(
         None, ge=0, description="Unresolved reports on this station (listing and nearest)"
     )
+    next_verification: str | None = Field(
+        None, description="When the next verification is due (with verification=); '' never"
+    )
     distance_m: float | None = Field(None, description="Geodesic distance from the query point, m")
     bearing_deg: float | None = Field(None, description="Bearing from the query point, degrees")
     walk_distance_m: float | None = Field(None, description="Walking distance on streets, m")

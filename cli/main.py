@@ -1022,9 +1022,10 @@ def _register(module: Any) -> None:
     _COMMANDS.update(module.COMMANDS)
 
 
-from cli import loop  # noqa: E402  (command modules import cli.main lazily)
+from cli import inspection, loop  # noqa: E402  (command modules import cli.main lazily)
 
 _register(loop)
+_register(inspection)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile
 
-from api.deps import AdminKey, CrsDep, FilterParams, PlannerKey, ServiceDep, bbox_param
+from api.deps import ISO_OR_NOW, AdminKey, CrsDep, FilterParams, PlannerKey, ServiceDep, bbox_param
+from api.routers.inspections import verification_filter
 from api.schemas import ImportResult, StationFeature, StationIn, StationPage, StationPatch
 from api.service import Service
 from geo.crs import convert
@@ -43,6 +44,13 @@ def list_stations(
     exclude_reported_closed: Annotated[
         bool, Query(description="Leave out stations with an unresolved 'closed for good' report")
     ] = False,
+    verification: Annotated[
+        str | None,
+        Query(description="overdue, or due-within:<days>d: open stations due for verification"),
+    ] = None,
+    as_of: Annotated[
+        str | None, Query(pattern=ISO_OR_NOW, description="Judge verification at (default now)")
+    ] = None,
 ) -> dict[str, Any]:
     if bbox is not None and crs != "wgs84":
         (w, e), (s, n) = convert([bbox[0], bbox[2]], [bbox[1], bbox[3]], src=crs, dst="wgs84")
@@ -50,8 +58,13 @@ def list_stations(
     where = filters.build(default_status=None)
     if exclude_reported_closed:
         where = replace(where, exclude_ids=service.feedback.reported_closed())
+    due = None
+    if verification is not None:
+        where, due = verification_filter(service, where, verification, as_of)
     total, page = service.registry.query(where=where, bbox=bbox, text=q, limit=limit, offset=offset)
     fc = to_feature_collection(page, crs=crs, open_reports=service.feedback.open_report_counts())
+    for feature in fc["features"] if due is not None else []:
+        feature["properties"]["next_verification"] = due[feature["id"]].due
     return {**fc, "number_matched": total, "number_returned": len(page)}
 
 

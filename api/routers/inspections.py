@@ -1,0 +1,82 @@
+"""The inspection cycle: due lists for ``GET /stations?verification=…``, and recording
+inspections (planner or admin key)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import PlannerKey, ServiceDep, parse_when
+from api.loop_schemas import InspectionIn, InspectionOut
+from api.schemas import StationFeature
+from api.service import Service
+from geo.inspection import (
+    DueStation,
+    InspectionPolicy,
+    due_stations,
+    inspections,
+    parse_due,
+    record_inspection,
+)
+from geo.io import to_feature_collection
+from geo.stations import StationFilter
+
+router = APIRouter(tags=["inspections"])
+
+
+def policy(service: Service) -> InspectionPolicy:
+    """The service's inspection intervals (``STATIONFINDER_INSPECTION_INTERVALS``)."""
+    return InspectionPolicy.parse(service.settings.inspection_intervals)
+
+
+def verification_filter(
+    service: Service, where: StationFilter, verification: str, as_of: str | None
+) -> tuple[StationFilter, dict[str, DueStation]]:
+    """``where`` narrowed to the stations ``verification`` asks for, and their due entries."""
+    within = parse_due(verification)
+    when = parse_when(as_of, name="as_of") or datetime.now(UTC)
+    due = {
+        d.station.id: d
+        for d in due_stations(service.registry, at=when, within_days=within, policy=policy(service))
+    }
+    ids, _, _ = service.registry.arrays(StationFilter(statuses=where.statuses))
+    others = frozenset(str(i) for i in ids) - set(due)
+    return dataclasses.replace(where, exclude_ids=where.exclude_ids | others), due
+
+
+@router.post(
+    "/stations/{station_id}/inspections",
+    response_model=StationFeature,
+    response_model_exclude_none=True,
+    status_code=201,
+    summary="Record an inspection (planner or admin key); sets last_verified",
+)
+def post_inspection(
+    station_id: str, body: InspectionIn, service: ServiceDep, key: PlannerKey
+) -> dict[str, Any]:
+    """The inspection, ``last_verified`` and the ``changes`` commit together or not at all."""
+    when = parse_when(body.at, name="at") or datetime.now(UTC)
+    st = record_inspection(
+        service.registry,
+        station_id,
+        at=when,
+        inspector=key.name,
+        amenities_found=body.amenities_found,
+        hours_seen=body.hours_seen,
+        notes=body.notes,
+        changes=body.changes.model_dump(exclude_unset=True) if body.changes else None,
+    )
+    return to_feature_collection([st], open_reports={})["features"][0]  # type: ignore[no-any-return]
+
+
+@router.get(
+    "/stations/{station_id}/inspections",
+    response_model=list[InspectionOut],
+    summary="A station's inspections, oldest first (planner or admin key)",
+)
+def get_inspections(station_id: str, service: ServiceDep, key: PlannerKey) -> list[dict[str, Any]]:
+    service.registry.get(station_id)  # 404 for an unknown station
+    return [dataclasses.asdict(i) for i in inspections(service.registry, station_id)]
