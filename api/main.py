@@ -14,6 +14,7 @@ from api import errors
 from api.deps import reject_unknown_query
 from api.routers import (
     coverage,
+    exports,
     feedback,
     inspections,
     loop,
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feedback.router,
         loop.router,
         inspections.router,
+        exports.router,
         maps.router,
         tiles.router,
     )

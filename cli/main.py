@@ -113,6 +113,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from geo.io import export_stations
 
+    if args.format in poi.POI_FORMATS:
+        return poi.run_export(args)
+
     reg = open_registry(args)
     stations = reg.stations()
     if args.out:
@@ -836,9 +839,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the registry as CSV or GeoJSON")
     with_db(p)
-    p.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    p.add_argument("--format", choices=["csv", "geojson", *poi.POI_FORMATS], default="csv")
     p.add_argument("--crs", default="wgs84", help=crs_help)
     p.add_argument("--out", help="output file (default: standard output)")
+    poi.add_export_options(p)
 
     p = sub.add_parser("nearest", help="the nearest stations to a point")
     with_db(p)
@@ -1022,7 +1026,7 @@ def _register(module: Any) -> None:
     _COMMANDS.update(module.COMMANDS)
 
 
-from cli import inspection, loop  # noqa: E402  (command modules import cli.main lazily)
+from cli import inspection, loop, poi  # noqa: E402  (command modules import cli.main lazily)
 
 _register(loop)
 _register(inspection)
