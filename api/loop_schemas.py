@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ISO_OR_NOW
-from api.schemas import StationPatch
+from api.schemas import StationCollection, StationPatch
 from geo.feedback import State
 from geo.feedback.model import MAX_TEXT
 
@@ -127,3 +127,32 @@ class InspectionOut(BaseModel):
     amenities_found: list[str]
     hours_seen: str
     notes: str
+
+
+class ClosureNote(BaseModel):
+    """A station left out because it is temporarily closed at the query time."""
+
+    id: str = Field(examples=["lib"])
+    name: str = Field(examples=["Kallio Library"])
+    since: str = Field(examples=["2026-09-01T00:00:00Z"])
+    until: str = Field("", description="Reopens then (ISO 8601 UTC); empty: not yet known")
+    reason: str = Field("", examples=["typhoon"])
+
+
+class NearestCollection(StationCollection):  # type: ignore[misc,valid-type]
+    """The nearest stations, and those nearer that are temporarily closed (left out)."""
+
+    temporarily_closed: list[ClosureNote] | None = Field(
+        None, description="Stations that would be among these but are temporarily closed"
+    )
+
+
+class ClosureIn(BaseModel):
+    """Close a station for a while."""
+
+    model_config = ConfigDict(extra="forbid")
+    since: str = Field("now", pattern=ISO_OR_NOW, examples=["2026-09-01T00:00:00+08:00"])
+    until: str | None = Field(
+        None, pattern=ISO_OR_NOW, description="Reopening time; none: until reopened by hand"
+    )
+    reason: str = Field("", max_length=200, examples=["typhoon"])

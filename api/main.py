@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from api import errors
 from api.deps import reject_unknown_query
 from api.routers import (
+    closures,
     coverage,
     exports,
     feedback,
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         loop.router,
         inspections.router,
         exports.router,
+        closures.router,
         maps.router,
         tiles.router,
     )

@@ -6,13 +6,15 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
 
 from api.settings import Settings
+from geo.closures import Closures
 from geo.coverage import CoverageReport, StationSet, coverage_report, find_gaps, isochrones
 from geo.coverage import walk_nearest as geo_walk_nearest
 from geo.errors import GeoError, NotFoundError
@@ -47,11 +49,23 @@ class Service:
     _guard: threading.Lock = field(default_factory=threading.Lock)
     feedback: Feedback = field(init=False)
     limiter: SubmissionLimiter = field(init=False)
+    closures: Closures = field(init=False)
 
     def __post_init__(self) -> None:
         # Both live in the stations' database, so every worker of a deployment shares them.
         self.feedback = Feedback(self.registry)
         self.limiter = SubmissionLimiter(self.registry, self.settings.report_rate_per_hour)
+        self.closures = Closures(self.registry)
+
+    def instant(self, at: datetime | None) -> datetime:
+        """``at`` as an aware time (naive: the registry's time zone; None: now)."""
+        if at is None:
+            return datetime.now(UTC)
+        return at if at.tzinfo else at.replace(tzinfo=ZoneInfo(self.registry.tz))
+
+    def closed_key(self, at: datetime | None) -> tuple[int, frozenset[str]]:
+        """Cache-key part for results that leave out temporarily closed stations."""
+        return self.closures.state(self.instant(at))
 
     @classmethod
     def start(cls, settings: Settings, registry: StationStore) -> Service:
@@ -96,9 +110,10 @@ class Service:
         return self.network
 
     def station_set(self, at: datetime | None) -> StationSet:
-        """The open stations (open at ``at`` when given), snapped to the network."""
+        """The open stations (open at ``at`` when given, and not temporarily closed then),
+        snapped to the network."""
         net = self.need_network()
-        where = StationFilter(open_at=at)
+        where, _ = self.closures.without_closed(StationFilter(open_at=at), self.instant(at))
         ids, lon, lat = self.registry.arrays(where)
         return StationSet.build(net, ids, lon, lat)
 
@@ -110,7 +125,7 @@ class Service:
         radius_m: float,
         at: datetime | None,
     ) -> CoverageReport:
-        key = ("coverage", standard, minutes, radius_m, at)
+        key = ("coverage", standard, minutes, radius_m, at, self.closed_key(at))
         return self.cached(  # type: ignore[no-any-return]
             key,
             lambda: coverage_report(
@@ -127,7 +142,7 @@ class Service:
 
     def gaps(self, **params: Any) -> gpd.GeoDataFrame:
         return self.cached(  # type: ignore[no-any-return]
-            ("gaps", *sorted(params.items())),
+            ("gaps", *sorted(params.items()), self.closed_key(params.get("at"))),
             lambda: find_gaps(
                 self.coverage(**params),
                 demand=self.demand,
@@ -157,7 +172,7 @@ class Service:
                 walk_speed_kmh=self.settings.walk_speed_kmh,
             )
 
-        return self.cached(("walk_areas", minutes), compute)  # type: ignore[no-any-return]
+        return self.cached(("walk_areas", minutes, self.closed_key(None)), compute)  # type: ignore[no-any-return]
 
     def osm_candidates(self) -> pd.DataFrame:
         """Candidate sites from the network's OSM file (community centres, town halls …)."""

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import CrsDep, FilterParams, ServiceDep
-from api.schemas import StationCollection
+from api.loop_schemas import NearestCollection
+from api.routers.closures import closed_notes
 from geo.io import to_feature_collection
 
 router = APIRouter(tags=["nearest"])
@@ -16,7 +17,7 @@ router = APIRouter(tags=["nearest"])
 
 @router.get(
     "/nearest",
-    response_model=StationCollection,
+    response_model=NearestCollection,
     response_model_exclude_none=True,
     summary="The nearest stations, nearest first",
 )
@@ -40,9 +41,14 @@ def nearest(
     where = filters.build()
     if exclude_reported_closed:
         where = replace(where, exclude_ids=service.feedback.reported_closed())
+    wanted = where
+    where, closed = service.closures.without_closed(where, service.instant(where.open_at))
     if mode == "walk":
         hits = service.walk_nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
     else:
         hits = service.registry.nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
     counts = service.feedback.open_report_counts()
-    return to_feature_collection(hits, crs=crs, open_reports=counts)
+    out = to_feature_collection(hits, crs=crs, open_reports=counts)
+    if closed:  # say which nearer stations are closed for now
+        out["temporarily_closed"] = closed_notes(service, closed, lon, lat, k, crs, wanted, radius)
+    return out
