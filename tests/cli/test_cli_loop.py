@@ -52,7 +52,7 @@ def test_proposal_through_every_step_by_cli(
 
 
 def test_errors_are_one_line(db: tuple[Path, str, int], capsys: pytest.CaptureFixture[str]) -> None:
-    path, token, pid = db
+    path, _, pid = db
     assert main(["receipt", "A" * 22, "--db", str(path)]) == 1
     assert capsys.readouterr().err.strip() == (
         "stationfinder receipt: error: no receipt with this token"
