@@ -156,3 +156,17 @@ class ClosureIn(BaseModel):
         None, pattern=ISO_OR_NOW, description="Reopening time; none: until reopened by hand"
     )
     reason: str = Field("", max_length=200, examples=["typhoon"])
+
+
+class ScoreOut(BaseModel):
+    """A station's star rating: score = 100 × (0.6 amenities + 0.25 hours + 0.15 reports)."""
+
+    station_id: str
+    name: str
+    district: str
+    score: int = Field(ge=0, le=100, examples=[78])
+    stars: int = Field(ge=0, le=5, examples=[4])
+    amenities: float = Field(description="Share of the kind's standard amenities found")
+    hours: float = Field(description="1 hours kept, 0 not, 0.5 not seen")
+    reports: float = Field(description="1 − min(problem reports accepted in a year, 5) / 5")
+    inspected_at: str

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import sys
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,12 +69,36 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"verify": run_verify}
+def run_scores(args: argparse.Namespace) -> int:
+    import csv
+
+    from cli.main import open_registry
+    from geo.score import score_stations
+
+    scores = score_stations(open_registry(args), at=_at(args.at))
+    fields = ["station_id", "score", "stars", "amenities", "hours", "reports", "inspected_at"]
+    with (
+        open(args.out, "w", newline="", encoding="utf-8-sig")
+        if args.out
+        else nullcontext(sys.stdout) as out
+    ):
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        for sid in sorted(scores):
+            writer.writerow(dataclasses.asdict(scores[sid]))
+    return 0
+
+
+COMMANDS = {"verify": run_verify, "scores": run_scores}
 """Command name → handler."""
 
 
 def add_arguments(sub: Any) -> None:
-    """Add ``verify`` to the ``stationfinder`` parser."""
+    """Add ``verify`` and ``scores`` to the ``stationfinder`` parser."""
+    p = sub.add_parser("scores", help="star rating of every inspected station, as CSV")
+    p.add_argument("--db", help="SQLite file or postgresql:// URL (default: $STATIONFINDER_DB)")
+    p.add_argument("--at", help="score as of this ISO 8601 time (default now)")
+    p.add_argument("--out", help="CSV file (default: standard output)")
     p = sub.add_parser("verify", help="stations due for verification; or record an inspection")
     p.add_argument("--db", help="SQLite file or postgresql:// URL (default: $STATIONFINDER_DB)")
     p.add_argument(

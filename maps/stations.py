@@ -11,6 +11,7 @@ clusters are built.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -115,6 +116,11 @@ class StationCluster(JSCSSMixin, Layer):
     report_url
         When given, each popup ends with a "report a problem" link to this
         URL, with ``{id}`` replaced by the station's id (URL-encoded).
+    notes
+        Station id → a line the popup shows (a star rating, "temporarily
+        closed until …"); its ``sf-note`` element carries it.
+    closed_ids
+        Stations temporarily closed now: never shown as open now.
     """
 
     _template = _template("station_cluster.html.j2")
@@ -146,6 +152,8 @@ class StationCluster(JSCSSMixin, Layer):
         tz: str = DEFAULT_TZ,
         name: str | None = None,
         report_url: str | None = None,
+        notes: Mapping[str, str] | None = None,
+        closed_ids: AbstractSet[str] = frozenset(),
     ) -> None:
         super().__init__(name=name or text("stations", lang), overlay=True, control=True)
         self.report_url = report_url
@@ -154,6 +162,7 @@ class StationCluster(JSCSSMixin, Layer):
         now = now or datetime.now(UTC)
         x, y = to_display([s.lon for s in stations], [s.lat for s in stations], tiles)
         opened, hours = _open_states(stations, now, tz)
+        opened = [0 if s.id in closed_ids else o for s, o in zip(stations, opened, strict=True)]
         hours_at = {h: i for i, h in enumerate(hours)}
         self.station_ids: list[str] = [s.id for s in stations]
         self.kinds: list[Kind] = [Kind(s.kind) for s in stations]
@@ -170,6 +179,7 @@ class StationCluster(JSCSSMixin, Layer):
             "h": [hours_at.get(s.opening_hours.strip(), -1) for s in stations],
             "o": opened,
             "s": [_STATUSES.index(Status(s.status)) for s in stations],
+            "n": [(notes or {}).get(s.id, "") for s in stations],
         }
         self.hours = hours
 
@@ -222,6 +232,8 @@ def station_layer(
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
     report_url: str | None = None,
+    notes: Mapping[str, str] | None = None,
+    closed_ids: AbstractSet[str] = frozenset(),
 ) -> StationCluster:
     """The clustered stations layer (see :class:`StationCluster`).
 
@@ -246,7 +258,16 @@ def station_layer(
     StationCluster
         A folium layer, to add to a map.
     """
-    return StationCluster(stations, lang=lang, tiles=tiles, now=now, tz=tz, report_url=report_url)
+    return StationCluster(
+        stations,
+        lang=lang,
+        tiles=tiles,
+        now=now,
+        tz=tz,
+        report_url=report_url,
+        notes=notes,
+        closed_ids=closed_ids,
+    )
 
 
 def kind_legend(kinds: Sequence[Kind | str] | None = None, *, lang: Lang = "en") -> Legend:
@@ -281,6 +302,8 @@ def stations_map(
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
     title: str | None = None,
+    notes: Mapping[str, str] | None = None,
+    closed_ids: AbstractSet[str] = frozenset(),
 ) -> OfflineMap:
     """A map of stations: clustered markers, a legend of kinds, a layer control.
 
@@ -300,6 +323,8 @@ def stations_map(
         Time zone of opening hours.
     title
         Page title; default: a title in ``lang``.
+    notes, closed_ids
+        Popup lines per station, and stations temporarily closed (see :class:`StationCluster`).
 
     Returns
     -------
@@ -316,7 +341,10 @@ def stations_map(
     import folium
 
     m = base_map(tiles=tiles, lang=lang, title=title or text("stations_title", lang))
-    station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
+    layer = station_layer(
+        stations, lang=lang, tiles=tiles, now=now, tz=tz, notes=notes, closed_ids=closed_ids
+    )
+    layer.add_to(m)
     present = sorted({Kind(s.kind) for s in stations}, key=_KINDS.index)
     kind_legend(present or None, lang=lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)

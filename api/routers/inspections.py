@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
-from api.deps import PlannerKey, ServiceDep, parse_when
-from api.loop_schemas import InspectionIn, InspectionOut
+from api.deps import ISO_OR_NOW, PlannerKey, ServiceDep, parse_when
+from api.loop_schemas import InspectionIn, InspectionOut, ScoreOut
 from api.schemas import StationFeature
 from api.service import Service
 from geo.inspection import (
@@ -22,7 +22,9 @@ from geo.inspection import (
     record_inspection,
 )
 from geo.io import to_feature_collection
+from geo.score import score_stations
 from geo.stations import StationFilter
+from geo.types import Status
 
 router = APIRouter(tags=["inspections"])
 
@@ -80,3 +82,24 @@ def post_inspection(
 def get_inspections(station_id: str, service: ServiceDep, key: PlannerKey) -> list[dict[str, Any]]:
     service.registry.get(station_id)  # 404 for an unknown station
     return [dataclasses.asdict(i) for i in inspections(service.registry, station_id)]
+
+
+@router.get(
+    "/scores",
+    response_model=list[ScoreOut],
+    summary="Star rating of every inspected station (formula in the README)",
+)
+def get_scores(
+    service: ServiceDep,
+    at: Annotated[
+        str, Query(pattern=ISO_OR_NOW, description="Score as of this ISO 8601 time, or now")
+    ] = "now",
+) -> list[dict[str, Any]]:
+    when = parse_when(at, name="at") or datetime.now(UTC)
+    stations = {
+        s.id: s for s in service.registry.stations(StationFilter(statuses=frozenset(Status)))
+    }
+    return [
+        {**dataclasses.asdict(s), "name": stations[sid].name, "district": stations[sid].district}
+        for sid, s in sorted(score_stations(service.registry, at=when).items())
+    ]

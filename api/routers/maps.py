@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -29,6 +30,7 @@ from api.settings import Settings
 from geo.errors import InvalidInputError
 from geo.feedback import ProposalGroup
 from geo.stations import StationFilter
+from maps.i18n import Lang
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -99,6 +101,17 @@ def public_groups(service: Service) -> list[ProposalGroup]:
     return [replace(g, lon=round(g.lon, 3), lat=round(g.lat, 3), proposals=()) for g in groups]
 
 
+def popup_notes(service: Service, lang: Lang) -> tuple[dict[str, str], frozenset[str]]:
+    """Popup lines (star ratings, temporary closures) and the stations closed now."""
+    from geo.score import score_stations
+    from maps.notes import station_notes
+
+    now = datetime.now(UTC)
+    closed = service.closures.closed_at(now)
+    scores = score_stations(service.registry, at=now)
+    return station_notes(scores, closed, lang), frozenset(closed)
+
+
 def _filter_key(filters: FilterParams) -> tuple[object, ...]:
     return (
         tuple(sorted(map(str, filters.kind or []))),
@@ -126,9 +139,18 @@ def stations_page(
     where = filters.build()
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("stations", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
+    key += (service.closed_key(None),)
 
     def build() -> str:
-        m = maps.stations_map(registry.stations(where), lang=lang, tiles=tiles, tz=registry.tz)
+        notes, closed = popup_notes(service, lang)
+        m = maps.stations_map(
+            registry.stations(where),
+            lang=lang,
+            tiles=tiles,
+            tz=registry.tz,
+            notes=notes,
+            closed_ids=closed,
+        )
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
     return _page(request, key, build)

@@ -53,3 +53,16 @@ def test_inspection_errors(client: TestClient) -> None:
     assert client.get("/stations/lib").json()["properties"]["last_verified"] == ""
     assert client.post("/stations/lib/inspections", json={}).status_code == 401
     assert client.post("/stations/nope/inspections", json={}, headers=PLANNER).status_code == 404
+
+
+def test_scores_exported(client: TestClient) -> None:
+    body = {"at": "2026-01-01T08:00:00Z", "amenities_found": ["water", "charging"]}
+    client.post("/stations/smart/inspections", json=body, headers=PLANNER)
+    r = client.get("/scores", params={"at": "2026-02-01T00:00:00Z"})
+    assert r.status_code == 200
+    (s,) = r.json()
+    # Smart station standard: 5 amenities, 2 found; hours not seen; no reports.
+    assert (s["station_id"], s["name"]) == ("smart", "Smart Box")
+    assert s["score"] == round(100 * (0.6 * 2 / 5 + 0.25 * 0.5 + 0.15)) == 52
+    assert s["stars"] == 1 + 52 // 25
+    assert client.get("/scores", params={"at": "2025-12-01T00:00:00Z"}).json() == []

@@ -67,3 +67,16 @@ def test_verify_errors_are_one_line(db: Path, capsys: pytest.CaptureFixture[str]
     assert len(err) == 1 and "verification='soon'" in err[0]
     assert main(["verify", "--intervals", "boat=3", "--db", str(db)]) == 1
     assert "boat" in capsys.readouterr().err
+
+
+def test_scores_csv(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["verify", "--station", "b", "--inspector", "wang", "--at", "2026-02-01T00:00:00Z"]
+    assert main([*argv, "--found", "water", "--hours", "24/7", "--db", str(db)]) == 0
+    out = tmp_path / "scores.csv"
+    assert main(["scores", "--db", str(db), "--at", "2026-03-01", "--out", str(out)]) == 0
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    # Smart station: 1 of 5 standard amenities, hours "24/7" seen but none listed, no reports.
+    assert rows == [
+        "station_id,score,stars,amenities,hours,reports,inspected_at",
+        f"b,{round(100 * (0.6 / 5 + 0.15))},2,0.2,0.0,1.0,2026-02-01T00:00:00Z",
+    ]

@@ -105,3 +105,39 @@ def test_wrong_token_page_is_a_plain_404(loop_service: tuple[str, Path]) -> None
         urllib.request.urlopen(f"{url}/receipts/{'A' * 22}/page", timeout=5)
     assert exc.value.code == 404
     assert json.loads(exc.value.read())["detail"] == "no receipt with this token"
+
+
+def _popup(page: Page, sid: str) -> str:
+    page.evaluate(
+        """id => new Promise(done => {
+            const m = window.sfStations.sfById[id];
+            window.sfStations.zoomToShowLayer(m, () => { m.openPopup(); setTimeout(done, 300); });
+        })""",
+        sid,
+    )
+    popup = page.locator(".leaflet-popup-content .sf-popup")
+    expect(popup).to_have_attribute("data-id", sid)
+    return popup.inner_text()
+
+
+def test_popup_shows_rating_and_temporary_closure(
+    page: Page, loop_service: tuple[str, Path], console: Console, shots: Path
+) -> None:
+    url, _ = loop_service
+    with urllib.request.urlopen(f"{url}/stations?status=open&limit=2", timeout=10) as r:
+        first, second = (f["id"] for f in json.loads(r.read())["features"])
+    inspection = {"amenities_found": ["water", "toilet"], "at": "2026-01-01T00:00:00Z"}
+    _post(f"{url}/stations/{first}/inspections", inspection, key=PLANNER)
+    closure = {"since": "2026-01-01T00:00:00Z", "until": "2100-01-01T00:00:00Z", "reason": "台风"}
+    _post(f"{url}/stations/{second}/closures", closure, key=PLANNER)
+    with urllib.request.urlopen(f"{url}/scores", timeout=10) as r:
+        (score,) = json.loads(r.read())
+    page.goto(f"{url}/maps/stations?lang=en")
+    page.wait_for_function("window.sfReady === true", timeout=15_000)
+    text = _popup(page, first)
+    stars = "★" * score["stars"] + "☆" * (5 - score["stars"])
+    assert f"Rating {stars} {score['score']}" in text
+    closed = _popup(page, second)
+    assert "Temporarily closed until 2100-01-01 (台风)" in closed and "Open now" not in closed
+    page.screenshot(path=str(shots / "popup-closed.png"))
+    assert console.unexpected() == []
