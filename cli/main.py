@@ -138,6 +138,7 @@ def cmd_nearest(args: argparse.Namespace) -> int:
         open_at=parse_when(args.open_at),
         statuses=args.status,
     )
+    where = closures.exclude_closed(reg, where)
     if args.mode == "walk":
         from geo.coverage import walk_nearest
 
@@ -219,7 +220,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
 
     reg = open_registry(args)
     where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
-    ids, lon, lat = reg.arrays(where)
+    ids, lon, lat = reg.arrays(closures.exclude_closed(reg, where))
     net = network_for(args, reg)
     demand = read_demand(args.demand) if args.demand else None
     districts = gpd.read_file(args.districts) if args.districts else None
@@ -1026,10 +1027,11 @@ def _register(module: Any) -> None:
     _COMMANDS.update(module.COMMANDS)
 
 
-from cli import inspection, loop, poi  # noqa: E402  (command modules import cli.main lazily)
+from cli import closures, inspection, loop, poi  # noqa: E402  (they import cli.main lazily)
 
 _register(loop)
 _register(inspection)
+_register(closures)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
