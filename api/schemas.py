@@ -154,6 +154,9 @@ class CoverageOut(BaseModel):
     street_share: ShareOut = Field(description="Share of street length")
     area_share: ShareOut = Field(description="Share of the study area (hexagon grid)")
     demand_share: ShareOut = Field(description="Share of demand weight")
+    temporarily_closed: list[str] = Field(
+        default_factory=list, description="Stations left out: temporarily closed at `at` (or now)"
+    )
 
 
 class GapProperties(BaseModel):

@@ -65,7 +65,9 @@ def to_geojson(frame: gpd.GeoDataFrame, crs: CoordSystem) -> dict[str, Any]:
 @router.get("/coverage", response_model=CoverageOut, summary="Coverage shares")
 def coverage(service: ServiceDep, params: Annotated[CoverageParams, Depends()]) -> dict[str, Any]:
     """Shares of street length, area and demand covered not at all, once, twice or more."""
-    return service.coverage(**params.as_kwargs()).to_dict()
+    kwargs = params.as_kwargs()
+    closed = service.closed_key(kwargs["at"])[1]  # say which stations were left out
+    return {**service.coverage(**kwargs).to_dict(), "temporarily_closed": sorted(closed)}
 
 
 @router.get("/gaps", response_model=GapCollection, summary="Uncovered areas, ranked")

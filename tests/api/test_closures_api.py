@@ -74,6 +74,7 @@ def test_coverage_treats_it_as_closed_until_it_reopens(demo: TestClient) -> None
     assert demo.post(f"/stations/{sid}/closures", json=CLOSE, headers=PLANNER).status_code == 201
     assert coverage(BEFORE) == first  # the closure begins later
     during = coverage(DURING)
+    assert during["temporarily_closed"] == [sid] and first["temporarily_closed"] == []
     assert during["stations"] == first["stations"] - 1
     assert during["area_share"]["none"] >= first["area_share"]["none"]
     assert coverage(AFTER)["stations"] == first["stations"]
