@@ -140,7 +140,11 @@ def read_poi_table(path: str | Path) -> pd.DataFrame:
     """
     if not Path(path).is_file():
         raise NotFoundError(f"{path}: no such file")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        reason = "empty" if isinstance(exc, pd.errors.EmptyDataError) else "not UTF-8 CSV"
+        raise InvalidInputError(f"{path}: not a POI sheet ({reason})") from None
     missing = [c for c in POI_COLUMNS if c not in frame.columns]
     if missing:
         raise InvalidInputError(f"{path}: not a POI sheet, column(s) missing: {', '.join(missing)}")

@@ -78,3 +78,7 @@ def test_wrong_platform_and_sheet(tmp_path: Path) -> None:
     bad.write_text("名称,经度\nx,1\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match=r"bad\.csv: not a POI sheet.*编号"):
         read_poi_table(bad)
+    for content, reason in [(b"", "empty"), (b"\xff\xfe\x00garbage\n\xc3", "not UTF-8 CSV")]:
+        bad.write_bytes(content)
+        with pytest.raises(InvalidInputError, match=rf"bad\.csv: not a POI sheet \({reason}\)"):
+            read_poi_table(bad)
