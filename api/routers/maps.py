@@ -309,6 +309,8 @@ def report_page(
     st = service.registry.get(station)  # 404 for an unknown id
     root = request.scope.get("root_path", "")
     api = f"{root}/stations/{quote(st.id, safe='')}/reports"
+    receipt_url = f"{root}/receipts/{{token}}/page?lang={lang}"
     return HTMLResponse(
-        report_form_html(st, api=api, lang=lang), headers={"Cache-Control": "no-cache"}
+        report_form_html(st, api=api, lang=lang, receipt_url=receipt_url),
+        headers={"Cache-Control": "no-cache"},
     )

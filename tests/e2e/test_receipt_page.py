@@ -141,3 +141,32 @@ def test_popup_shows_rating_and_temporary_closure(
     assert "Temporarily closed until 2100-01-01 (台风)" in closed and "Open now" not in closed
     page.screenshot(path=str(shots / "popup-closed.png"))
     assert console.unexpected() == []
+
+
+def test_report_form_links_to_the_receipt(
+    page: Page, loop_service: tuple[str, Path], console: Console
+) -> None:
+    url, db = loop_service
+    with urllib.request.urlopen(f"{url}/stations?limit=1", timeout=10) as r:
+        sid = json.loads(r.read())["features"][0]["id"]
+    page.goto(f"{url}/maps/report?station={sid}&lang=en")
+    page.select_option("#sf-kind", "full")
+    page.click("#sf-send")
+    expect(page.locator("#sf-result")).to_have_attribute("data-status", "201")
+    link = page.locator("#sf-receipt")
+    expect(link).to_have_text("Follow it here (your receipt)")
+    link.click()
+    expect(page.locator(".sf-now")).to_have_attribute("data-state", "submitted")
+    assert page.locator("li.sf-step").count() == 1
+    expect(page.locator(".sf-item")).to_contain_text("Report on a station")
+    # A planner's reply (from the command line) shows up on the same page.
+    req = urllib.request.Request(
+        f"{url}/reports?station_id={sid}&limit=1", headers={"X-API-Key": PLANNER}
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        report_id = json.loads(r.read())["reports"][0]["id"]
+    _cli(db, "reply", "--report", str(report_id), "--text", "We will add seats", "--actor", "li")
+    page.reload()
+    expect(page.locator(".sf-now")).to_have_attribute("data-state", "under_review")
+    expect(page.locator(".sf-reply")).to_have_text("We will add seats")
+    assert console.unexpected() == []
