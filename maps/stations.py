@@ -454,6 +454,8 @@ def embed_map(
     mode: Literal["straight", "walk"] = "straight",
     query: Mapping[str, Sequence[str]] | None = None,
     report_url: str | None = None,
+    notes: Mapping[str, str] | None = None,
+    closed_ids: AbstractSet[str] = frozenset(),
 ) -> OfflineMap:
     """A map for iframes: stations, a legend, and a "locate me" button with a nearest list.
 
@@ -482,6 +484,8 @@ def embed_map(
     report_url
         URL of the "report a problem" link in each popup (``{id}`` = the
         station id); None leaves the link out.
+    notes, closed_ids
+        Popup lines per station, and stations temporarily closed (see :class:`StationCluster`).
 
     Returns
     -------
@@ -490,7 +494,16 @@ def embed_map(
     """
     center = (lon, lat) if lat is not None and lon is not None else None
     m = base_map(tiles=tiles, lang=lang, location=center, zoom=zoom)
-    station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz, report_url=report_url).add_to(m)
+    station_layer(
+        stations,
+        lang=lang,
+        tiles=tiles,
+        now=now,
+        tz=tz,
+        report_url=report_url,
+        notes=notes,
+        closed_ids=closed_ids,
+    ).add_to(m)
     present = sorted({Kind(s.kind) for s in stations}, key=_KINDS.index)
     kind_legend(present or None, lang=lang).add_to(m)
     LocateControl(api=api, lang=lang, tiles=tiles, mode=mode, query=query).add_to(m)

@@ -189,9 +189,10 @@ def embed_page(
     }
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("embed", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
-    key += (lat, lon, zoom, mode, root)
+    key += (lat, lon, zoom, mode, root, service.closed_key(None))
 
     def build() -> str:
+        notes, closed = popup_notes(service, lang)
         m = maps.embed_map(
             registry.stations(where),
             lat=lat,
@@ -204,6 +205,8 @@ def embed_page(
             mode=mode,
             query=query,
             report_url=root + f"/maps/report?station={{id}}&lang={lang}",
+            notes=notes,
+            closed_ids=closed,
         )
         return maps.render_html(m, asset_base=root + STATIC_URL)
 
@@ -227,14 +230,17 @@ def coverage_page(
     tiles = tile_config(service.settings)
     kwargs = params.as_kwargs()
     key = ("coverage", id(registry), registry.version, tuple(sorted(kwargs.items())), lang, tiles)
-    key += (service.feedback.version,)
+    key += (service.feedback.version, service.closed_key(kwargs["at"]))
 
     def build() -> str:
+        open_then, _ = service.closures.without_closed(
+            StationFilter(open_at=kwargs["at"]), service.instant(kwargs["at"])
+        )
         m = maps.coverage_map_from(
             service.coverage(**kwargs),
             gaps=service.gaps(**kwargs),
             walk_areas=service.walk_areas(params.minutes),
-            stations=registry.stations(StationFilter(open_at=kwargs["at"])),
+            stations=registry.stations(open_then),
             demand=service.demand,
             proposals=public_groups(service),
             lang=lang,

@@ -140,6 +140,10 @@ def test_popup_shows_rating_and_temporary_closure(
     closed = _popup(page, second)
     assert "Temporarily closed until 2100-01-01 (台风)" in closed and "Open now" not in closed
     page.screenshot(path=str(shots / "popup-closed.png"))
+    # The embeddable map says so too, in Chinese.
+    page.goto(f"{url}/maps/embed?lang=zh")
+    page.wait_for_function("window.sfReady === true", timeout=15_000)
+    assert "暂停开放 至 2100-01-01 (台风)" in _popup(page, second)
     assert console.unexpected() == []
 
 
