@@ -24,7 +24,7 @@ from geo.inspection import (
 from geo.io import to_feature_collection
 from geo.score import score_stations
 from geo.stations import StationFilter
-from geo.types import Status
+from geo.types import Station, Status
 
 router = APIRouter(tags=["inspections"])
 
@@ -34,19 +34,32 @@ def policy(service: Service) -> InspectionPolicy:
     return InspectionPolicy.parse(service.settings.inspection_intervals)
 
 
-def verification_filter(
-    service: Service, where: StationFilter, verification: str, as_of: str | None
-) -> tuple[StationFilter, dict[str, DueStation]]:
-    """``where`` narrowed to the stations ``verification`` asks for, and their due entries."""
+def due_page(
+    service: Service,
+    where: StationFilter,
+    verification: str,
+    as_of: str | None,
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    text: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[Station], dict[str, DueStation]]:
+    """The stations ``verification`` asks for that pass the other filters, by district and
+    due time (as :func:`geo.inspection.due_stations` orders them): (total, page, due entries)."""
     within = parse_due(verification)
     when = parse_when(as_of, name="as_of") or datetime.now(UTC)
-    due = {
-        d.station.id: d
-        for d in due_stations(service.registry, at=when, within_days=within, policy=policy(service))
-    }
+    listed = due_stations(service.registry, at=when, within_days=within, policy=policy(service))
+    due = {d.station.id: d for d in listed}
     ids, _, _ = service.registry.arrays(StationFilter(statuses=where.statuses))
     others = frozenset(str(i) for i in ids) - set(due)
-    return dataclasses.replace(where, exclude_ids=where.exclude_ids | others), due
+    narrowed = dataclasses.replace(where, exclude_ids=where.exclude_ids | others)
+    total, matching = service.registry.query(
+        where=narrowed, bbox=bbox, text=text, limit=max(len(due), 1), offset=0
+    )
+    order = {sid: i for i, sid in enumerate(due)}
+    matching.sort(key=lambda st: order[st.id])
+    return total, matching[offset : offset + limit], due
 
 
 @router.post(

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile
 
 from api.deps import ISO_OR_NOW, AdminKey, CrsDep, FilterParams, PlannerKey, ServiceDep, bbox_param
-from api.routers.inspections import verification_filter
+from api.routers.inspections import due_page
 from api.schemas import ImportResult, StationFeature, StationIn, StationPage, StationPatch
 from api.service import Service
 from geo.crs import convert
@@ -59,9 +59,14 @@ def list_stations(
     if exclude_reported_closed:
         where = replace(where, exclude_ids=service.feedback.reported_closed())
     due = None
-    if verification is not None:
-        where, due = verification_filter(service, where, verification, as_of)
-    total, page = service.registry.query(where=where, bbox=bbox, text=q, limit=limit, offset=offset)
+    if verification is None:
+        total, page = service.registry.query(
+            where=where, bbox=bbox, text=q, limit=limit, offset=offset
+        )
+    else:  # by district, then due time
+        total, page, due = due_page(
+            service, where, verification, as_of, bbox=bbox, text=q, limit=limit, offset=offset
+        )
     fc = to_feature_collection(page, crs=crs, open_reports=service.feedback.open_report_counts())
     for feature in fc["features"] if due is not None else []:
         feature["properties"]["next_verification"] = due[feature["id"]].due

@@ -66,3 +66,17 @@ def test_scores_exported(client: TestClient) -> None:
     assert s["score"] == round(100 * (0.6 * 2 / 5 + 0.25 * 0.5 + 0.15)) == 52
     assert s["stars"] == 1 + 52 // 25
     assert client.get("/scores", params={"at": "2025-12-01T00:00:00Z"}).json() == []
+
+
+def test_due_list_is_by_district_and_pages(client: TestClient) -> None:
+    for sid, district in [("lib", "Töölö"), ("smart", "Alppila"), ("fuel", "Kallio")]:
+        r = client.patch(f"/stations/{sid}", json={"district": district}, headers=PLANNER)
+        assert r.status_code == 200
+    params = {"verification": "overdue", "as_of": "2026-06-01T00:00:00Z"}
+    r = client.get("/stations", params=params)
+    assert [f["id"] for f in r.json()["features"]] == ["smart", "fuel", "lib"]
+    r = client.get("/stations", params={**params, "limit": 1, "offset": 1})
+    assert [f["id"] for f in r.json()["features"]] == ["fuel"]
+    assert (r.json()["number_matched"], r.json()["number_returned"]) == (3, 1)
+    r = client.get("/stations", params={**params, "q": "Library"})
+    assert [f["id"] for f in r.json()["features"]] == ["lib"]
