@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from geo.errors import ConflictError, InvalidInputError, NotFoundError
-from geo.stations.model import Column, StationFilter, Table, stamp
-from geo.stations.store import RecordReader, StationStore
+from geo.stations import Column, RecordReader, StationFilter, StationStore, Table
+from geo.stations.model import stamp
 
 __all__ = ["CLOSURES", "CLOSURES_COUNTER", "Closure", "Closures"]
 

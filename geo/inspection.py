@@ -23,8 +23,8 @@ from geo._validate import parse_amenities, parse_kinds
 from geo.errors import InvalidInputError
 from geo.feedback.model import MAX_CONTACT, MAX_TEXT, REPORTS, clean_text
 from geo.hours import hours_error
-from geo.stations.model import Column, StationFilter, Table, stamp
-from geo.stations.store import StationStore
+from geo.stations import Column, StationFilter, StationStore, Table
+from geo.stations.model import stamp
 from geo.types import Kind, Station
 
 __all__ = [

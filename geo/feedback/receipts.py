@@ -13,8 +13,7 @@ import enum
 import re
 import secrets
 
-from geo.stations.model import Column, Table
-from geo.stations.store import Transaction
+from geo.stations import Column, Table, Transaction
 
 __all__ = [
     "RECEIPTS",
