@@ -7,6 +7,9 @@ item: its steps with state, date, planner and reply, never another rider's.
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import jinja2
 
 from geo.feedback import Item, ReceiptView, State
@@ -60,8 +63,19 @@ def _label(pair: tuple[str, str], lang: Lang) -> str:
     return pair[0] if lang == "en" else pair[1]
 
 
+def _local(at: str, tz: str) -> str:
+    """``2026-05-01T08:00:00Z`` as ``2026-05-01 16:00`` in ``tz``."""
+    when = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(ZoneInfo(tz))
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
 def receipt_html(
-    view: ReceiptView, *, station: Station | None = None, lang: Lang = "zh", other_url: str = ""
+    view: ReceiptView,
+    *,
+    station: Station | None = None,
+    lang: Lang = "zh",
+    other_url: str = "",
+    tz: str = "Asia/Shanghai",
 ) -> str:
     """The receipt page of one report or proposal.
 
@@ -75,6 +89,8 @@ def receipt_html(
         Language of the page.
     other_url
         Link to the same page in the other language (none when empty).
+    tz
+        Time zone in which dates are shown (the registry's).
 
     Returns
     -------
@@ -86,7 +102,8 @@ def receipt_html(
     >>> from geo.feedback import Step
     >>> view = ReceiptView(Item.REPORT, "closed", State.SUBMITTED,
     ...                    (Step(State.SUBMITTED, "submitted", "2026-05-01T08:00:00Z"),), "lib")
-    >>> "已提交" in receipt_html(view, lang="zh")
+    >>> page = receipt_html(view, lang="zh")
+    >>> "已提交" in page and "2026-05-01 16:00" in page
     True
     """
     path = _PATHS[view.item]
@@ -102,7 +119,7 @@ def receipt_html(
         {
             "state": str(s.state),
             "label": _label(STATE_LABELS[s.state], lang),
-            "date": s.at.replace("T", " ").removesuffix("Z")[:16] + " UTC",
+            "date": _local(s.at, tz),
             "actor": s.actor,
             "reply": s.reply,
         }

@@ -91,7 +91,8 @@ def receipt_page(
     other = "en" if lang == "zh" else "zh"
     root = request.scope.get("root_path", "")
     url = f"{root}/receipts/{quote(token, safe='')}/page?lang={other}"
-    html = receipt_html(view, station=_station(service, view), lang=lang, other_url=url)
+    station = _station(service, view)
+    html = receipt_html(view, station=station, lang=lang, other_url=url, tz=service.registry.tz)
     return HTMLResponse(html, headers=_PRIVATE_PAGE)
 
 
