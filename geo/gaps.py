@@ -69,7 +69,7 @@ __all__ = [
     "GAP_COLUMNS",
     "MAX_CLUSTER_CELLS",
     "gap_pieces",
-    "gap_records",
+    "json_records",
     "piece_labels",
 ]
 
@@ -532,28 +532,38 @@ def _text(value: Any) -> str | None:
     return None if value is None or value != value or str(value) == "" else str(value)
 
 
-def gap_records(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    """The pieces' properties as JSON-ready dicts: numbers rounded, ``None`` for missing.
+_DIGITS = {"lon": 7, "lat": 7, "share": 6}
+
+
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table's rows as JSON-ready dicts: numbers rounded, ``None`` (never NaN) for missing.
+
+    Geometry columns are left out; coordinates keep 7 decimals, shares 6, other floats 3.
 
     Examples
     --------
     >>> f = gpd.GeoDataFrame({"rank": [1], "site_gain": [float("nan")]},
     ...                      geometry=[shapely.box(0, 0, 1, 1)], crs=4326)
-    >>> gap_records(f)
+    >>> json_records(f)
     [{'rank': 1, 'site_gain': None}]
     """
-    props = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    props = pd.DataFrame(frame)
+    if isinstance(frame, gpd.GeoDataFrame):
+        props = props.drop(columns=frame.geometry.name)
     rows: list[dict[str, Any]] = []
     for rec in props.to_dict(orient="records"):
         row: dict[str, Any] = {}
         for key, value in rec.items():
+            name = str(key)
             if value is None or (isinstance(value, float) and value != value):
-                row[str(key)] = None
-            elif isinstance(value, np.integer):
-                row[str(key)] = int(value)
+                row[name] = None
+            elif isinstance(value, bool | np.bool_):
+                row[name] = bool(value)
+            elif isinstance(value, int | np.integer):
+                row[name] = int(value)
             elif isinstance(value, float | np.floating):
-                row[str(key)] = round(float(value), 7 if str(key).endswith(("lon", "lat")) else 3)
+                row[name] = round(float(value), _DIGITS.get(name.rsplit("_", 1)[-1], 3))
             else:
-                row[str(key)] = value
+                row[name] = value
         rows.append(row)
     return rows
