@@ -691,7 +691,7 @@ def cmd_proposals(args: argparse.Namespace) -> int:
 @command("map")
 def cmd_map(args: argparse.Namespace) -> int:
     import maps
-    from geo.coverage import coverage_report, find_gaps, isochrones
+    from geo.coverage import coverage_report, isochrones
     from geo.registry import StationFilter
     from maps.tiles import add_street_layer
 
@@ -714,10 +714,23 @@ def cmd_map(args: argparse.Namespace) -> int:
 
             demand = inputs["demand"] = pd.read_csv(BUNDLED_DEMAND)
         if args.kind == "coverage":
+            from geo.gaps import gap_pieces
+            from geo.impact import station_impact
+
             report = coverage_report(net, sset, keep_cells=True, **inputs)
             m = maps.coverage_map_from(
                 report,
-                gaps=find_gaps(report, demand=demand, walk_speed_kmh=args.walk_speed),
+                gaps=gap_pieces(
+                    report,
+                    net,
+                    sset,
+                    demand=demand,
+                    districts=inputs["districts"],
+                    walk_speed_kmh=args.walk_speed,
+                ),
+                impact=station_impact(
+                    net, sset, **{k: v for k, v in inputs.items() if k != "districts"}
+                ),
                 walk_areas=isochrones(
                     net, sset, minutes=args.minutes, walk_speed_kmh=args.walk_speed
                 ),
