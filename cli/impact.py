@@ -22,19 +22,18 @@ def _pct(value: float | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Per open station: catchment, what only it covers, the loss if it closed."""
-    from geo.gaps import json_records
     from geo.impact import station_impact
 
     inputs = coverage_inputs(args)
     inputs.pop("districts")
-    table = station_impact(inputs.pop("net"), inputs.pop("stations"), **inputs)
-    rows = json_records(table)
-    limit = inputs["minutes"] if inputs["standard"] == "walk" else inputs["radius_m"]
+    result = station_impact(inputs.pop("net"), inputs.pop("stations"), **inputs)
+    out = result.to_dict()
     if args.json:
-        out = {"standard": inputs["standard"], "limit": limit, "stations": rows}
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
-    unit = "min on foot" if inputs["standard"] == "walk" else "m straight line"
+    rows = out["stations"]
+    limit = result.minutes if result.standard == "walk" else result.radius_m
+    unit = "min on foot" if result.standard == "walk" else "m straight line"
     print(f"{len(rows)} open station(s), {limit:g} {unit}; most lost if closed first")
     print_table(
         [

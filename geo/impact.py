@@ -25,7 +25,8 @@ those whose closing would leave every point covered.
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -45,7 +46,7 @@ from geo.coverage import (
 from geo.errors import InvalidInputError
 from geo.network import WALK_SPEED_KMH, Snapped, StreetNetwork, walk_limit_m
 
-__all__ = ["IMPACT_COLUMNS", "station_impact"]
+__all__ = ["IMPACT_COLUMNS", "StationImpact", "station_impact"]
 
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
@@ -67,6 +68,29 @@ IMPACT_COLUMNS = [
     "note",
 ]
 """Columns of :func:`station_impact`, in order."""
+
+
+@dataclass(frozen=True)
+class StationImpact:
+    """Per-station figures under one standard; ``table`` has :data:`IMPACT_COLUMNS`."""
+
+    standard: Literal["walk", "radius"]
+    limit_m: float
+    minutes: float | None
+    radius_m: float | None
+    table: pd.DataFrame = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (the CLI's ``--json`` and ``GET /coverage/stations``); null, never NaN."""
+        from geo.gaps import json_records
+
+        return {
+            "standard": self.standard,
+            "minutes": self.minutes,
+            "radius_m": self.radius_m,
+            "limit_m": self.limit_m,
+            "stations": json_records(self.table),
+        }
 
 
 def _nearest_and_count(
@@ -106,7 +130,7 @@ def station_impact(
     area: shapely.Polygon | shapely.MultiPolygon | None = None,
     resolution: int = 10,
     active: npt.NDArray[np.bool_] | None = None,
-) -> pd.DataFrame:
+) -> StationImpact:
     """Each counted station's catchment, what only it covers, and the loss if it closed.
 
     Parameters
@@ -124,8 +148,8 @@ def station_impact(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per counted station, columns :data:`IMPACT_COLUMNS`, ranked
+    StationImpact
+        Its ``table`` has one row per counted station, columns :data:`IMPACT_COLUMNS`, ranked
         (1 = closing it loses the most). Street figures in metres, area in
         m², demand in weight, losses as shares (0..1) of the total. Demand
         figures are ``None`` without demand; ``note`` says why.
@@ -138,7 +162,7 @@ def station_impact(
     ...                           [0.0] * 5, [0, 1, 2, 3], [1, 2, 3, 4], [100.0] * 4)
     >>> s = StationSet.build(net, ["w", "e"], [3.0, 3 + 400 * m], [0.0, 0.0])
     >>> box = shapely.box(3 - 50 * m, -50 * m, 3 + 450 * m, 50 * m)
-    >>> t = station_impact(net, s, minutes=2.5, area=box)  # 200 m: each alone covers its half
+    >>> t = station_impact(net, s, minutes=2.5, area=box).table  # 200 m: each alone covers its half
     >>> t[["station_id", "catchment_street_m", "only_street_m"]].values.tolist()
     [['e', 200.0, 200.0], ['w', 200.0, 200.0]]
     """
@@ -204,4 +228,10 @@ def station_impact(
         na_position="last",
     ).reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
-    return out[IMPACT_COLUMNS]
+    return StationImpact(
+        standard=standard,
+        limit_m=float(limit),
+        minutes=float(minutes) if standard == "walk" else None,
+        radius_m=float(radius_m) if standard == "radius" else None,
+        table=out[IMPACT_COLUMNS],
+    )

@@ -92,8 +92,8 @@ def test_stations_impact_json_and_table_match_library(
     common = ["--db", str(demo_db), "--network", helsinki_pbf, "--minutes", "3",
               "--demand", DEMAND]  # fmt: skip
     got = json.loads(run(capsys, "stations-impact", *common, "--json"))
-    want = json_records(station_impact(net, s, minutes=3, demand=demand))
-    assert got["stations"] == want and got["standard"] == "walk" and got["limit"] == 3
+    want = json_records(station_impact(net, s, minutes=3, demand=demand).table)
+    assert got["stations"] == want and got["standard"] == "walk" and got["minutes"] == 3
     assert any(r["loses_nothing"] for r in want) and not all(r["loses_nothing"] for r in want)
     out = run(capsys, "stations-impact", *common)
     lines = out.splitlines()

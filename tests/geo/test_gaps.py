@@ -13,7 +13,7 @@ import shapely
 
 from geo.coverage import StationSet, coverage_report, to_geojson
 from geo.errors import InvalidInputError
-from geo.gaps import GAP_COLUMNS, gap_pieces, gap_records, piece_labels
+from geo.gaps import GAP_COLUMNS, gap_pieces, json_records, piece_labels
 from geo.network import StreetNetwork, network_from_arrays
 from tests.conftest import shared_data
 from tests.geo.test_coverage import nx_graph
@@ -235,7 +235,7 @@ def test_nulls_say_why_and_no_nan_anywhere(helsinki: StreetNetwork) -> None:
         {"name": ["west"]}, geometry=[shapely.box(-180, -90, mid, 90)], crs=4326
     )
     pieces = gap_pieces(r, helsinki, s, districts=districts)
-    recs = gap_records(pieces)
+    recs = json_records(pieces)
     assert all(x["site_gain"] is None and "no demand given" in x["note"] for x in recs)
     assert all(x["centre_of"] == "area" for x in recs)
     east = [x for x in recs if x["district"] is None]

@@ -21,7 +21,7 @@ def check_against_removal(
     net: StreetNetwork, s: StationSet, demand: pd.DataFrame, **kw
 ) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """Every station's loss equals the coverage drop when it alone is removed."""
-    table = station_impact(net, s, demand=demand, **kw)
+    table = station_impact(net, s, demand=demand, **kw).table
     assert list(table.columns) == IMPACT_COLUMNS
     base = coverage_report(net, s, demand=demand, **kw)
     totals = {
@@ -102,7 +102,10 @@ def test_radius_standard_against_removal(
 def test_counted_stations_only_and_no_demand_says_why(helsinki: StreetNetwork) -> None:
     k = np.array([300, 3000, 3010])
     s = StationSet.build(helsinki, list("abc"), helsinki.lon[k], helsinki.lat[k])
-    table = station_impact(helsinki, s, minutes=5, active=np.array([True, False, True]))
+    result = station_impact(helsinki, s, minutes=5, active=np.array([True, False, True]))
+    table = result.table
+    assert result.to_dict()["stations"][0]["only_demand"] is None
+    assert result.to_dict()["minutes"] == 5 and result.to_dict()["limit_m"] == 400
     assert sorted(table["station_id"]) == ["a", "c"]
     assert table["only_demand"].isna().all() and table["loss_demand_share"].isna().all()
     assert all("no demand given" in n for n in table["note"])
