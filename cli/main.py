@@ -247,8 +247,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         else f"{report.radius_m:g} m straight line"
     )
     print(f"coverage within {limit} of {report.stations} open station(s)")
+
+    def pct(v: float) -> str:
+        return "-" if v != v else f"{v:.1%}"  # NaN: nothing to share
+
     rows = [
-        (name, f"{sh.none:.1%}", f"{sh.once:.1%}", f"{sh.multiple:.1%}")
+        (name, pct(sh.none), pct(sh.once), pct(sh.multiple))
         for name, sh in (
             ("streets (length)", report.street_share),
             ("area (hexagons)", report.area_share),
@@ -257,15 +261,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     ]
     for district, parts in report.districts.items():
         rows += [
-            (
-                f"{district}: {k.split('_')[0]}",
-                f"{v.none:.1%}",
-                f"{v.once:.1%}",
-                f"{v.multiple:.1%}",
-            )
+            (f"{district}: {k.split('_')[0]}", pct(v.none), pct(v.once), pct(v.multiple))
             for k, v in parts.items()
         ]
     _print_table(rows, ["share of", "not covered", "once", "twice or more"])
+    if any("-" in r[1:] for r in rows):
+        print("-: nothing to share (no demand given with --demand, or none in the district)")
     return 0
 
 

@@ -111,3 +111,13 @@ def test_stations_impact_radius_without_demand(
               "--radius", "200")  # fmt: skip
     assert "200 m straight line" in out and "no demand given" in out
     assert "nan" not in out.lower()
+
+
+def test_coverage_table_without_demand_says_why_not_nan(
+    demo_db: Path, helsinki_pbf: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = run(capsys, "coverage", "--db", str(demo_db), "--network", helsinki_pbf, "--minutes", "3")
+    assert "nan" not in out.lower()
+    demand_row = next(line for line in out.splitlines() if line.startswith("demand"))
+    assert demand_row.split()[2:] == ["-", "-", "-"]
+    assert "no demand given" in out
