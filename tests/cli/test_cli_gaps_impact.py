@@ -121,3 +121,30 @@ def test_coverage_table_without_demand_says_why_not_nan(
     demand_row = next(line for line in out.splitlines() if line.startswith("demand"))
     assert demand_row.split()[2:] == ["-", "-", "-"]
     assert "no demand given" in out
+
+
+def test_gaps_candidates_file_competes_for_best_site(
+    demo_db: Path, helsinki_pbf: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    net, s, demand = library_case(helsinki_pbf)
+    # Places 6 m east of each demand point: sharing its street, they can beat any node.
+    cands = pd.DataFrame(
+        {
+            "id": [f"c{i}" for i in range(len(demand))],
+            "name": [f"place {i}" for i in range(len(demand))],
+            "kind": "rider_station",
+            "lon": demand["lon"] + 6 / 111_319.49 * 2,
+            "lat": demand["lat"],
+        }
+    )
+    path = tmp_path / "places.csv"
+    cands.to_csv(path, index=False)
+    got = json.loads(
+        run(capsys, "gaps", "--db", str(demo_db), "--network", helsinki_pbf, "--minutes", "4",
+            "--demand", DEMAND, "--candidates", str(path), "--json")
+    )  # fmt: skip
+    r = coverage_report(net, s, minutes=4, demand=demand, keep_cells=True)
+    want = json_records(gap_pieces(r, net, s, demand=demand, candidates=cands))
+    assert got == want
+    won = [g for g in got if g["site_kind"] == "candidate"]
+    assert won and all(g["site_id"].startswith("c") and g["site_name"] for g in won)
