@@ -253,7 +253,7 @@ def _walk_gains(
     vals = np.concatenate([off + t * c, off + (1 - t) * c])
     legs = sp.coo_matrix((vals, (rows, cols)), shape=(m, n))
     blocks: list[list[Any]] = [[net.csr, None], [legs, sp.csr_matrix((m, m))]]
-    g = sp.csr_matrix(sp.bmat(blocks, format="csr"))
+    g = sp.bmat(blocks).tocsr()
     p_on = place.on_network
     pe = np.where(p_on, place.edge, 0)
     pc = net.edge_cost[pe]

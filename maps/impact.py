@@ -80,8 +80,9 @@ def impact_layer(
     measure = (frame["loss_demand_share"] if demand else frame["loss_street_share"]).astype(float)
     largest = float(measure.fillna(0).max()) if len(frame) else 0.0
     feats = []
-    for row, share, geom in zip(
-        frame.itertuples(), measure.fillna(0), frame.geometry, strict=True
+    ranks = frame["rank"].to_numpy(dtype=int)
+    for row, rank, share, geom in zip(
+        frame.itertuples(), ranks, measure.fillna(0), frame.geometry, strict=True
     ):  # one feature per station
         nothing = bool(row.loses_nothing)
         fid = f"impact-{row.station_id}"
@@ -93,7 +94,7 @@ def impact_layer(
                 "properties": {
                     "id": fid,
                     "station_id": str(row.station_id),
-                    "rank": int(row.rank),
+                    "rank": int(rank),
                     "only": _fmt(row.only_demand, "{:g}"),
                     "loss": _fmt(
                         row.loss_demand_share if demand else row.loss_street_share, "{:.1%}"
