@@ -159,8 +159,9 @@ def piece_labels(
         # Bound each clustering's size: big components are cut into square blocks first.
         # A square of side 0.8 sqrt(N) centre spacings holds about N hexagons.
         block_m = max(np.sqrt(MAX_CLUSTER_CELLS) * neighbour_m * 0.8, 1.0)
-        bx = np.floor((x_m - x_m.min()) / block_m).astype(np.int64)
-        by = np.floor((y_m - y_m.min()) / block_m).astype(np.int64)
+        big = np.bincount(comp)[comp] > MAX_CLUSTER_CELLS  # smaller ones are never cut here
+        bx = np.where(big, np.floor((x_m - x_m.min()) / block_m), 0).astype(np.int64)
+        by = np.where(big, np.floor((y_m - y_m.min()) / block_m), 0).astype(np.int64)
         group = pd.factorize(pd.MultiIndex.from_arrays([comp, bx, by]))[0]
         order = np.argsort(group, kind="stable")
         bounds = np.flatnonzero(np.diff(group[order])) + 1

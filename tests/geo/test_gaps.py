@@ -298,3 +298,19 @@ def test_sao_paulo_ring_is_cut_into_servable_pieces() -> None:
     assert top_piece.site_gain == pytest.approx(
         before - after.demand_share.none * dem["weight"].sum()
     )
+
+
+def test_only_big_components_are_cut_into_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import geo.gaps
+
+    # With blocks of about 4 cells (240 m squares from x = 0): a street of 8 hexagons
+    # is cut into blocks first; a street of 3 across a block line (at 1,200 m) is not.
+    monkeypatch.setattr(geo.gaps, "MAX_CLUSTER_CELLS", 4)
+    big, small = np.arange(8) * 100.0, np.array([1190.0, 1290.0, 1390.0])
+    x = np.concatenate([big, small])
+    lab = piece_labels(x, np.zeros(x.size), max_diameter_m=800, neighbour_m=150)
+    assert len(set(lab[:8])) > 1 and len(set(lab[8:])) == 1
+    assert not set(lab[:8]) & set(lab[8:])
+    for p in set(lab):  # within the bound, and contiguous runs
+        idx = np.flatnonzero(lab == p)
+        assert np.ptp(x[idx]) <= 800 and (np.diff(idx) == 1).all()
