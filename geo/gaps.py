@@ -304,6 +304,26 @@ def _districts_of(
     return out
 
 
+def _piece_districts(
+    districts: gpd.GeoDataFrame,
+    lon: FloatArray,
+    lat: FloatArray,
+    piece: IntArray,
+    area: FloatArray,
+    k: int,
+) -> npt.NDArray[np.object_]:
+    """Per piece, the district holding most of its hexagon area (by their centres), or None."""
+    names = _districts_of(districts, lon, lat)
+    by = pd.DataFrame({"piece": piece, "district": names, "area": area}).dropna()
+    out = np.full(k, None, dtype=object)
+    if len(by):
+        tot = by.groupby(["piece", "district"], sort=True)["area"].sum().reset_index()
+        tot = tot.sort_values(["piece", "area"], ascending=[True, False], kind="stable")
+        most = tot.drop_duplicates("piece")
+        out[most["piece"].to_numpy(int)] = most["district"].to_numpy(object)
+    return out
+
+
 def _empty() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS}, geometry=[], crs=4326)
 
@@ -409,18 +429,12 @@ def gap_pieces(
     out["centre_of"] = np.where(has_dem, "demand", "area")
     note(~has_dem, "no demand inside: centre of its area")
 
-    # District: the one holding most of the piece's hexagon area (by their centres).
-    out["district"] = None
     if districts is not None:
-        names = _districts_of(districts, gap["lon"].to_numpy(float), gap["lat"].to_numpy(float))
-        by = pd.DataFrame({"piece": piece, "district": names, "area": area}).dropna()
-        if len(by):
-            tot = by.groupby(["piece", "district"], sort=True)["area"].sum().reset_index()
-            tot = tot.sort_values(["piece", "area"], ascending=[True, False], kind="stable")
-            most = tot.drop_duplicates("piece").set_index("piece")["district"]
-            out.loc[most.index, "district"] = most.to_numpy()
+        lon, lat = gap["lon"].to_numpy(float), gap["lat"].to_numpy(float)
+        out["district"] = _piece_districts(districts, lon, lat, piece, area, k)
         note(out["district"].isna().to_numpy(), "outside every district")
     else:
+        out["district"] = None
         note(np.ones(k, dtype=bool), "no districts given")
 
     # Walk from the centre to the nearest open station along the streets.
@@ -428,9 +442,8 @@ def gap_pieces(
     csnap = net.snap(clon, clat)
     w1, s1, _, _ = point_labels(net, stations, lab, csnap, walk_speed_kmh=speed)
     reach = np.isfinite(w1)
-    out["nearest_id"] = _or_none(
-        stations.ids[np.maximum(s1, 0)] if stations.ids.size else s1, reach
-    )
+    ids = np.concatenate([stations.ids, np.array([None], dtype=object)])
+    out["nearest_id"] = _or_none(ids[s1], reach)  # s1 = -1 (none): the None at the end
     out["nearest_walk_m"] = _or_none(w1, reach)
     out["nearest_walk_s"] = _or_none(w1 / (speed / 3.6), reach)
     note(~csnap.on_network, "centre is more than 500 m from any street")
