@@ -154,15 +154,29 @@ class CoverageOut(BaseModel):
 
 
 class GapProperties(BaseModel):
-    """One uncovered area."""
+    """One piece of the uncovered area, no wider than the coverage limit (null: see ``note``)."""
 
     rank: int = Field(description="1 = the most demand", examples=[1])
+    cells: int = Field(description="Hexagon cells in it", examples=[3])
     area_m2: float = Field(description="Area, m²", examples=[35000])
+    diameter_m: float = Field(description="Largest distance across it, m", examples=[640])
     demand: float = Field(description="Demand weight inside", examples=[12])
-    cells: int = Field(description="Hexagon cells merged into it", examples=[3])
-    nearest_id: str | None = Field(None, description="Nearest open station")
-    nearest_walk_s: float | None = Field(None, description="Walk to it from the nearest cell, s")
-    nearest_m: float | None = Field(None, description="Straight distance (radius standard), m")
+    district: str | None = Field(None, description="District holding most of it")
+    centre_lon: float = Field(description="Demand-weighted centre (WGS-84)", examples=[24.94])
+    centre_lat: float = Field(description="Demand-weighted centre (WGS-84)", examples=[60.17])
+    centre_of: Literal["demand", "area"] = Field(description="What the centre weighs")
+    nearest_id: str | None = Field(None, description="Nearest open station on foot")
+    nearest_walk_m: float | None = Field(None, description="Walk from the centre to it, m")
+    nearest_walk_s: float | None = Field(None, description="Walk from the centre to it, s")
+    site_kind: Literal["street node", "candidate"] | None = Field(
+        None, description="Best site inside: a street node or a candidate place"
+    )
+    site_id: str | None = Field(None, examples=["node/298277878"])
+    site_name: str | None = None
+    site_lon: float | None = Field(None, description="Best site (WGS-84)")
+    site_lat: float | None = Field(None, description="Best site (WGS-84)")
+    site_gain: float | None = Field(None, description="Demand the best site alone newly covers")
+    note: str | None = Field(None, description="Why a value is null", examples=[None])
 
 
 GapCollection = FeatureCollection[Feature[Polygon | MultiPolygon, GapProperties]]
@@ -456,3 +470,33 @@ class HistoryEntryOut(BaseModel):
         examples=[{"opening_hours": ["Mo-Fr 08:00-20:00", "24/7"]}],
     )
     note: str = Field("", examples=["report 12 accepted"])
+
+
+class StationImpactRow(BaseModel):
+    """What one open station adds (null demand figures: no demand; see ``note``)."""
+
+    rank: int = Field(description="1 = closing it loses the most", examples=[1])
+    station_id: str = Field(examples=["osm-node-1776488505"])
+    lon: float
+    lat: float
+    catchment_street_m: float = Field(description="Street length it is the nearest station of")
+    catchment_area_m2: float = Field(description="Area it is the nearest station of, m²")
+    catchment_demand: float | None = Field(description="Demand it is the nearest station of")
+    only_street_m: float = Field(description="Street length only it covers, m")
+    only_area_m2: float = Field(description="Area only it covers, m²")
+    only_demand: float | None = Field(description="Demand only it covers")
+    loss_street_share: float = Field(description="Drop in the covered street share if closed")
+    loss_area_share: float = Field(description="Drop in the covered area share if closed")
+    loss_demand_share: float | None = Field(description="Drop in the covered demand share")
+    loses_nothing: bool = Field(description="Closing it leaves every point covered")
+    note: str | None = None
+
+
+class StationImpactOut(BaseModel):
+    """Per open station: catchment, what only it covers, the loss if it closed."""
+
+    standard: Literal["walk", "radius"]
+    minutes: float | None
+    radius_m: float | None
+    limit_m: float = Field(examples=[1200])
+    stations: list[StationImpactRow]

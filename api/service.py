@@ -15,10 +15,12 @@ import geopandas as gpd
 import pandas as pd
 
 from api.settings import Settings
-from geo.coverage import CoverageReport, StationSet, coverage_report, find_gaps, isochrones
+from geo.coverage import CoverageReport, StationSet, coverage_report, isochrones
 from geo.coverage import walk_nearest as geo_walk_nearest
 from geo.errors import GeoError, NotFoundError
 from geo.feedback import Feedback, ProposalGroup, rank_groups
+from geo.gaps import gap_pieces
+from geo.impact import StationImpact, station_impact
 from geo.network import StreetNetwork, load_network
 from geo.postgis import PostgisRegistry
 from geo.registry import StationFilter, StationRegistry
@@ -189,12 +191,29 @@ class Service:
         )
 
     def gaps(self, **params: Any) -> gpd.GeoDataFrame:
+        """Uncovered areas cut into pieces one new station could serve (:mod:`geo.gaps`)."""
         return self.cached(  # type: ignore[no-any-return]
             ("gaps", *sorted(params.items())),
-            lambda: find_gaps(
+            lambda: gap_pieces(
                 self.coverage(**params),
+                self.need_network(),
+                self.station_set(params["at"]),
                 demand=self.demand,
                 walk_speed_kmh=self.settings.walk_speed_kmh,
+            ),
+        )
+
+    def station_impact(self, **params: Any) -> StationImpact:
+        """Per open station: catchment, what only it covers, the loss if it closed."""
+        at = params.pop("at")
+        return self.cached(  # type: ignore[no-any-return]
+            ("station_impact", at, *sorted(params.items())),
+            lambda: station_impact(
+                self.need_network(),
+                self.station_set(at),
+                demand=self.demand,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+                **params,
             ),
         )
 

@@ -85,6 +85,9 @@ def _print_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
+print_table = _print_table  # for the command modules (cli/<name>.py)
+
+
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     from geo.io import import_stations
@@ -244,8 +247,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         else f"{report.radius_m:g} m straight line"
     )
     print(f"coverage within {limit} of {report.stations} open station(s)")
+
+    def pct(v: float) -> str:
+        return "-" if v != v else f"{v:.1%}"  # NaN: nothing to share
+
     rows = [
-        (name, f"{sh.none:.1%}", f"{sh.once:.1%}", f"{sh.multiple:.1%}")
+        (name, pct(sh.none), pct(sh.once), pct(sh.multiple))
         for name, sh in (
             ("streets (length)", report.street_share),
             ("area (hexagons)", report.area_share),
@@ -254,15 +261,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     ]
     for district, parts in report.districts.items():
         rows += [
-            (
-                f"{district}: {k.split('_')[0]}",
-                f"{v.none:.1%}",
-                f"{v.once:.1%}",
-                f"{v.multiple:.1%}",
-            )
+            (f"{district}: {k.split('_')[0]}", pct(v.none), pct(v.once), pct(v.multiple))
             for k, v in parts.items()
         ]
     _print_table(rows, ["share of", "not covered", "once", "twice or more"])
+    if any("-" in r[1:] for r in rows):
+        print("-: nothing to share (no demand given with --demand, or none in the district)")
     return 0
 
 
@@ -351,30 +355,16 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
 
 @command("gaps")
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from geo.coverage import coverage_report, find_gaps
+    from cli import gaps
 
-    inputs = coverage_inputs(args)
-    report = coverage_report(inputs.pop("net"), inputs.pop("stations"), keep_cells=True, **inputs)
-    gaps = find_gaps(report, demand=inputs["demand"], walk_speed_kmh=args.walk_speed)
-    if args.out:
-        tmp = Path(args.out).with_suffix(".tmp.geojson")
-        gaps.to_file(tmp, driver="GeoJSON")
-        tmp.replace(args.out)  # nothing half-written if the write fails
-        print(f"wrote {len(gaps)} gap(s) to {args.out}", file=sys.stderr)
-    rows = [
-        (
-            int(g["rank"]),
-            f"{g['area_m2']:.0f}",
-            f"{g['demand']:g}",
-            g["nearest_id"] or "-",
-            f"{g['nearest_walk_s'] / 60:.1f}"
-            if g["nearest_walk_s"] == g["nearest_walk_s"]
-            else "-",
-        )
-        for _, g in gaps.head(args.top).iterrows()
-    ]
-    _print_table(rows, ["rank", "area_m2", "demand", "nearest station", "walk min"])
-    return 0
+    return gaps.run(args)
+
+
+@command("stations-impact")
+def cmd_stations_impact(args: argparse.Namespace) -> int:
+    from cli import impact
+
+    return impact.run(args)
 
 
 BUNDLED_DEMAND = Path(__file__).resolve().parents[1] / "data" / "helsinki_demand.csv"
@@ -702,7 +692,7 @@ def cmd_proposals(args: argparse.Namespace) -> int:
 @command("map")
 def cmd_map(args: argparse.Namespace) -> int:
     import maps
-    from geo.coverage import coverage_report, find_gaps, isochrones
+    from geo.coverage import coverage_report, isochrones
     from geo.registry import StationFilter
     from maps.tiles import add_street_layer
 
@@ -725,10 +715,23 @@ def cmd_map(args: argparse.Namespace) -> int:
 
             demand = inputs["demand"] = pd.read_csv(BUNDLED_DEMAND)
         if args.kind == "coverage":
+            from geo.gaps import gap_pieces
+            from geo.impact import station_impact
+
             report = coverage_report(net, sset, keep_cells=True, **inputs)
             m = maps.coverage_map_from(
                 report,
-                gaps=find_gaps(report, demand=demand, walk_speed_kmh=args.walk_speed),
+                gaps=gap_pieces(
+                    report,
+                    net,
+                    sset,
+                    demand=demand,
+                    districts=inputs["districts"],
+                    walk_speed_kmh=args.walk_speed,
+                ),
+                impact=station_impact(
+                    net, sset, **{k: v for k, v in inputs.items() if k != "districts"}
+                ),
                 walk_areas=isochrones(
                     net, sset, minutes=args.minutes, walk_speed_kmh=args.walk_speed
                 ),
@@ -891,10 +894,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=2, help="tries again per failed region")
     p.add_argument("--force", action="store_true", help="recompute unchanged regions too")
 
-    p = sub.add_parser("gaps", help="uncovered areas ranked by demand")
+    from cli import gaps, impact
+
+    p = sub.add_parser("gaps", help="uncovered areas in pieces one station could serve")
     coverage_options(p)
-    p.add_argument("--out", help="write the gaps as GeoJSON")
-    p.add_argument("--top", type=int, default=10, help="rows to print (default 10)")
+    gaps.add_arguments(p)
+    p = sub.add_parser("stations-impact", help="what each station adds; the loss if it closed")
+    coverage_options(p)
+    impact.add_arguments(p)
 
     p = sub.add_parser("suggest", help="which candidate sites close the most gaps")
     coverage_options(p)

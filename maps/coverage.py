@@ -49,6 +49,7 @@ from maps.base import (
     to_display,
 )
 from maps.i18n import Lang, text
+from maps.impact import IMPACT_COLORS, impact_frame, impact_layer
 from maps.stations import station_layer
 from maps.style import (
     CIRCLE_COLOR,
@@ -248,22 +249,41 @@ def gap_layer(
     Returns
     -------
     folium.FeatureGroup
-        Named "Coverage gaps" (in ``lang``); features ordered by rank.
+        Named "Coverage gaps" (in ``lang``); features ordered by rank. Frames
+        from :func:`geo.gaps.gap_pieces` also get a popup with each piece's
+        width, district, walk to the nearest station, best site and its gain.
     """
     _require(gaps, ["rank", "demand", "area_m2"], "gaps")
     frame = frame_to_display(gaps, tiles).sort_values("rank", kind="stable")
     ranks = [int(r) for r in frame["rank"]]
-    data = _collection(
-        frame,
-        [f"gap-{r}" for r in ranks],
-        {
-            "rank": ranks,
-            "demand": [round(float(d), 1) for d in frame["demand"]],
-            "area_m2": [round(float(a)) for a in frame["area_m2"]],
-            "area": [f"{float(a) / 1e6:.2f} km²" for a in frame["area_m2"]],
-        },
-    )
+    props: dict[str, Sequence[Any]] = {
+        "rank": ranks,
+        "demand": [round(float(d), 1) for d in frame["demand"]],
+        "area_m2": [round(float(a)) for a in frame["area_m2"]],
+        "area": [f"{float(a) / 1e6:.2f} km²" for a in frame["area_m2"]],
+    }
+    # The pieces of geo.gaps carry more: shown in a popup, "—" where a value does not
+    # exist (the note says why).
+    extra = {
+        "across": ("diameter_m", "{:.0f} m"),
+        "district": ("district", "{}"),
+        "walk_to_nearest": ("nearest_walk_s", "{:.1f} min"),
+        "best_site": ("site_id", "{}"),
+        "site_gain": ("site_gain", "{:g}"),
+        "note": ("note", "{}"),
+    }
+    shown = {k: v for k, v in extra.items() if v[0] in frame.columns}
+    for key, (col, pattern) in shown.items():
+        values = frame[col].to_numpy(dtype=object)
+        if col == "nearest_walk_s":
+            values = [None if v is None or v != v else float(v) / 60 for v in values]
+        props[key] = ["—" if v is None or v != v else pattern.format(v) for v in values]
+    data = _collection(frame, [f"gap-{r}" for r in ranks], props)
     group = folium.FeatureGroup(name=text("gaps", lang), overlay=True)
+    popup = None
+    if shown:
+        fields = ["rank", "demand", "area", *shown]
+        popup = folium.GeoJsonPopup(fields, aliases=[text(f, lang) for f in fields])
     folium.GeoJson(
         data,
         name=text("gaps", lang),
@@ -278,6 +298,7 @@ def gap_layer(
             ["rank", "demand", "area"],
             aliases=[text("rank", lang), text("demand", lang), text("area", lang)],
         ),
+        popup=popup,
     ).add_to(group)
     return group
 
@@ -391,6 +412,7 @@ def coverage_map(
     demand: gpd.GeoDataFrame | None = None,
     stations: Sequence[Station] | None = None,
     proposals: gpd.GeoDataFrame | None = None,
+    impact: gpd.GeoDataFrame | None = None,
     radius_m: float = 1000.0,
     lang: Lang = "en",
     tiles: TileConfig = NO_TILES,
@@ -407,6 +429,8 @@ def coverage_map(
         Stations to show on top, clustered.
     proposals
         Riders' proposal groups (see the module docstring), or None.
+    impact
+        Station impact points (:func:`maps.impact.impact_frame`), or None.
     radius_m
         Radius of the service circles, metres.
     lang
@@ -447,6 +471,10 @@ def coverage_map(
         proposal_layer(proposals, lang=lang, tiles=tiles).add_to(m)
         frames.append(proposals)
         entries.append((PROPOSAL_COLOR, "", text("proposals", lang)))
+    if impact is not None and len(impact):
+        impact_layer(impact, lang=lang, tiles=tiles).add_to(m)
+        entries += [(IMPACT_COLORS[k], "", text(f"loses_{v}", lang))
+                    for k, v in (("loses", "coverage"), ("nothing", "nothing"))]  # fmt: skip
     if stations:
         station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
     if entries:
@@ -487,6 +515,7 @@ def coverage_map_from(
     stations: Sequence[Station],
     demand: Any | None = None,
     proposals: Sequence[Any] | None = None,
+    impact: Any | None = None,
     lang: Lang = "en",
     tiles: TileConfig = NO_TILES,
     tz: str = DEFAULT_TZ,
@@ -506,6 +535,8 @@ def coverage_map_from(
     proposals
         :class:`geo.feedback.ProposalGroup` objects (anything with ``id``,
         ``lon``, ``lat``, ``proposers`` and ``gain``), or None.
+    impact
+        A :class:`geo.impact.StationImpact`, or None.
     """
     circles = gpd.GeoDataFrame(
         {"station_id": [s.id for s in stations]},
@@ -541,6 +572,7 @@ def coverage_map_from(
         demand=heat,
         stations=stations,
         proposals=groups,
+        impact=impact_frame(impact) if impact is not None else None,
         radius_m=report.radius_m or 1000.0,
         lang=lang,
         tiles=tiles,

@@ -50,6 +50,19 @@ class CoverageParams:
         }
 
 
+def shift_columns(frame: Any, crs: CoordSystem, pairs: list[tuple[str, str]]) -> Any:
+    """A copy whose (lon, lat) property columns are in ``crs``; missing pairs stay null."""
+    if crs == "wgs84" or not len(frame):
+        return frame
+    frame = frame.copy()
+    for lon, lat in pairs:
+        has = frame[lon].notna().to_numpy()
+        x, y = convert(frame.loc[has, lon].astype(float), frame.loc[has, lat].astype(float),
+                       src="wgs84", dst=crs)  # fmt: skip
+        frame.loc[has, lon], frame.loc[has, lat] = x, y
+    return frame
+
+
 def to_geojson(frame: gpd.GeoDataFrame, crs: CoordSystem) -> dict[str, Any]:
     """A WGS-84 frame as a GeoJSON FeatureCollection in ``crs`` (lon, lat)."""
     if crs != "wgs84" and len(frame):
@@ -75,9 +88,11 @@ def gaps(
     params: Annotated[CoverageParams, Depends()],
     limit: Annotated[int, Query(ge=1, le=1000, description="Most gaps to return")] = 100,
 ) -> dict[str, Any]:
-    """Uncovered hexagons merged into areas, ranked by the demand they hold, then area."""
+    """Uncovered hexagons in pieces no wider than the limit, ranked by demand, then area;
+    each with its demand-weighted centre's walk to the nearest station and its best site."""
     frame = service.gaps(**params.as_kwargs()).head(limit)
-    return to_geojson(frame, crs)
+    pairs = [("centre_lon", "centre_lat"), ("site_lon", "site_lat")]
+    return to_geojson(shift_columns(frame, crs, pairs), crs)
 
 
 @router.get(

@@ -211,6 +211,7 @@ def coverage_page(
         m = maps.coverage_map_from(
             service.coverage(**kwargs),
             gaps=service.gaps(**kwargs),
+            impact=service.station_impact(**kwargs),
             walk_areas=service.walk_areas(params.minutes),
             stations=registry.stations(StationFilter(open_at=kwargs["at"])),
             demand=service.demand,
