@@ -550,6 +550,7 @@ class RegionCatalog:
             if region is None:
                 log.info("loading region %s", spec.id)
                 region = load_region(spec, cache_dir=self.cache_dir)
+                self._keep_hull(spec, region.boundary)
             with self._guard:
                 self._loaded[spec.id] = region
                 self._loaded.move_to_end(spec.id)
@@ -563,6 +564,17 @@ class RegionCatalog:
         if self.cache_dir is None:
             return None
         return self.cache_dir / f"region-hull-{_digest(_network_path(spec))}.wkt"
+
+    def _keep_hull(self, spec: RegionSpec, boundary: Boundary) -> None:
+        """Write a network's hull to the cache folder, for the next start."""
+        hull = self._hull_file(spec)
+        if spec.boundary is not None or hull is None or hull.is_file():
+            return
+        hull.parent.mkdir(parents=True, exist_ok=True)
+        # Named by process and thread: concurrent writers never share a file.
+        tmp = hull.with_name(f".{hull.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_text(shapely.to_wkt(boundary, rounding_precision=-1), encoding="utf-8")
+        tmp.replace(hull)
 
     def boundary(self, region_id: str) -> Boundary:
         """The region's boundary, without loading it when it is declared or remembered."""
@@ -578,13 +590,7 @@ class RegionCatalog:
             if hull is not None and hull.is_file():
                 geom = shapely.from_wkt(hull.read_text(encoding="utf-8"))  # type: ignore[assignment]
             else:
-                geom = self.get(spec.id).boundary
-                if hull is not None:
-                    hull.parent.mkdir(parents=True, exist_ok=True)
-                    # Named by process and thread: concurrent writers never share a file.
-                    tmp = hull.with_name(f".{hull.name}.{os.getpid()}.{threading.get_ident()}")
-                    tmp.write_text(shapely.to_wkt(geom, rounding_precision=-1), encoding="utf-8")
-                    tmp.replace(hull)
+                geom = self.get(spec.id).boundary  # get() keeps it on disk
         with self._guard:
             self._boundaries[spec.id] = geom
         return geom
