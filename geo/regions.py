@@ -57,6 +57,7 @@ __all__ = [
     "RegionCatalog",
     "RegionSpec",
     "add_region",
+    "batch_regions",
     "check_region",
     "load_region",
     "open_state",
@@ -468,6 +469,25 @@ def region_candidates(region: Region) -> pd.DataFrame:
 
         return osm_candidates(region.network_path)
     return junction_candidates(region.network)
+
+
+def batch_regions(
+    path: str | Path, *, cache_dir: str | Path | None = None
+) -> tuple[list[Any], pd.DataFrame | None]:
+    """The regions of a regions file as :class:`geo.batch.Region` (id, network, boundary),
+    and every region's demand layers together (None without any), for ``coverage-batch``.
+
+    A region without a declared boundary is measured within the hull of its network.
+    """
+    from geo.batch import Region as BatchRegion
+
+    catalog = RegionCatalog(read_regions(path), cache_dir=Path(cache_dir) if cache_dir else None)
+    out, demand = [], []
+    for spec in catalog.specs:
+        out.append(BatchRegion(spec.id, _network_path(spec), catalog.boundary(spec.id)))
+        demand += [read_demand(p) for _, p in spec.demand]
+    cols = ["lon", "lat", "weight"]
+    return out, pd.concat([d[cols] for d in demand], ignore_index=True) if demand else None
 
 
 def _digest(path: str) -> str:
