@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import shapely
 from fastapi import APIRouter, Query
+from fastapi.responses import RedirectResponse
 
 from api.deps import ServiceDep
 from api.schemas import RegionList
@@ -29,3 +30,10 @@ def list_regions(
             item["boundary"] = shapely.geometry.mapping(geom)
         out.append(item)
     return {"regions": out}
+
+
+@router.get("/", include_in_schema=False)
+def home(service: ServiceDep) -> RedirectResponse:
+    """The first page: the stations map of the first declared region, in its language."""
+    ids = service.regions.ids
+    return RedirectResponse("/maps/stations" + (f"?region={ids[0]}" if ids else ""), 307)
