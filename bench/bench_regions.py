@@ -143,7 +143,7 @@ def main() -> int:
                 "eviction_ratio": evict,
             },
             indent=2,
-        )  # fmt: skip
+        )
     )
     return 0
 
