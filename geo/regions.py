@@ -596,24 +596,29 @@ class RegionCatalog:
         tmp.write_text(shapely.to_wkt(boundary, rounding_precision=-1), encoding="utf-8")
         tmp.replace(hull)
 
-    def boundary(self, region_id: str) -> Boundary:
-        """The region's boundary, without loading it when it is declared or remembered."""
+    def known_boundary(self, region_id: str) -> Boundary | None:
+        """The region's boundary when it is declared or remembered (in memory or in the
+        cache folder); None when only loading the region would tell."""
         spec = self.spec(region_id)
         with self._guard:
             known = self._boundaries.get(spec.id)
         if known is not None:
             return known
+        hull = self._hull_file(spec)
         if spec.boundary is not None:
             geom = _union(_read_polygons(spec.boundary, "boundary"))
+        elif hull is not None and hull.is_file():
+            geom = shapely.from_wkt(hull.read_text(encoding="utf-8"))  # type: ignore[assignment]
         else:
-            hull = self._hull_file(spec)
-            if hull is not None and hull.is_file():
-                geom = shapely.from_wkt(hull.read_text(encoding="utf-8"))  # type: ignore[assignment]
-            else:
-                geom = self.get(spec.id).boundary  # get() keeps it on disk
+            return None
         with self._guard:
             self._boundaries[spec.id] = geom
         return geom
+
+    def boundary(self, region_id: str) -> Boundary:
+        """The region's boundary, without loading it when it is declared or remembered."""
+        known = self.known_boundary(region_id)
+        return known if known is not None else self.get(region_id).boundary
 
     def containing(self, lon: float, lat: float) -> str | None:
         """The first declared region whose boundary holds the point, or None."""

@@ -1,8 +1,10 @@
 """Base-map tiles drawn by the service from its regions' street networks (no tile server).
 
 The map pages' default tile URL is :data:`maps.tiles.LOCAL_TILE_URL`. A tile
-is drawn from the region whose boundary it touches (loading it if needed);
-anywhere else it is plain land colour, so the pages still render.
+is drawn from the region whose boundary it touches (loading it if needed; with
+more regions declared than may be held, a region never used on this machine has
+no known boundary yet, and its pages load it first); anywhere else it is plain
+land colour, so the pages still render.
 """
 
 from __future__ import annotations
@@ -27,8 +29,16 @@ def street_tiles(request: Request, service: ServiceDep, z: int, x: int, y: int) 
     """The renderer of the region under tile ``z/x/y`` (one per region, built once while
     the region is held), or an empty one where no region is."""
     n = 2**z
-    for region_id in service.regions.ids:
-        w, s, e, north = service.regions.boundary(region_id).bounds
+    regions = service.regions
+    # With more regions than may be held, only those whose boundary is known without
+    # loading (declared, or seen once): a tile must never load fifty networks to find out
+    # where they are.
+    may_load = len(regions.ids) <= service.settings.max_regions_loaded
+    for region_id in regions.ids:
+        boundary = regions.boundary(region_id) if may_load else regions.known_boundary(region_id)
+        if boundary is None:
+            continue
+        w, s, e, north = boundary.bounds
         (left, right), (bottom, top) = mercator([w, e], [s, north])
         if right < x / n or left > (x + 1) / n or bottom < y / n or top > (y + 1) / n:
             continue

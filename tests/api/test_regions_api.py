@@ -15,6 +15,7 @@ from api.schemas import CoverageOut, RegionList
 from api.settings import Settings
 from geo.coverage import StationSet, coverage_report
 from geo.network import load_network
+from maps.tiles import mercator
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 CHANGSHA = {"lon": 112.9388, "lat": 28.2282}
@@ -215,3 +216,53 @@ def test_pages_speak_the_regions_language(demo: TestClient) -> None:
     assert zh_cov.status_code == 200 and 'lang="zh' in zh_cov.text
     both = demo.get("/maps/stations", params={"region": "helsinki"})
     assert 'lang="en' in both.text and "demo-futian-" not in both.text
+
+
+def _declare(path: Path, ids: list[str], *, demand: bool) -> Path:
+    entry = '[[region]]\nid = "{i}"\nnetwork = "{d}/futian_osm.graphml.gz"\n'
+    if demand:
+        entry += '[region.demand]\npickups = "{d}/futian_taxi_pickups.csv"\n'
+    path.write_text("".join(entry.format(i=i, d=DATA) for i in ids), encoding="utf-8")
+    return path
+
+
+def test_a_region_without_demand_says_so(tmp_path: Path) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        db=tmp_path / "n.sqlite",
+        cache_dir=tmp_path / "cache",
+        regions_file=_declare(tmp_path / "regions.toml", ["bare"], demand=False),
+    )
+    with TestClient(create_app(settings)) as c:
+        out = c.get("/coverage").json()  # the only region: no `region` needed
+        assert out["region"] == "bare" and out["stations"] == 40
+        assert out["demand_share"]["none"] is None
+        assert any("no demand layer" in n for n in out["notes"])
+        assert c.get("/maps/coverage", params={"minutes": 5}).status_code == 200
+        for method, path in (("POST", "/suggest"), ("GET", "/maps/suggest")):
+            r = c.request(method, path, json={"k": 1} if method == "POST" else None)
+            assert r.status_code == 422, (path, r.text)
+            assert "region='bare' has no demand layer" in r.json()["detail"]
+
+
+def test_tiles_never_load_many_unknown_regions(tmp_path: Path) -> None:
+    ids = [f"r{i:02d}" for i in range(6)]
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        db=tmp_path / "t.sqlite",
+        cache_dir=tmp_path / "cache",
+        regions_file=_declare(tmp_path / "regions.toml", ids, demand=True),
+        max_regions_loaded=2,
+    )
+    mx, my = mercator([114.02], [22.535])  # a crossing in the middle of the network
+    tile = f"/tiles/15/{int(mx[0] * 2**15)}/{int(my[0] * 2**15)}.png"
+    with TestClient(create_app(settings)) as c:
+        regions = c.app.state.service.regions  # type: ignore[attr-defined]
+        blank = c.get(tile).content
+        assert regions.loaded() == []  # six unknown regions, at most two held: none loaded
+        assert c.get("/coverage", params={"region": "r03", "standard": "radius"}).status_code == 200
+        drawn = c.get(tile).content
+        assert drawn != blank and len(drawn) > len(blank)  # now known: its streets are drawn
+        # The six share one network file, so its hull now tells where all six are; the
+        # tile is drawn from the first of them, and no more than two are ever held.
+        assert regions.loaded()[-1] == "r00" and len(regions.loaded()) <= 2
