@@ -428,13 +428,13 @@ def load_candidates(
 
     from geo._graphml import is_graphml
     from geo.io import read_stations
-    from geo.regions import junction_candidates, region_candidates
+    from geo.regions import junction_candidates, junction_names, region_candidates
     from geo.siting import osm_candidates
 
     if spec == "osm" and region is not None:
         frame = region_candidates(region)
     elif spec == "osm" and network_pbf and is_graphml(network_pbf) and net is not None:
-        frame = junction_candidates(net)
+        frame = junction_candidates(net, names=junction_names(network_pbf))
     elif spec == "osm":
         frame = osm_candidates(network_pbf or "")
     elif spec == "proposals":

@@ -59,6 +59,8 @@ __all__ = [
     "add_region",
     "batch_regions",
     "check_region",
+    "junction_candidates",
+    "junction_names",
     "load_region",
     "open_state",
     "read_demand",
@@ -428,11 +430,34 @@ def open_state(
     return np.array([state[s.opening_hours] for s in stations], dtype=bool)
 
 
-def junction_candidates(net: StreetNetwork, *, spacing_m: float = 250.0) -> pd.DataFrame:
+def junction_names(path: str | Path) -> dict[int, str]:
+    """``"A / B"`` for each node where streets of two names meet (the two longest named),
+    from the ``name`` tags of a network file's walking edges."""
+    from geo.network import read_street_frames
+
+    _, edges = read_street_frames(path, mode="walk")
+    ends = pd.concat(
+        [
+            edges[["u", "name", "length_m"]].rename(columns={"u": "node"}),
+            edges[["v", "name", "length_m"]].rename(columns={"v": "node"}),
+        ]
+    )
+    ends = ends[ends["name"] != ""]
+    named = ends.groupby(["node", "name"], as_index=False)["length_m"].sum()
+    named = named.sort_values(["node", "length_m", "name"], ascending=[True, False, True])
+    top = named.groupby("node").head(2).groupby("node")["name"].agg(" / ".join)
+    return {int(k): str(v) for k, v in top.items()}
+
+
+def junction_candidates(
+    net: StreetNetwork, *, spacing_m: float = 250.0, names: dict[int, str] | None = None
+) -> pd.DataFrame:
     """Street junctions (three or more streets meet) as candidate sites, one per
     ``spacing_m`` square (the lowest node id in it), for networks without places.
 
-    Columns ``id``, ``name``, ``lon``, ``lat``, ``source`` as :func:`geo.siting.osm_candidates`.
+    Columns ``id``, ``name`` (from ``names`` by node id when given, e.g.
+    :func:`junction_names`, else the id), ``lon``, ``lat``, ``source`` as
+    :func:`geo.siting.osm_candidates`.
     """
     degree = np.bincount(np.concatenate([net.edge_u, net.edge_v]), minlength=net.n_nodes)
     junction = np.flatnonzero((degree >= 3) & (net.node_id > 0))
@@ -444,8 +469,10 @@ def junction_candidates(net: StreetNetwork, *, spacing_m: float = 250.0) -> pd.D
     pick = junction[order[first]]
     pick = pick[np.argsort(net.node_id[pick])]
     ids = [f"junction-{i}" for i in net.node_id[pick]]
+    known = names or {}
+    label = [known.get(int(n), i) for n, i in zip(net.node_id[pick], ids, strict=True)]
     return pd.DataFrame(
-        {"id": ids, "name": ids, "lon": net.lon[pick], "lat": net.lat[pick], "source": "junction"}
+        {"id": ids, "name": label, "lon": net.lon[pick], "lat": net.lat[pick], "source": "junction"}
     )
 
 
@@ -468,7 +495,7 @@ def region_candidates(region: Region) -> pd.DataFrame:
         from geo.siting import osm_candidates
 
         return osm_candidates(region.network_path)
-    return junction_candidates(region.network)
+    return junction_candidates(region.network, names=junction_names(region.network_path))
 
 
 def batch_regions(

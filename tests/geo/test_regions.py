@@ -3,6 +3,7 @@ coverage against an independent networkx computation on the same GraphML."""
 
 from __future__ import annotations
 
+import ast
 import gzip
 from datetime import datetime
 from pathlib import Path
@@ -236,3 +237,24 @@ def test_futian_coverage_matches_networkx(futian) -> None:  # type: ignore[no-un
     # Every station is counted, and some streets are covered once, some twice or more.
     assert report.stations == len(st) == 40
     assert report.street_share.once > 0.05 and report.street_share.multiple > 0.05
+
+
+def test_junction_candidates_are_named_spread_junctions(futian) -> None:  # type: ignore[no-untyped-def]
+    from geo.regions import region_candidates
+
+    cands = region_candidates(futian)
+    with gzip.open(DATA / "futian_osm.graphml.gz") as fh:
+        g = nx.read_graphml(fh).to_undirected()
+    net = futian.network
+    x, y = net.project(cands["lon"], cands["lat"])
+    cells = set(zip(np.floor(x / 250), np.floor(y / 250), strict=True))
+    assert len(cells) == len(cands) > 100  # one per 250 m square
+    for cid, name in zip(cands["id"], cands["name"], strict=True):
+        node = cid.removeprefix("junction-")
+        assert g.degree(node) >= 3  # three or more street ends meet there
+        around = set()
+        for _, _, d in g.edges(node, data=True):  # merged ways list their names
+            name_tag = d.get("name", "")
+            around |= set(ast.literal_eval(name_tag)) if name_tag.startswith("[") else {name_tag}
+        assert name == cid or set(name.split(" / ")) <= around, (cid, name, around)
+    assert (cands["name"] != cands["id"]).mean() > 0.6  # most carry their streets' names
