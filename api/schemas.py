@@ -213,11 +213,14 @@ class SuggestIn(BaseModel):
     double: bool = Field(False, description="Maximise demand covered twice or more (k only)")
     method: Literal["exact", "greedy"] = "exact"
     candidates: list[CandidateIn] | None = Field(
-        None, max_length=5000, description="Candidate sites; default: the OSM places of the city"
+        None,
+        max_length=5000,
+        description="Candidate sites; default: the region's (its candidates file, the OSM "
+        "places of its extract, or its street junctions)",
     )
     candidate_source: Literal["osm", "proposals"] = Field(
         "osm",
-        description="Without candidates: the OSM places of the city, or the riders' open "
+        description="Without candidates: the region's candidate sites, or the riders' open "
         "proposal groups (planner key: their sites are private)",
     )
 
