@@ -72,6 +72,11 @@ def nearest_mode(service: Service) -> Literal["straight", "walk"]:
     return "walk" if service.regions.specs else "straight"
 
 
+def region_tz(service: Service, region: str | None) -> str:
+    """The time zone "open now" is read in: the region's, else the registry's."""
+    return service.regions.spec(region).tz if region is not None else service.registry.tz
+
+
 def in_region(service: Service, region: str | None, stations: list[Any]) -> list[Any]:
     """``stations`` inside the region's boundary (all of them without a region)."""
     if region is None:
@@ -147,7 +152,7 @@ def stations_page(
 
     def build() -> str:
         shown = in_region(service, region, registry.stations(where))
-        m = maps.stations_map(shown, lang=lang, tiles=tiles, tz=registry.tz)
+        m = maps.stations_map(shown, lang=lang, tiles=tiles, tz=region_tz(service, region))
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
     return _page(request, key, build)
@@ -198,7 +203,7 @@ def embed_page(
             zoom=zoom,
             lang=lang,
             tiles=tiles,
-            tz=registry.tz,
+            tz=region_tz(service, region),
             api=root + "/nearest",
             mode=mode,
             query=query,
