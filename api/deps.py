@@ -135,6 +135,15 @@ class FilterParams:
         )
 
 
+RegionQuery = Annotated[
+    str | None,
+    Query(
+        description="Region id (GET /regions lists them); optional when only one is declared",
+        examples=["futian"],
+    ),
+]
+
+
 def reject_unknown_query(request: Request) -> None:
     """422 for query parameters the endpoint does not take (a typo must not drop a filter)."""
     route = request.scope.get("route")

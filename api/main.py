@@ -12,7 +12,17 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import reject_unknown_query
-from api.routers import coverage, feedback, impact, maps, nearest, siting, stations, tiles
+from api.routers import (
+    coverage,
+    feedback,
+    impact,
+    maps,
+    nearest,
+    regions,
+    siting,
+    stations,
+    tiles,
+)
 from api.schemas import Health, Problem
 from api.service import Service
 from api.settings import Settings, load_settings
@@ -44,34 +54,32 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
+def _seed(registry: StationRegistry | PostgisRegistry, settings: Settings) -> None:
+    for seed in settings.seed_stations:
+        if seed.is_file():
+            report = import_stations(registry, seed, crs=settings.seed_crs)
+            log.info("seeded %s with %d stations from %s", registry.path, report.added, seed)
+
+
 def open_registry(settings: Settings) -> StationRegistry | PostgisRegistry:
     """Open the registry (PostGIS when ``database_url`` is set); seed an empty one."""
     if settings.database_url:
         return _open_postgis(settings, settings.database_url)
-    seeding = (
-        not settings.db.exists()
-        and settings.seed_stations is not None
-        and settings.seed_stations.is_file()
-    )
+    seeding = not settings.db.exists() and any(p.is_file() for p in settings.seed_stations)
     registry = StationRegistry(
         settings.db, tz=settings.tz or (settings.seed_tz if seeding else None)
     )
-    if seeding and settings.seed_stations is not None:
-        report = import_stations(registry, settings.seed_stations, crs=settings.seed_crs)
-        log.info(
-            "seeded %s with %d stations from %s", settings.db, report.added, settings.seed_stations
-        )
+    if seeding:
+        _seed(registry, settings)
     return registry
 
 
 def _open_postgis(settings: Settings, url: str) -> PostgisRegistry:
     """The PostGIS registry, seeded once when empty (workers starting together seed once)."""
     registry = PostgisRegistry(url, tz=settings.tz, default_tz=settings.seed_tz)
-    seed = settings.seed_stations
-    if seed is not None and seed.is_file() and len(registry) == 0 and registry.version == 0:
+    if len(registry) == 0 and registry.version == 0:
         try:
-            report = import_stations(registry, seed, crs=settings.seed_crs)
-            log.info("seeded %s with %d stations from %s", registry.path, report.added, seed)
+            _seed(registry, settings)
         except ConflictError:  # another worker seeded it first, in its own transaction
             log.info("%s was seeded by another worker", registry.path)
     return registry
@@ -144,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feedback.router,
         maps.router,
         tiles.router,
+        regions.router,
     )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)

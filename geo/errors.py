@@ -11,6 +11,7 @@ __all__ = [
     "GeoError",
     "ImportValidationError",
     "InvalidInputError",
+    "NoRegionError",
     "NotFoundError",
     "OffNetworkError",
     "SolverError",
@@ -35,6 +36,10 @@ class ConflictError(GeoError, ValueError):
 
 class OffNetworkError(GeoError, ValueError):
     """A point lies farther from any street than the snapping limit."""
+
+
+class NoRegionError(InvalidInputError):
+    """No declared region holds a point, so there is no street network to walk on there."""
 
 
 class SolverError(GeoError, RuntimeError):

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import shapely
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import ISO_OR_NOW, CrsDep, ServiceDep, parse_when
+from api.deps import ISO_OR_NOW, CrsDep, RegionQuery, ServiceDep, parse_when
 from api.schemas import CoverageOut, GapCollection, IsochroneFeature
 from geo.crs import convert
 from geo.types import CoordSystem
@@ -22,8 +22,9 @@ router = APIRouter(tags=["coverage"])
 
 @dataclass
 class CoverageParams:
-    """The standard a coverage figure is measured against."""
+    """The region and the standard a coverage figure is measured against."""
 
+    region: RegionQuery = None
     standard: Annotated[
         Literal["walk", "radius"],
         Query(description="walk: minutes on foot along streets; radius: straight-line metres"),
@@ -40,6 +41,10 @@ class CoverageParams:
             examples=["2026-05-01T23:00:00+08:00"],
         ),
     ] = None
+    layer: Annotated[
+        str | None,
+        Query(description="One demand layer of the region (default: all of them)"),
+    ] = None
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
@@ -47,6 +52,7 @@ class CoverageParams:
             "minutes": self.minutes,
             "radius_m": self.radius_m,
             "at": parse_when(self.at, name="at"),
+            "layer": self.layer,
         }
 
 
@@ -77,8 +83,10 @@ def to_geojson(frame: gpd.GeoDataFrame, crs: CoordSystem) -> dict[str, Any]:
 
 @router.get("/coverage", response_model=CoverageOut, summary="Coverage shares")
 def coverage(service: ServiceDep, params: Annotated[CoverageParams, Depends()]) -> dict[str, Any]:
-    """Shares of street length, area and demand covered not at all, once, twice or more."""
-    return service.coverage(**params.as_kwargs()).to_dict()
+    """Shares of street length, area and demand covered not at all, once, twice or more,
+    in the region (its stations, and those within the limit outside it)."""
+    region, report, notes = service.coverage_with_notes(params.region, **params.as_kwargs())
+    return {**report.to_dict(), "region": region.id, "notes": notes}
 
 
 @router.get("/gaps", response_model=GapCollection, summary="Uncovered areas, ranked")
@@ -90,7 +98,7 @@ def gaps(
 ) -> dict[str, Any]:
     """Uncovered hexagons in pieces no wider than the limit, ranked by demand, then area;
     each with its demand-weighted centre's walk to the nearest station and its best site."""
-    frame = service.gaps(**params.as_kwargs()).head(limit)
+    frame = service.gaps(params.region, **params.as_kwargs()).head(limit)
     pairs = [("centre_lon", "centre_lat"), ("site_lon", "site_lat")]
     return to_geojson(shift_columns(frame, crs, pairs), crs)
 
@@ -104,9 +112,11 @@ def isochrone(
     station_id: str,
     service: ServiceDep,
     crs: CrsDep,
+    region: RegionQuery = None,
     minutes: Annotated[float, Query(gt=0, le=60, description="Walking time, minutes")] = 15.0,
 ) -> dict[str, Any]:
-    frame = service.isochrone(station_id, minutes)
+    """On the streets of the region named, else of the region holding the station."""
+    frame = service.isochrone(station_id, minutes, region)
     feature = to_geojson(frame, crs)["features"][0]
     feature["id"] = station_id
     return feature  # type: ignore[no-any-return]

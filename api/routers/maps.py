@@ -16,19 +16,19 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import shapely
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import maps
-from api.deps import FilterParams, Service, ServiceDep
+from api.deps import FilterParams, RegionQuery, Service, ServiceDep
 from api.routers.coverage import CoverageParams
 from api.settings import Settings
 from geo.errors import InvalidInputError
 from geo.feedback import ProposalGroup
-from geo.registry import StationFilter
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -40,7 +40,11 @@ _OPEN_NOW_SLOT_S = 300  # "open now" in popups is at most five minutes old
 _GZIP_MIN_BYTES = 4096
 
 LangQuery = Annotated[
-    Literal["zh", "en"], Query(description="Language of the page: zh (Chinese) or en (English)")
+    Literal["zh", "en"] | None,
+    Query(
+        description="Language of the page: zh (Chinese) or en (English); default: the "
+        "region's (the first region's without one)"
+    ),
 ]
 
 
@@ -62,10 +66,26 @@ def tile_config(settings: Settings) -> maps.TileConfig:
 def nearest_mode(service: Service) -> Literal["straight", "walk"]:
     """The distance mode the "locate me" list asks for.
 
-    Straight-line until the service has a street network to walk on; the
-    page falls back to straight-line by itself if a walking query fails.
+    Walking when the service has regions with street networks (a point in
+    none gets a 422 and the page falls back to straight-line by itself).
     """
-    return "walk" if getattr(service, "network", None) is not None else "straight"
+    return "walk" if service.regions.specs else "straight"
+
+
+def region_tz(service: Service, region: str | None) -> str:
+    """The time zone "open now" is read in: the region's, else the registry's."""
+    return service.regions.spec(region).tz if region is not None else service.registry.tz
+
+
+def in_region(service: Service, region: str | None, stations: list[Any]) -> list[Any]:
+    """``stations`` inside the region's boundary (all of them without a region)."""
+    if region is None:
+        return stations
+    boundary = service.regions.boundary(service.regions.resolve(region))
+    lon = [s.lon for s in stations]
+    lat = [s.lat for s in stations]
+    inside = shapely.intersects_xy(boundary, lon, lat) if stations else []
+    return [s for s, ok in zip(stations, inside, strict=True) if ok]
 
 
 def _page(request: Request, key: tuple[object, ...], build: Callable[[], str]) -> Response:
@@ -118,17 +138,21 @@ def stations_page(
     request: Request,
     service: ServiceDep,
     filters: Annotated[FilterParams, Depends()],
-    lang: LangQuery = "zh",
+    region: RegionQuery = None,
+    lang: LangQuery = None,
 ) -> Response:
-    """Clustered stations with a legend of kinds and a popup per station."""
+    """Clustered stations (of one region when named) with a legend of kinds and popups."""
     registry = service.registry
     tiles = tile_config(service.settings)
     where = filters.build()
+    lang = lang or service.default_lang(region)
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("stations", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
+    key += (region,)
 
     def build() -> str:
-        m = maps.stations_map(registry.stations(where), lang=lang, tiles=tiles, tz=registry.tz)
+        shown = in_region(service, region, registry.stations(where))
+        m = maps.stations_map(shown, lang=lang, tiles=tiles, tz=region_tz(service, region))
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
     return _page(request, key, build)
@@ -151,11 +175,13 @@ def embed_page(
         float | None, Query(ge=-180, le=180, description="Centre longitude, WGS-84")
     ] = None,
     zoom: Annotated[int, Query(ge=1, le=19, description="Initial zoom with a centre")] = 15,
-    lang: LangQuery = "zh",
+    region: RegionQuery = None,
+    lang: LangQuery = None,
 ) -> Response:
     """Stations, and a button that lists the nearest ones to the viewer's position."""
     if (lat is None) != (lon is None):
         raise InvalidInputError("lat and lon must be given together (or neither)")
+    lang = lang or service.default_lang(region)
     registry = service.registry
     tiles = tile_config(service.settings)
     where = filters.build()
@@ -167,17 +193,17 @@ def embed_page(
     }
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("embed", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
-    key += (lat, lon, zoom, mode, root)
+    key += (lat, lon, zoom, mode, root, region)
 
     def build() -> str:
         m = maps.embed_map(
-            registry.stations(where),
+            in_region(service, region, registry.stations(where)),
             lat=lat,
             lon=lon,
             zoom=zoom,
             lang=lang,
             tiles=tiles,
-            tz=registry.tz,
+            tz=region_tz(service, region),
             api=root + "/nearest",
             mode=mode,
             query=query,
@@ -198,27 +224,33 @@ def coverage_page(
     request: Request,
     service: ServiceDep,
     params: Annotated[CoverageParams, Depends()],
-    lang: LangQuery = "zh",
+    lang: LangQuery = None,
 ) -> Response:
-    """1 km circles, 15-minute walking areas, cells covered 0/1/2+ times, ranked gaps, demand."""
+    """1 km circles, 15-minute walking areas, cells covered 0/1/2+ times, ranked gaps, demand,
+    in one region (the only one, or the one named by ``region``)."""
     registry = service.registry
     tiles = tile_config(service.settings)
     kwargs = params.as_kwargs()
-    key = ("coverage", id(registry), registry.version, tuple(sorted(kwargs.items())), lang, tiles)
-    key += (service.feedback.version,)
+    region = service.region(params.region)
+    lang = lang or region.spec.lang
+    limit = service.limit_m(params.standard, params.minutes, params.radius_m)
+    counted = service.stations_for(region, reach_m=limit, at=kwargs["at"])
+    fixed = {k: v for k, v in kwargs.items() if k != "at"}  # `at` enters through the state
+    key = ("coverage", id(registry), registry.version, region.id, tuple(sorted(fixed.items())))
+    key += (counted.state, lang, tiles, service.feedback.version)
 
     def build() -> str:
         m = maps.coverage_map_from(
-            service.coverage(**kwargs),
-            gaps=service.gaps(**kwargs),
-            impact=service.station_impact(**kwargs),
-            walk_areas=service.walk_areas(params.minutes),
-            stations=registry.stations(StationFilter(open_at=kwargs["at"])),
-            demand=service.demand,
+            service.coverage(region.id, **kwargs),
+            gaps=service.gaps(region.id, **kwargs),
+            impact=service.station_impact(region.id, **kwargs),
+            walk_areas=service.walk_areas(region.id, params.minutes),
+            stations=[s for s, ok in zip(counted.stations, counted.open, strict=True) if ok],
+            demand=region.demand(params.layer),
             proposals=public_groups(service),
             lang=lang,
             tiles=tiles,
-            tz=registry.tz,
+            tz=region.spec.tz,
         )
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
@@ -238,15 +270,21 @@ def suggest_page(
     standard: Annotated[Literal["walk", "radius"], Query()] = "walk",
     minutes: Annotated[float, Query(gt=0, le=120)] = 15.0,
     radius_m: Annotated[float, Query(gt=0, le=50_000)] = 1000.0,
-    lang: LangQuery = "zh",
+    region: RegionQuery = None,
+    lang: LangQuery = None,
 ) -> Response:
-    """Candidate sites (OSM places) and the chosen ones, numbered with their gains."""
+    """Candidate sites (the region's places or junctions) and the chosen ones, numbered
+    with their gains."""
     registry = service.registry
     tiles = tile_config(service.settings)
-    key = ("suggest", id(registry), registry.version, k, standard, minutes, radius_m, lang, tiles)
+    chosen = service.region(region)
+    lang = lang or chosen.spec.lang
+    key = ("suggest", id(registry), registry.version, chosen.id, k, standard, minutes, radius_m)
+    key += (lang, tiles)
 
     def build() -> str:
         _, scored = service.suggest(
+            chosen.id,
             candidates=None,
             standard=standard,
             minutes=minutes,
@@ -256,12 +294,14 @@ def suggest_page(
             double=False,
             method="exact",
         )
+        limit = service.limit_m(standard, minutes, radius_m)
+        counted = service.stations_for(chosen, reach_m=limit, at=None)
         m = maps.suggestions_map_from(
             scored,
-            stations=registry.stations(StationFilter()),
+            stations=counted.stations,
             lang=lang,
             tiles=tiles,
-            tz=registry.tz,
+            tz=chosen.spec.tz,
         )
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
@@ -278,7 +318,7 @@ def report_page(
     request: Request,
     service: ServiceDep,
     station: Annotated[str, Query(min_length=1, max_length=200, description="Station id")],
-    lang: LangQuery = "zh",
+    lang: LangQuery = None,
 ) -> Response:
     """A small form that posts to ``POST /stations/{id}/reports`` (linked from popups)."""
     from urllib.parse import quote
@@ -286,6 +326,7 @@ def report_page(
     from maps.report import report_form_html
 
     st = service.registry.get(station)  # 404 for an unknown id
+    lang = lang or service.default_lang(service.regions.containing(st.lon, st.lat))
     root = request.scope.get("root_path", "")
     api = f"{root}/stations/{quote(st.id, safe='')}/reports"
     return HTMLResponse(

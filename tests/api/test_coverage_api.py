@@ -17,7 +17,7 @@ from api.schemas import CoverageOut, GapCollection, IsochroneFeature, StationCol
 from api.settings import Settings
 from geo.coverage import StationSet, coverage_report, walk_costs
 from geo.network import StreetNetwork
-from tests.api.conftest import KEY
+from tests.api.conftest import HELSINKI_ONLY, KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,6 +29,8 @@ def demo(tmp_path: Path) -> Iterator[TestClient]:
         db=tmp_path / "demo.sqlite",
         api_keys=["secret-key"],
         cache_dir=tmp_path / "cache",
+        seed_stations=ROOT / "data" / "helsinki_stations.csv",
+        **HELSINKI_ONLY,  # type: ignore[arg-type]
     )
     with TestClient(create_app(settings)) as c:
         yield c
@@ -127,8 +129,10 @@ def test_walk_mode_reranks_by_walking(demo: TestClient, helsinki: StreetNetwork)
 
 
 def test_walk_mode_off_network_is_422(demo: TestClient) -> None:
+    # 20 km from the Helsinki extract: outside every region, so no streets to walk on.
     r = demo.get("/nearest", params={"lat": 60.3, "lon": 25.3, "mode": "walk"})
-    assert r.status_code == 422 and "from any street" in r.json()["detail"]
+    assert r.status_code == 422 and "no street network here" in r.json()["detail"]
+    assert "mode=straight" in r.json()["detail"]
 
 
 def test_long_coverage_never_blocks_nearest(

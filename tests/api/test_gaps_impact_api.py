@@ -17,6 +17,7 @@ from geo.crs import convert
 from geo.gaps import gap_pieces, json_records
 from geo.impact import station_impact
 from geo.network import StreetNetwork
+from tests.api.conftest import HELSINKI_ONLY
 from tests.api.test_coverage_api import open_demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         _env_file=None,  # type: ignore[call-arg]
         db=tmp / "demo.sqlite",
         cache_dir=tmp / "cache",
+        seed_stations=[ROOT / "data" / "helsinki_stations.csv"],
+        tz="Europe/Helsinki",
+        **HELSINKI_ONLY,  # type: ignore[arg-type]
     )
     with TestClient(create_app(settings)) as c:
         yield c

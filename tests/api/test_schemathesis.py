@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from api.main import create_app, open_registry
 from api.service import Service
 from api.settings import Settings
-from tests.api.conftest import SEED
+from tests.api.conftest import HELSINKI_ONLY, SEED
 
 _tmp = Path(tempfile.mkdtemp(prefix="sf-schemathesis-"))
 (_tmp / "seed.csv").write_text(SEED, encoding="utf-8")
@@ -22,6 +22,7 @@ _settings = Settings(
     seed_stations=_tmp / "seed.csv",
     api_keys=["secret-key"],
     cache_dir=_tmp / "cache",
+    **HELSINKI_ONLY,  # type: ignore[arg-type]
 )
 app = create_app(_settings)
 # Schemathesis calls the ASGI app without running its lifespan: build the state here.
