@@ -19,9 +19,7 @@ from geo.stations.model import (
     STATION_COLUMNS,
     Change,
     Clock,
-    Dialect,
     HistoryEntry,
-    Table,
     check_station_write,
     checked_station,
     history_rows,
@@ -31,6 +29,7 @@ from geo.stations.model import (
     utc_now,
 )
 from geo.stations.store import Transaction, Where
+from geo.stations.tables import Dialect, Table
 from geo.types import STATION_FIELDS, Station
 
 __all__ = ["META", "CursorTransaction", "RecordReads", "StoreBase"]

@@ -38,12 +38,10 @@ from geo.hours import DEFAULT_TZ, is_open
 from geo.stations.base import META, CursorTransaction, StoreBase
 from geo.stations.model import (
     GEOD,
-    POSTGRES,
     SPHERE_SLACK,
     STATION_COLUMNS,
     Clock,
     StationFilter,
-    Table,
     check_nearest_args,
     check_tz,
     is_database_url,
@@ -54,6 +52,7 @@ from geo.stations.model import (
     wgs84_points,
 )
 from geo.stations.store import Transaction
+from geo.stations.tables import POSTGRES, Table
 from geo.types import STATION_FIELDS, CoordSystem, NearestHits, Station, StationHit, Status
 
 __all__ = ["PostgisStore"]
