@@ -346,6 +346,12 @@ class Feedback:
         rid = row_id(report_id, what="report")
         history_note = f"report {rid} accepted" + (f": {why}" if why else "")
         with self.store.transaction(actor=who, note=history_note) as tx:
+            # Lock the station before the report, as a submission does: one lock order, so
+            # an accept and a confirmation of the same station never wait for each other.
+            found = tx.select(REPORTS, {"id": rid})
+            if not found:
+                raise NotFoundError(f"no report with id {rid}")
+            tx.get(found[0]["station_id"])
             rep = self._close_report(tx, rid, ReviewStatus.ACCEPTED, who, why)
             changes: dict[str, Any] = {"last_verified": tx.at}
             if rep.kind is ReportKind.CLOSED:
