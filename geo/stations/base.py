@@ -139,7 +139,9 @@ class CursorTransaction(RecordReads):
         old = {
             r[1]: r
             for r in self._rows(
-                f"SELECT pk, {STATION_COLUMNS} FROM stations WHERE {cond}{self._lock_suffix()}",
+                # In id order: two writers of overlapping batches lock rows in one order.
+                f"SELECT pk, {STATION_COLUMNS} FROM stations WHERE {cond} "
+                f"ORDER BY id{self._lock_suffix()}",
                 (d.list_param([st.id for st in checked]),),
             )
         }

@@ -211,7 +211,12 @@ class Dialect:
         order_by: Sequence[str],
         limit: int | None,
     ) -> tuple[str, list[Any]]:
-        """A ``DELETE`` of the rows ``where`` selects (the first ``limit`` in ``order_by``)."""
+        """A ``DELETE`` of the rows ``where`` selects (the first ``limit`` in ``order_by``).
+
+        With a limit, PostgreSQL passes over rows another transaction holds (``SKIP
+        LOCKED``): concurrent clean-ups then take different rows and never wait on each
+        other.
+        """
         if limit is None:
             cond, params = self.where(table, where)
             return f"DELETE FROM {table.name}{cond}", params
@@ -219,6 +224,8 @@ class Dialect:
             table, where, order_by=order_by, limit=limit, offset=0, lock=False
         )
         inner = inner.replace(f"SELECT {', '.join(table.names)}", f"SELECT {table.key}", 1)
+        if self.mark == "%s":
+            inner += " FOR UPDATE SKIP LOCKED"
         return f"DELETE FROM {table.name} WHERE {table.key} IN ({inner})", params
 
 
