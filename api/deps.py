@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import enum
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request, Security
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
+from api import auth
 from api.service import Service
 from geo.crs import COORD_SYSTEMS, parse_coord_system
 from geo.errors import InvalidInputError
-from geo.registry import StationFilter
+from geo.stations import StationFilter
 from geo.types import AMENITIES, CoordSystem, Kind, Status
 
 Amenity = enum.StrEnum("Amenity", {code: code for code in AMENITIES})  # type: ignore[misc]
@@ -34,24 +35,37 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 _api_key_header = APIKeyHeader(
     name="X-API-Key",
     auto_error=False,
-    description="A key from STATIONFINDER_API_KEYS; needed for writes",
+    description="A key from STATIONFINDER_API_KEYS (name:role:SECRET); needed for writes",
 )
 
 
-def require_api_key(
-    service: ServiceDep,
-    x_api_key: Annotated[str | None, Security(_api_key_header)] = None,
-) -> str:
-    """401 without a key, 403 with one that is not configured."""
-    if not x_api_key:
-        raise HTTPException(
-            401,
-            "this endpoint needs an API key in the X-API-Key header",
-            headers={"WWW-Authenticate": "X-API-Key"},
-        )
-    if not any(hmac.compare_digest(x_api_key, k) for k in service.settings.api_keys):
-        raise HTTPException(403, "the API key is not valid")
-    return x_api_key
+def _configured(request: Request) -> list[str]:
+    return get_service(request).settings.api_keys
+
+
+_need_planner = auth.require(auth.Role.PLANNER, _configured)
+_need_admin = auth.require(auth.Role.ADMIN, _configured)
+
+
+def require_planner(
+    request: Request, x_api_key: Annotated[str | None, Security(_api_key_header)] = None
+) -> auth.ApiKey:
+    """A key with the planner (or admin) role: 401 without a key, 403 with another."""
+    return _need_planner(request, x_api_key)
+
+
+def require_admin(
+    request: Request, x_api_key: Annotated[str | None, Security(_api_key_header)] = None
+) -> auth.ApiKey:
+    """A key with the admin role: 401 without a key, 403 with another."""
+    return _need_admin(request, x_api_key)
+
+
+PlannerKey = Annotated[auth.ApiKey, Depends(require_planner)]
+"""A route that needs the planner role; the key's name is the actor of its writes."""
+AdminKey = Annotated[auth.ApiKey, Depends(require_admin)]
+"""A route that needs the admin role."""
+require_api_key = require_planner  # the name routes used before keys had roles
 
 
 def crs_param(
@@ -164,39 +178,47 @@ def reject_unknown_query(request: Request) -> None:
         )
 
 
-def is_planner(
+def optional_key(
     service: ServiceDep,
     x_api_key: Annotated[
         str | None,
         Header(
             alias="X-API-Key",
-            description="Optional on public routes: a planner key lifts the rate limit and "
-            "shows private fields",
+            description="Optional on public routes: a valid key lifts the rate limit, shows "
+            "private fields, and makes a confirmation verify the station at once",
         ),
     ] = None,
-) -> bool:
-    """Whether the request carries a valid planner key (public routes: optional).
+) -> auth.ApiKey | None:
+    """The request's valid key on a public route, else None (no key, or a wrong one).
 
     A plain optional header, not a security requirement: without it, or with
     a wrong one, the request is simply anonymous.
     """
-    return bool(x_api_key) and any(
-        hmac.compare_digest(x_api_key or "", k) for k in service.settings.api_keys
-    )
+    return auth.find_key(x_api_key, service.settings.api_keys)
+
+
+OptionalKey = Annotated[auth.ApiKey | None, Depends(optional_key)]
+
+
+def is_planner(key: OptionalKey) -> bool:
+    """Whether the request carries a valid key (any role) on a public route."""
+    return key is not None
 
 
 PlannerDep = Annotated[bool, Depends(is_planner)]
 
 
 def client_address(request: Request) -> str:
-    """The client's address as the server sees it (no proxy headers are trusted)."""
-    return request.client.host if request.client is not None else "unknown"
+    """The client's address: the connection's peer, or behind the deployment's trusted
+    proxies (``STATIONFINDER_TRUSTED_PROXIES``) the address ``X-Forwarded-For`` names."""
+    return auth.client_address(request, get_service(request).settings.trusted_proxies)
 
 
 async def limit_submission(request: Request, service: ServiceDep, planner: PlannerDep) -> None:
     """Guard anonymous writes: 413 past the body size, 429 with Retry-After past the rate.
 
-    Requests with the planner key are not rate-limited. The body is read
+    Requests with a valid key are not rate-limited. The buckets are in the store
+    (shared by every worker); the store is asked off the event loop. The body is read
     here (and kept for the handler) so an oversized one is refused before
     it is parsed.
     """
@@ -208,7 +230,7 @@ async def limit_submission(request: Request, service: ServiceDep, planner: Plann
         raise HTTPException(413, f"the body exceeds {limit} bytes")
     if planner:
         return
-    wait = service.limiter.take(client_address(request))
+    wait = await run_in_threadpool(service.limiter.take, client_address(request))
     if wait > 0:
         raise HTTPException(
             429,

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from api.service import FeedbackUnavailableError, NoNetworkError
+from api.service import NoNetworkError
 from geo.errors import (
     ConflictError,
     GeoError,
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
     NoNetworkError: (503, "No street network"),
-    FeedbackUnavailableError: (501, "Not available on this backend"),
     ImportValidationError: (422, "Invalid station file"),
     InfeasibleTargetError: (422, "Target not reachable"),
     InvalidInputError: (422, "Invalid input"),

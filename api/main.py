@@ -27,9 +27,9 @@ from api.schemas import Health, Problem
 from api.service import Service
 from api.settings import Settings, load_settings
 from geo.errors import ConflictError
+from geo.hours import DEFAULT_TZ
 from geo.io import import_stations
-from geo.postgis import PostgisRegistry
-from geo.registry import StationRegistry
+from geo.stations import StationStore, open_store
 
 log = logging.getLogger(__name__)
 
@@ -54,35 +54,24 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def _seed(registry: StationRegistry | PostgisRegistry, settings: Settings) -> None:
-    for seed in settings.seed_stations:
-        if seed.is_file():
-            report = import_stations(registry, seed, crs=settings.seed_crs)
-            log.info("seeded %s with %d stations from %s", registry.path, report.added, seed)
-
-
-def open_registry(settings: Settings) -> StationRegistry | PostgisRegistry:
-    """Open the registry (PostGIS when ``database_url`` is set); seed an empty one."""
-    if settings.database_url:
-        return _open_postgis(settings, settings.database_url)
-    seeding = not settings.db.exists() and any(p.is_file() for p in settings.seed_stations)
-    registry = StationRegistry(
-        settings.db, tz=settings.tz or (settings.seed_tz if seeding else None)
+def open_service_store(settings: Settings) -> StationStore:
+    """The store the settings name (PostGIS when ``database_url`` is set, else the SQLite
+    ``db``), seeded from ``seed_stations`` when it was never written (workers starting
+    together seed it once)."""
+    seeds = [p for p in settings.seed_stations if p.is_file()]
+    store = open_store(
+        settings.database_url or settings.db,
+        tz=settings.tz,
+        default_tz=settings.seed_tz if seeds else DEFAULT_TZ,
     )
-    if seeding:
-        _seed(registry, settings)
-    return registry
-
-
-def _open_postgis(settings: Settings, url: str) -> PostgisRegistry:
-    """The PostGIS registry, seeded once when empty (workers starting together seed once)."""
-    registry = PostgisRegistry(url, tz=settings.tz, default_tz=settings.seed_tz)
-    if len(registry) == 0 and registry.version == 0:
+    if seeds and len(store) == 0 and store.version == 0:
         try:
-            _seed(registry, settings)
+            for seed in seeds:
+                report = import_stations(store, seed, crs=settings.seed_crs)
+                log.info("seeded %s with %d stations from %s", store.location, report.added, seed)
         except ConflictError:  # another worker seeded it first, in its own transaction
-            log.info("%s was seeded by another worker", registry.path)
-    return registry
+            log.info("%s was seeded by another worker", store.location)
+    return store
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -91,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        registry = open_registry(settings)
+        registry = open_service_store(settings)
         app.state.service = Service.start(settings, registry)
         yield
         registry.close()

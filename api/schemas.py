@@ -346,13 +346,10 @@ class ReportPage(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    """Who reviews, and why (both optional)."""
+    """Why (optional); who reviews is the API key's name, recorded in the history."""
 
     model_config = ConfigDict(extra="forbid")
 
-    actor: str = Field(
-        "planner", min_length=1, max_length=MAX_CONTACT, description="Recorded in the history"
-    )
     note: str = Field("", max_length=MAX_TEXT, examples=["Checked on site"])
 
 

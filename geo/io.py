@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 from geo._validate import Problem, check_station
 from geo.crs import convert, in_china, parse_coord_system
 from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
-from geo.registry import StationRegistry
+from geo.stations import StationStore
 from geo.types import (
     AMENITIES,
     KIND_LABELS,
@@ -146,8 +146,9 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, int, str]:
         geom = gdf.geometry
         pts = geom.where(geom.geom_type == "Point", geom.representative_point())
         df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).map(_cell_text)
-        df["lon"] = [f"{p.x!r}" if p is not None and not p.is_empty else "" for p in pts]
-        df["lat"] = [f"{p.y!r}" if p is not None and not p.is_empty else "" for p in pts]
+        points: list[Any] = pts.tolist()
+        df["lon"] = [f"{p.x!r}" if p is not None and not p.is_empty else "" for p in points]
+        df["lat"] = [f"{p.y!r}" if p is not None and not p.is_empty else "" for p in points]
         return df, 1, "feature"
     raise InvalidInputError(
         f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx, .geojson or .gpkg"
@@ -235,7 +236,7 @@ def read_stations(
     if problems:
         return ReadResult(str(p), [], problems, len(df))
 
-    def cell(rec: dict[str, str], fld: str) -> str:
+    def cell(rec: Mapping[Hashable, Any], fld: str) -> str:
         return str(rec.get(cols[fld], "")).strip() if fld in cols else ""
 
     records = df.to_dict("records")
@@ -256,13 +257,13 @@ def read_stations(
     swapped = (np.abs(lat) > 90) & (np.abs(lon) <= 90)
     if system != "wgs84":
         swapped |= ~in_china(lon, lat) & in_china(lat, lon)
-    for i in np.flatnonzero(swapped):
+    for i in np.flatnonzero(swapped).tolist():
         row_problems[i].append(
             Problem(int(i) + first_row, cols["lat"], f"lon={lon[i]}, lat={lat[i]} look swapped")
         )
         lon[i] = lat[i] = np.nan
     ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & ~ok):
+    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & ~ok).tolist():
         row_problems[i].append(
             Problem(
                 int(i) + first_row,
@@ -357,26 +358,29 @@ def read_stations(
 
 
 def import_stations(
-    registry: StationRegistry,
+    registry: StationStore,
     path: str | Path,
     *,
     crs: CoordSystem | str = "wgs84",
     skip_invalid: bool = False,
     source: str | None = None,
     progress: bool = False,
+    actor: str = "system",
 ) -> ImportReport:
     """Validate a whole station file, then write it in one transaction.
 
     Stations whose id exists already are updated. Unless ``skip_invalid``,
     any problem raises :class:`~geo.errors.ImportValidationError` and nothing
     is written; with it, the valid rows are written and the rest reported.
+    ``actor`` is who writes, for the stations' history (an API key's name).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
     >>> _ = f.write_text("名称,经度,纬度,类型\\n东站,116.40,39.91,司机之家\\n", encoding="utf-8")
-    >>> reg = StationRegistry(":memory:")
+    >>> from geo.stations import open_store
+    >>> reg = open_store(":memory:")
     >>> import_stations(reg, f, crs="gcj02").added
     1
     >>> reg.stations()[0].kind
@@ -386,7 +390,7 @@ def import_stations(
     if result.problems and not skip_invalid:
         raise ImportValidationError(result.path, list(result.problems))
     existing = sum(1 for s in result.stations if s.id in registry)
-    registry.add(result.stations, replace=True)
+    registry.add(result.stations, replace=True, actor=actor)
     return ImportReport(
         result.path, len(result.stations) - existing, existing, list(result.problems)
     )

@@ -173,7 +173,7 @@ class StreetNetwork:
             ],
             axis=1,
         )
-        return shapely.linestrings(coords)
+        return np.asarray(shapely.linestrings(coords), dtype=object)
 
     def _tree(self) -> shapely.STRtree:
         cached = self.__dict__.get("_strtree")

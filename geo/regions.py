@@ -394,7 +394,7 @@ def region_stations(
     """
     if not reach_m >= 0:
         raise InvalidInputError(f"reach_m={reach_m!r} must be >= 0")
-    from geo.registry import StationFilter
+    from geo.stations import StationFilter
 
     west, south, east, north = shapely.bounds(boundary)
     crs = local_crs([west, east], [south, north])
@@ -443,10 +443,10 @@ def junction_names(path: str | Path) -> dict[int, str]:
         ]
     )
     ends = ends[ends["name"] != ""]
-    named = ends.groupby(["node", "name"], as_index=False)["length_m"].sum()
+    named = ends.groupby(["node", "name"], as_index=False).agg(length_m=("length_m", "sum"))
     named = named.sort_values(["node", "length_m", "name"], ascending=[True, False, True])
     top = named.groupby("node").head(2).groupby("node")["name"].agg(" / ".join)
-    return {int(k): str(v) for k, v in top.items()}
+    return {int(k): str(v) for k, v in top.items()}  # type: ignore[call-overload]
 
 
 def junction_candidates(

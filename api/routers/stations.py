@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile
 
-from api.deps import CrsDep, FilterParams, ServiceDep, bbox_param, require_api_key
+from api.deps import AdminKey, CrsDep, FilterParams, PlannerKey, ServiceDep, bbox_param
 from api.schemas import ImportResult, StationFeature, StationIn, StationPage, StationPatch
 from api.service import Service
 from geo.crs import convert
@@ -18,7 +18,6 @@ from geo.io import import_stations, stable_id, to_feature_collection
 from geo.types import Station
 
 router = APIRouter(prefix="/stations", tags=["stations"])
-WriteKey = Annotated[str, Depends(require_api_key)]
 
 
 def _feature(station: Station, crs: str, service: Service) -> dict[str, Any]:
@@ -71,16 +70,17 @@ def get_station(station_id: str, service: ServiceDep, crs: CrsDep) -> dict[str, 
     response_model=StationFeature,
     response_model_exclude_none=True,
     status_code=201,
-    summary="Create a station (API key)",
+    summary="Create a station (planner or admin key)",
 )
 def create_station(
-    body: StationIn, service: ServiceDep, crs: CrsDep, _key: WriteKey
+    body: StationIn, service: ServiceDep, crs: CrsDep, key: PlannerKey
 ) -> dict[str, Any]:
+    """Needs a key with the planner role (or admin); recorded with the key's name."""
     (x,), (y,) = convert([body.lon], [body.lat], src=crs, dst="wgs84")
     data = body.model_dump()
     data["id"] = body.id or stable_id(body.name, float(x), float(y))
     data.update(lon=float(x), lat=float(y), amenities=tuple(body.amenities))
-    (stored,) = service.registry.add(Station(**data))
+    (stored,) = service.registry.add(Station(**data), actor=key.name)
     return _feature(stored, crs, service)
 
 
@@ -88,30 +88,32 @@ def create_station(
     "/{station_id}",
     response_model=StationFeature,
     response_model_exclude_none=True,
-    summary="Change fields of a station (API key)",
+    summary="Change fields of a station (planner or admin key)",
 )
 def patch_station(
-    station_id: str, body: StationPatch, service: ServiceDep, crs: CrsDep, _key: WriteKey
+    station_id: str, body: StationPatch, service: ServiceDep, crs: CrsDep, key: PlannerKey
 ) -> dict[str, Any]:
+    """Needs a key with the planner role (or admin); recorded with the key's name."""
     changes = body.model_dump(exclude_unset=True)
     if crs != "wgs84" and ("lon" in changes) != ("lat" in changes):
         raise InvalidInputError(f"with crs={crs}, lon and lat must change together")
     if "lon" in changes and "lat" in changes:
         (x,), (y,) = convert([changes["lon"]], [changes["lat"]], src=crs, dst="wgs84")
         changes.update(lon=float(x), lat=float(y))
-    return _feature(service.registry.update(station_id, **changes), crs, service)
+    return _feature(service.registry.update(station_id, actor=key.name, **changes), crs, service)
 
 
-@router.delete("/{station_id}", status_code=204, summary="Delete a station (API key)")
-def delete_station(station_id: str, service: ServiceDep, _key: WriteKey) -> Response:
-    service.registry.delete(station_id)
+@router.delete("/{station_id}", status_code=204, summary="Delete a station (admin key)")
+def delete_station(station_id: str, service: ServiceDep, key: AdminKey) -> Response:
+    """Needs a key with the admin role; recorded with the key's name."""
+    service.registry.delete(station_id, actor=key.name)
     return Response(status_code=204)
 
 
-@router.post("/import", response_model=ImportResult, summary="Upload a station file (API key)")
+@router.post("/import", response_model=ImportResult, summary="Upload a station file (admin key)")
 def import_file(
     service: ServiceDep,
-    _key: WriteKey,
+    key: AdminKey,
     file: Annotated[UploadFile, File(description=".csv, .xlsx, .geojson or .gpkg")],
     crs: Annotated[str, Form(description="Coordinate system of the file")] = "wgs84",
     skip_invalid: Annotated[bool, Form(description="Write valid rows, report the rest")] = False,
@@ -123,7 +125,9 @@ def import_file(
         if len(data) > service.settings.max_upload_bytes:
             raise HTTPException(413, f"the file exceeds {service.settings.max_upload_bytes} bytes")
         path.write_bytes(data)
-        report = import_stations(service.registry, path, crs=crs, skip_invalid=skip_invalid)
+        report = import_stations(
+            service.registry, path, crs=crs, skip_invalid=skip_invalid, actor=key.name
+        )
     return {
         "added": report.added,
         "updated": report.updated,

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from api.main import create_app, open_registry
+from api.main import create_app, open_service_store
 from api.service import Service
 from api.settings import Settings
 from tests.api.conftest import HELSINKI_ONLY, SEED
@@ -26,7 +26,7 @@ _settings = Settings(
 )
 app = create_app(_settings)
 # Schemathesis calls the ASGI app without running its lifespan: build the state here.
-app.state.service = Service.start(_settings, open_registry(_settings))
+app.state.service = Service.start(_settings, open_service_store(_settings))
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 

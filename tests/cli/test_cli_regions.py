@@ -113,10 +113,10 @@ def test_proposals_without_demand_rank_by_proposers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from geo.feedback import Feedback
-    from geo.registry import StationRegistry
+    from geo.stations import open_store
 
     path = tmp_path / "p.sqlite"
-    reg = StationRegistry(path)
+    reg = open_store(path)
     fb = Feedback(reg)
     fb.propose(lon=-46.63, lat=-23.55, proposer="a", client="c1")  # São Paulo: no region
     fb.propose(lon=-46.6301, lat=-23.5501, proposer="b", client="c2")

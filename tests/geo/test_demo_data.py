@@ -17,7 +17,7 @@ from pyrosm.proto.fileformat_pb2 import Blob, BlobHeader
 from pyrosm.proto.osmformat_pb2 import HeaderBlock
 
 from geo._validate import check_station
-from geo.registry import StationRegistry
+from geo.stations import open_store
 from geo.types import STATION_FIELDS, Kind, Station, Status
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -190,7 +190,7 @@ def test_demand() -> None:
 
 
 def test_registry_accepts_the_demo(stations: list[Station]) -> None:
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     reg.add(stations)
     assert len(reg) == 30
     # Standing at the Rautatientori bus station node, the smart station there is nearest.

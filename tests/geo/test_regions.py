@@ -27,7 +27,7 @@ from geo.regions import (
     read_regions,
     region_stations,
 )
-from geo.registry import StationRegistry
+from geo.stations import open_store
 from geo.types import Kind, Station
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -154,7 +154,7 @@ def test_stations_that_count_are_inside_or_within_reach(futian) -> None:  # type
     w, s, e, n = boundary.bounds
     lon = rng.uniform(w - 0.03, e + 0.03, 400)
     lat = rng.uniform(s - 0.03, n + 0.03, 400)
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     reg.add([Station(id=f"p{i}", name="p", kind=Kind.WORKER_STATION, lon=float(x), lat=float(y))
              for i, (x, y) in enumerate(zip(lon, lat, strict=True))])  # fmt: skip
     reg.add(Station(id="far", name="Changsha", kind=Kind.WORKER_STATION, lon=112.94, lat=28.23))
