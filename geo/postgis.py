@@ -75,9 +75,13 @@ CREATE TABLE IF NOT EXISTS stations (
     source TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
     last_verified TEXT NOT NULL DEFAULT '',
+    capacity DOUBLE PRECISION CHECK (capacity IS NULL OR capacity >= 0),
     geog geography(Point, 4326)
         GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography) STORED
 );
+-- schema 3: tables made before station capacity existed get the column
+ALTER TABLE stations ADD COLUMN IF NOT EXISTS capacity DOUBLE PRECISION
+    CHECK (capacity IS NULL OR capacity >= 0);
 CREATE INDEX IF NOT EXISTS stations_geog ON stations USING gist (geog);
 CREATE INDEX IF NOT EXISTS stations_geom ON stations USING gist ((geog::geometry));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -91,7 +95,8 @@ CREATE TABLE IF NOT EXISTS history (
     note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS history_station ON history (station_id, seq);
-INSERT INTO meta VALUES ('schema', '2'), ('version', '0') ON CONFLICT DO NOTHING;
+INSERT INTO meta VALUES ('schema', '3'), ('version', '0') ON CONFLICT DO NOTHING;
+UPDATE meta SET value = '3' WHERE key = 'schema' AND value < '3';
 """
 
 _Change = tuple[str, int, Station]

@@ -83,7 +83,8 @@ CREATE TABLE IF NOT EXISTS stations (
     status TEXT NOT NULL DEFAULT 'open',
     source TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
-    last_verified TEXT NOT NULL DEFAULT ''
+    last_verified TEXT NOT NULL DEFAULT '',
+    capacity REAL CHECK (capacity IS NULL OR capacity >= 0)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
@@ -355,16 +356,19 @@ class StationRegistry:
     def _migrate(self) -> None:
         """Bring a file written by an older version up to the current columns."""
         have = {r[1] for r in self._db.execute("PRAGMA table_info(stations)")}
-        if "last_verified" not in have:
+        for column, decl in (
+            ("last_verified", "TEXT NOT NULL DEFAULT ''"),  # schema 2
+            ("capacity", "REAL CHECK (capacity IS NULL OR capacity >= 0)"),  # schema 3
+        ):
+            if column in have:
+                continue
             try:
-                self._db.execute(
-                    "ALTER TABLE stations ADD COLUMN last_verified TEXT NOT NULL DEFAULT ''"
-                )
-                log.info("%s: added the last_verified column", self.path)
+                self._db.execute(f"ALTER TABLE stations ADD COLUMN {column} {decl}")
+                log.info("%s: added the %s column", self.path, column)
             except sqlite3.OperationalError as exc:  # another process migrated it first
                 if "duplicate column" not in str(exc):
                     raise
-        self._db.execute("UPDATE meta SET value='2' WHERE key='schema' AND value < '2'")
+        self._db.execute("UPDATE meta SET value='3' WHERE key='schema' AND value < '3'")
 
     def _load(self) -> None:
         rows = self._db.execute(f"SELECT pk, {_COLS} FROM stations ORDER BY pk").fetchall()
@@ -629,7 +633,8 @@ class StationRegistry:
             raise InvalidInputError(f"unknown station field(s): {', '.join(sorted(unknown))}")
         if "id" in changes and changes["id"] != station_id:
             raise InvalidInputError("a station's id cannot change; delete and add it instead")
-        empty = sorted(f for f, v in changes.items() if v is None)
+        # capacity may be cleared (None = unknown); every other field needs a value
+        empty = sorted(f for f, v in changes.items() if v is None and f != "capacity")
         if empty:
             raise InvalidInputError(
                 f"{', '.join(empty)}: null is not a value; leave a field out to keep it"
