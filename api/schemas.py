@@ -41,6 +41,9 @@ class StationProperties(BaseModel):
         description="Last planner check or rider confirmation, ISO 8601 UTC; empty when never",
         examples=["2026-05-01T09:30:00Z"],
     )
+    capacity: float | None = Field(
+        None, ge=0, description="Seats or people per hour; absent when unknown", examples=[20]
+    )
     open_reports: int | None = Field(
         None, ge=0, description="Unresolved reports on this station (listing and nearest)"
     )
@@ -83,6 +86,7 @@ class StationIn(BaseModel):
     opening_hours: str = Field("", max_length=500, examples=["24/7"])
     status: Status = Status.OPEN
     source: str = Field("api", max_length=200)
+    capacity: float | None = Field(None, ge=0, allow_inf_nan=False, examples=[20])
 
 
 class StationPatch(BaseModel):
@@ -102,6 +106,9 @@ class StationPatch(BaseModel):
     opening_hours: str | None = Field(None, max_length=500)
     status: Status | None = None
     source: str | None = Field(None, max_length=200)
+    capacity: float | None = Field(
+        None, ge=0, allow_inf_nan=False, description="null clears it (unknown)"
+    )
 
 
 class ImportResult(BaseModel):

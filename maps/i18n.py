@@ -29,6 +29,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "open_now": ("Open now", "正在开放"),
     "closed_now": ("Closed now", "当前关闭"),
     "phone": ("Phone", "电话"),
+    "capacity": ("Capacity", "容量"),
     "status": ("Status", "状态"),
     "base_map": ("Base map", "底图"),
     "streets": ("Streets", "街道"),

@@ -88,3 +88,31 @@ def test_postgis_table_without_capacity_gets_the_column(postgis_url: str) -> Non
         assert conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("3",)
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE stations SET capacity = -1")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_capacity_round_trips_through_export_and_import(tmp_path: Path, fmt: str) -> None:
+    from geo.io import export_stations, import_stations
+
+    reg = StationRegistry(":memory:")
+    reg.add([HUT, HUT.replace(id="big", lon=24.95, capacity=40.0)])
+    out = tmp_path / f"s.{fmt}"
+    export_stations(reg.stations(), out, fmt=fmt)  # type: ignore[arg-type]
+    back = StationRegistry(":memory:")
+    import_stations(back, out)
+    assert [(s.id, s.capacity) for s in back.stations()] == [("big", 40.0), ("hut", None)]
+
+
+def test_chinese_capacity_header_and_bad_values_name_row_and_column(tmp_path: Path) -> None:
+    from geo.io import read_stations
+
+    f = tmp_path / "s.csv"
+    f.write_text(
+        "名称,经度,纬度,容量\n甲站,114.05,22.54,20\n乙站,114.06,22.54,\n"
+        "丙站,114.07,22.54,很多\n丁站,114.08,22.54,-3\n",
+        encoding="utf-8",
+    )
+    result = read_stations(f)
+    assert [(s.name, s.capacity) for s in result.stations] == [("甲站", 20.0), ("乙站", None)]
+    assert [(p.row, p.column) for p in result.problems] == [(4, "容量"), (5, "容量")]
+    assert "很多" in result.problems[0].reason
