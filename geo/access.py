@@ -1,0 +1,527 @@
+"""Capacity-aware accessibility: the enhanced two-step floating catchment (E2SFCA).
+
+Coverage says whether a station is within reach; it does not say whether the
+station can take the people who reach it. E2SFCA (Luo & Qi 2009) divides each
+station's capacity among the demand in its catchment, weighted by how far
+that demand is, then sums those ratios back at each demand point::
+
+    R_j = S_j / Σ_i P_i · W(c_ij)        station j: capacity per weighted person
+    A_i = Σ_j R_j · W(c_ij)               demand point i: capacity it can count on
+
+where ``S_j`` is station j's capacity, ``P_i`` the demand weight of point i,
+``c_ij`` the travel cost (seconds) and ``W`` a distance-decay weight that is 0
+beyond the catchment. The core, :func:`e2sfca`, takes any demand × station
+cost matrix, so other travel modes plug in by giving their own costs;
+:func:`walk_time_matrix` builds the walking one from a street network, and
+:func:`accessibility_report` puts the pieces together per demand point, per
+H3 hexagon and per district, with the share of demand below a planner's
+threshold.
+
+Stations whose capacity is unknown (``NaN``) take no part: their ratio is
+``NaN`` and they are counted in the report, unless a ``default_capacity`` is
+given for them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import h3
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from numpy.typing import ArrayLike
+
+from geo._validate import check_lonlat
+from geo.errors import InvalidInputError
+from geo.network import WALK_SPEED_KMH, StreetNetwork
+
+__all__ = [
+    "LUO_QI_WEIGHTS",
+    "AccessReport",
+    "Accessibility",
+    "StepDecay",
+    "accessibility_report",
+    "district_of",
+    "e2sfca",
+    "share_below",
+    "walk_time_matrix",
+    "weighted_mean_by",
+]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+LUO_QI_WEIGHTS: tuple[float, float, float] = (1.0, 0.68, 0.22)
+"""Weights of the three travel-time zones in Luo & Qi (2009): near, middle, far."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepDecay:
+    """Distance decay by zones: cost up to ``breaks[k]`` (and above the previous break)
+    weighs ``weights[k]``; beyond the last break, 0 (outside the catchment).
+
+    The same rule as PySAL access's ``weights.step_fn``.
+
+    Parameters
+    ----------
+    breaks
+        Upper bounds of the zones, increasing, in the cost's unit (seconds).
+    weights
+        Weight of each zone, in (0, 1].
+
+    Examples
+    --------
+    >>> d = StepDecay.luo_qi(15)
+    >>> d.breaks, d.max_cost
+    ((300.0, 600.0, 900.0), 900.0)
+    >>> d(np.array([0.0, 300.0, 301.0, 900.0, 901.0])).tolist()
+    [1.0, 1.0, 0.68, 0.22, 0.0]
+    """
+
+    breaks: tuple[float, ...]
+    weights: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        b = np.asarray(self.breaks, dtype=float)
+        w = np.asarray(self.weights, dtype=float)
+        if b.size == 0 or b.size != w.size:
+            raise InvalidInputError(
+                f"decay needs as many weights as breaks, at least one: {self.breaks}, "
+                f"{self.weights}"
+            )
+        if not np.isfinite(b).all() or (b <= 0).any() or (np.diff(b) <= 0).any():
+            raise InvalidInputError(f"decay breaks {self.breaks} must be increasing and > 0")
+        if not np.isfinite(w).all() or (w <= 0).any() or (w > 1).any():
+            raise InvalidInputError(f"decay weights {self.weights} must lie in (0, 1]")
+
+    @classmethod
+    def luo_qi(cls, minutes: float = 15.0) -> StepDecay:
+        """Three equal zones up to ``minutes`` (in seconds), weighted 1, 0.68 and 0.22."""
+        if not (isinstance(minutes, int | float) and math.isfinite(minutes) and minutes > 0):
+            raise InvalidInputError(f"minutes={minutes!r} must be a number > 0")
+        step = minutes * 60.0 / 3
+        return cls((step, 2 * step, 3 * step), LUO_QI_WEIGHTS)
+
+    @property
+    def max_cost(self) -> float:
+        """The catchment's edge: costs above it weigh 0."""
+        return float(self.breaks[-1])
+
+    def __call__(self, cost: FloatArray) -> FloatArray:
+        zone = np.searchsorted(np.asarray(self.breaks), cost, side="left")
+        return np.append(np.asarray(self.weights, dtype=float), 0.0)[zone]
+
+
+@dataclass(frozen=True, slots=True)
+class Accessibility:
+    """E2SFCA scores.
+
+    Attributes
+    ----------
+    score
+        ``A_i`` per demand point: capacity units per unit of demand weight
+        within reach, decay-weighted (0 where no station with capacity is in reach).
+    ratio
+        ``R_j`` per station: capacity per decay-weighted unit of demand in its
+        catchment; ``NaN`` for stations without a capacity, 0 for stations
+        with nobody in reach.
+    catchment_demand
+        ``Σ_i P_i W(c_ij)`` per station: the decay-weighted demand it serves.
+    """
+
+    score: FloatArray
+    ratio: FloatArray
+    catchment_demand: FloatArray
+
+
+def _pairs(
+    cost: ArrayLike | sp.spmatrix | sp.sparray, max_cost: float
+) -> tuple[tuple[int, int], npt.NDArray[np.intp], npt.NDArray[np.intp], FloatArray]:
+    """Shape and the (row, column, cost) of every pair within ``max_cost``, validated."""
+    if sp.issparse(cost):
+        coo = sp.coo_matrix(cost, dtype=np.float64)
+        rows, cols, c = coo.row.astype(np.intp), coo.col.astype(np.intp), coo.data
+        shape = (int(coo.shape[0]), int(coo.shape[1]))
+    else:
+        arr = np.asarray(cost, dtype=np.float64)
+        if arr.ndim != 2:
+            raise InvalidInputError(f"cost must be a 2-D demand × station matrix, got {arr.ndim}-D")
+        rows, cols = np.nonzero(arr <= max_cost)
+        c = arr[rows, cols]
+        shape = (int(arr.shape[0]), int(arr.shape[1]))
+        if np.isnan(arr).any():
+            raise InvalidInputError("cost has NaN entries; use inf for unreachable")
+    if np.isnan(c).any():
+        raise InvalidInputError("cost has NaN entries; store only reachable pairs, or inf")
+    if (c < 0).any():
+        raise InvalidInputError(f"cost has negative entries (min {float(c.min())!r})")
+    keep = c <= max_cost
+    return shape, rows[keep], cols[keep], c[keep]
+
+
+def _vector(values: ArrayLike, n: int, name: str, what: str, *, nan_ok: bool) -> FloatArray:
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    if v.size != n:
+        raise InvalidInputError(f"{name} has {v.size} values for {n} {what}; give one each")
+    bad = ~(np.isfinite(v) | (nan_ok & np.isnan(v))) | (v < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(f"{name}={float(v[i])!r} at position {i} must be a number ≥ 0")
+    return v
+
+
+def e2sfca(
+    cost: ArrayLike | sp.spmatrix | sp.sparray,
+    demand_weight: ArrayLike,
+    capacity: ArrayLike,
+    *,
+    decay: StepDecay | None = None,
+) -> Accessibility:
+    """Enhanced two-step floating catchment accessibility of every demand point.
+
+    Parameters
+    ----------
+    cost
+        Demand × station travel costs in the decay's unit (seconds); ``inf``
+        where a station cannot be reached. Dense, or scipy sparse whose
+        stored entries are the reachable pairs.
+    demand_weight
+        ``P_i``: people (or any weight ≥ 0) at each demand point (row).
+    capacity
+        ``S_j``: capacity of each station (column), ≥ 0; ``NaN`` = unknown,
+        and the station takes no part.
+    decay
+        Distance-decay zones; Luo & Qi's three zones up to 15 minutes by default.
+
+    Returns
+    -------
+    Accessibility
+        Scores per demand point, ratios and catchment demand per station.
+
+    Raises
+    ------
+    InvalidInputError
+        On a wrong argument; the message names it.
+
+    Examples
+    --------
+    One station of 10 seats, two points of 5 people at 4 and 12 minutes:
+    R = 10 / (5·1 + 5·0.22), so the near point scores R·1 and the far R·0.22.
+
+    >>> r = e2sfca([[240.0], [720.0]], [5, 5], [10], decay=StepDecay.luo_qi(15))
+    >>> np.round(r.score, 4).tolist(), np.round(r.ratio, 4).tolist()
+    ([1.6393, 0.3607], [1.6393])
+    """
+    decay = decay if decay is not None else StepDecay.luo_qi()
+    (m, n), rows, cols, c = _pairs(cost, decay.max_cost)
+    p = _vector(demand_weight, m, "demand_weight", "demand points (rows of cost)", nan_ok=False)
+    s = _vector(capacity, n, "capacity", "stations (columns of cost)", nan_ok=True)
+    known = ~np.isnan(s)
+    use = known[cols]
+    rows, cols, w = rows[use], cols[use], decay(c[use])
+    served = np.bincount(cols, weights=p[rows] * w, minlength=n).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(served > 0, s / served, 0.0)
+    ratio[~known] = np.nan
+    score = np.bincount(rows, weights=np.nan_to_num(ratio)[cols] * w, minlength=m)
+    served[~known] = np.nan
+    return Accessibility(score.astype(np.float64), ratio.astype(np.float64), served)
+
+
+def walk_time_matrix(
+    net: StreetNetwork,
+    demand_lon: ArrayLike,
+    demand_lat: ArrayLike,
+    station_lon: ArrayLike,
+    station_lat: ArrayLike,
+    *,
+    max_time_s: float,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+) -> FloatArray:
+    """Demand × station walking times in seconds along ``net`` (``inf`` beyond ``max_time_s``).
+
+    Both legs to the street are walked, as everywhere in :mod:`geo.coverage`.
+    """
+    from geo.siting import cost_matrix
+
+    if not (math.isfinite(max_time_s) and max_time_s > 0):
+        raise InvalidInputError(f"max_time_s={max_time_s!r} must be a number > 0")
+    speed_ms = walk_speed_kmh / 3.6
+    metres = cost_matrix(
+        demand_lon,
+        demand_lat,
+        station_lon,
+        station_lat,
+        network=net,
+        max_cost=max_time_s * speed_ms,
+        walk_speed_kmh=walk_speed_kmh,
+    )
+    return metres / speed_ms
+
+
+def share_below(score: ArrayLike, weight: ArrayLike, threshold: float) -> float:
+    """Share of demand weight whose score is below ``threshold`` (nan without weight)."""
+    a, w = np.asarray(score, dtype=float), np.asarray(weight, dtype=float)
+    total = float(w.sum())
+    return float(w[a < threshold].sum()) / total if total > 0 else math.nan
+
+
+def weighted_mean_by(
+    keys: ArrayLike, score: ArrayLike, weight: ArrayLike, *, threshold: float | None = None
+) -> pd.DataFrame:
+    """Per key: demand weight, demand-weighted mean score, and share below ``threshold``.
+
+    Rows with a missing key (``None``) are left out. Columns ``key``,
+    ``demand``, ``points``, ``score`` and ``share_below`` (NaN without a threshold).
+    """
+    frame = pd.DataFrame(
+        {
+            "key": np.asarray(keys, dtype=object),
+            "demand": np.asarray(weight, dtype=float),
+            "wa": np.asarray(weight, dtype=float) * np.asarray(score, dtype=float),
+            "wb": np.asarray(weight, dtype=float)
+            * (np.asarray(score, dtype=float) < (threshold if threshold is not None else -1)),
+        }
+    )
+    frame = frame[frame["key"].notna()]
+    g = frame.groupby("key", sort=True).agg(
+        demand=("demand", "sum"), points=("demand", "size"), wa=("wa", "sum"), wb=("wb", "sum")
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = pd.DataFrame(
+            {
+                "key": g.index.astype(str),
+                "demand": g["demand"].to_numpy(),
+                "points": g["points"].to_numpy(),
+                "score": (g["wa"] / g["demand"]).to_numpy(),
+                "share_below": (g["wb"] / g["demand"]).to_numpy()
+                if threshold is not None
+                else np.nan,
+            }
+        )
+    return out.reset_index(drop=True)
+
+
+def district_of(lon: ArrayLike, lat: ArrayLike, districts: gpd.GeoDataFrame) -> npt.NDArray[Any]:
+    """The ``name`` of the first district containing each point; ``None`` outside them all."""
+    if "name" not in districts:
+        raise InvalidInputError("districts need a 'name' column")
+    x, y = check_lonlat(lon, lat)
+    out = np.full(x.size, None, dtype=object)
+    d = districts.to_crs(4326)
+    for name, geom in zip(d["name"].astype(str), d.geometry, strict=True):
+        inside = shapely.contains_xy(geom, x, y) & (out == None)  # noqa: E711 (elementwise)
+        out[inside] = name
+    return out
+
+
+@dataclass(frozen=True)
+class AccessReport:
+    """Accessibility of a region's demand to its stations' capacity.
+
+    Attributes
+    ----------
+    points
+        One row per demand point: ``lon``, ``lat``, ``weight``, ``score``,
+        ``below`` (score under the threshold), ``cell`` (H3) and ``district``.
+    hexagons
+        One row per H3 cell holding demand: ``cell``, ``demand``, ``points``,
+        ``score`` (demand-weighted mean), ``share_below``; hexagon polygons.
+    districts
+        The same per district (empty without districts).
+    stations
+        One row per station: ``id``, ``capacity``, ``ratio``, ``catchment_demand``.
+    threshold
+        The planner's threshold (capacity per person), or None.
+    minutes, decay
+        The catchment and its zones.
+    """
+
+    points: pd.DataFrame
+    hexagons: gpd.GeoDataFrame
+    districts: pd.DataFrame
+    stations: pd.DataFrame
+    threshold: float | None
+    minutes: float
+    decay: StepDecay
+    resolution: int
+    stations_without_capacity: list[str] = field(default_factory=list)
+
+    @property
+    def share_below(self) -> float | None:
+        """Share of all demand below the threshold (None without one)."""
+        if self.threshold is None:
+            return None
+        return share_below(self.points["score"], self.points["weight"], self.threshold)
+
+    @property
+    def mean_score(self) -> float:
+        """Demand-weighted mean score (nan without demand)."""
+        w = self.points["weight"].to_numpy(float)
+        total = float(w.sum())
+        return float(w @ self.points["score"].to_numpy(float)) / total if total else math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary with the per-district and per-hexagon tables (no geometry)."""
+
+        def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            recs = frame.drop(columns="geometry", errors="ignore").to_dict("records")
+            return [
+                {
+                    str(k): (None if isinstance(v, float) and not math.isfinite(v) else v)
+                    for k, v in r.items()
+                }
+                for r in recs
+            ]
+
+        stations_used = int(self.stations["ratio"].notna().sum())
+        return {
+            "method": "e2sfca",
+            "minutes": self.minutes,
+            "decay": {"breaks_s": list(self.decay.breaks), "weights": list(self.decay.weights)},
+            "threshold": self.threshold,
+            "share_below": self.share_below,
+            "mean_score": _finite_or_none(self.mean_score),
+            "demand_points": len(self.points),
+            "stations_used": stations_used,
+            "stations_without_capacity": list(self.stations_without_capacity),
+            "resolution": self.resolution,
+            "districts": rows(self.districts),
+            "hexagons": rows(self.hexagons),
+            "stations": rows(self.stations),
+        }
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _cells(lon: FloatArray, lat: FloatArray, resolution: int) -> npt.NDArray[np.object_]:
+    """H3 cell of each point (h3 has no array call: one call per point)."""
+    if not 0 <= resolution <= 15:
+        raise InvalidInputError(f"resolution={resolution} must be an H3 resolution 0..15")
+    ids = [h3.latlng_to_cell(float(y), float(x), resolution) for x, y in zip(lon, lat, strict=True)]
+    return np.asarray(ids, dtype=object)
+
+
+def accessibility_report(
+    net: StreetNetwork,
+    station_ids: Sequence[str],
+    station_lon: ArrayLike,
+    station_lat: ArrayLike,
+    capacity: ArrayLike,
+    demand: pd.DataFrame,
+    *,
+    minutes: float = 15.0,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+    decay: StepDecay | None = None,
+    threshold: float | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+    resolution: int = 10,
+    default_capacity: float | None = None,
+) -> AccessReport:
+    """E2SFCA accessibility of ``demand`` to stations on foot, per point, hexagon and district.
+
+    Parameters
+    ----------
+    net
+        Walking network.
+    station_ids, station_lon, station_lat, capacity
+        The stations (open ones, usually) and their capacity (NaN = unknown).
+    demand
+        ``lon``, ``lat`` and ``weight`` (default 1).
+    minutes
+        Catchment: Luo & Qi's three zones up to this walk (ignored with ``decay``).
+    walk_speed_kmh
+        Walking speed.
+    decay
+        Other zones (seconds).
+    threshold
+        Planner's threshold in capacity per person; the report gives the
+        share of demand below it.
+    districts
+        Polygons with a ``name`` column.
+    resolution
+        H3 resolution of the hexagons.
+    default_capacity
+        Capacity assumed for stations whose capacity is unknown (default: they take no part).
+
+    Returns
+    -------
+    AccessReport
+    """
+    decay = decay if decay is not None else StepDecay.luo_qi(minutes)
+    if threshold is not None and not (math.isfinite(threshold) and threshold >= 0):
+        raise InvalidInputError(f"threshold={threshold!r} must be a number ≥ 0")
+    if default_capacity is not None and not (
+        math.isfinite(default_capacity) and default_capacity >= 0
+    ):
+        raise InvalidInputError(f"default_capacity={default_capacity!r} must be a number ≥ 0")
+    for col in ("lon", "lat"):
+        if col not in demand:
+            raise InvalidInputError(f"demand has no {col!r} column")
+    dlon, dlat = check_lonlat(
+        demand["lon"].to_numpy(float),
+        demand["lat"].to_numpy(float),
+        names=("demand lon", "demand lat"),
+    )
+    weight = demand["weight"].to_numpy(float) if "weight" in demand else np.ones(dlon.size)
+    ids = [str(s) for s in station_ids]
+    cap = np.asarray(capacity, dtype=float).reshape(-1)
+    unknown = [sid for sid, c in zip(ids, cap, strict=True) if np.isnan(c)]
+    if default_capacity is not None:
+        cap = np.where(np.isnan(cap), default_capacity, cap)
+    cost = walk_time_matrix(
+        net,
+        dlon,
+        dlat,
+        station_lon,
+        station_lat,
+        max_time_s=decay.max_cost,
+        walk_speed_kmh=walk_speed_kmh,
+    )
+    acc = e2sfca(cost, weight, cap, decay=decay)
+    cells = _cells(dlon, dlat, resolution)
+    district = (
+        district_of(dlon, dlat, districts)
+        if districts is not None
+        else np.full(dlon.size, None, dtype=object)
+    )
+    points = pd.DataFrame(
+        {
+            "lon": dlon,
+            "lat": dlat,
+            "weight": weight,
+            "score": acc.score,
+            "below": acc.score < threshold if threshold is not None else False,
+            "cell": cells,
+            "district": district,
+        }
+    )
+    per_cell = weighted_mean_by(cells, acc.score, weight, threshold=threshold)
+    polys = [shapely.Polygon([(x, y) for y, x in h3.cell_to_boundary(c)]) for c in per_cell["key"]]
+    hexagons = gpd.GeoDataFrame(per_cell.rename(columns={"key": "cell"}), geometry=polys, crs=4326)
+    per_district = weighted_mean_by(district, acc.score, weight, threshold=threshold).rename(
+        columns={"key": "district"}
+    )
+    stations = pd.DataFrame(
+        {"id": ids, "capacity": cap, "ratio": acc.ratio, "catchment_demand": acc.catchment_demand}
+    )
+    return AccessReport(
+        points=points,
+        hexagons=hexagons,
+        districts=per_district,
+        stations=stations,
+        threshold=threshold,
+        minutes=decay.max_cost / 60.0,
+        decay=decay,
+        resolution=resolution,
+        stations_without_capacity=unknown if default_capacity is None else [],
+    )
