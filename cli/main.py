@@ -983,6 +983,11 @@ def build_parser() -> argparse.ArgumentParser:
 # Subcommands defined in other modules of this package register here.
 _EXTRA_PARSERS: list[Callable[[Any], None]] = []
 
+from cli import access as _access  # noqa: E402  (after the helpers it imports lazily)
+
+_EXTRA_PARSERS.append(_access.add_arguments)
+command("access")(_access.run)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""

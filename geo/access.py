@@ -48,9 +48,11 @@ __all__ = [
     "Accessibility",
     "StepDecay",
     "accessibility_report",
+    "demand_arrays",
     "district_of",
     "e2sfca",
     "share_below",
+    "walk_e2sfca",
     "walk_time_matrix",
     "weighted_mean_by",
 ]
@@ -266,6 +268,45 @@ def walk_time_matrix(
     return metres / speed_ms
 
 
+def walk_e2sfca(
+    net: StreetNetwork,
+    demand_lon: ArrayLike,
+    demand_lat: ArrayLike,
+    demand_weight: ArrayLike,
+    station_lon: ArrayLike,
+    station_lat: ArrayLike,
+    capacity: ArrayLike,
+    *,
+    decay: StepDecay,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+) -> Accessibility:
+    """:func:`e2sfca` on the walking times of :func:`walk_time_matrix`."""
+    cost = walk_time_matrix(
+        net,
+        demand_lon,
+        demand_lat,
+        station_lon,
+        station_lat,
+        max_time_s=decay.max_cost,
+        walk_speed_kmh=walk_speed_kmh,
+    )
+    return e2sfca(cost, demand_weight, capacity, decay=decay)
+
+
+def demand_arrays(demand: pd.DataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``lon``, ``lat`` (checked) and ``weight`` (1 where the frame has none) of demand points."""
+    for col in ("lon", "lat"):
+        if col not in demand:
+            raise InvalidInputError(f"demand has no {col!r} column")
+    lon, lat = check_lonlat(
+        demand["lon"].to_numpy(float),
+        demand["lat"].to_numpy(float),
+        names=("demand lon", "demand lat"),
+    )
+    weight = demand["weight"].to_numpy(float) if "weight" in demand else np.ones(lon.size)
+    return lon, lat, weight
+
+
 def share_below(score: ArrayLike, weight: ArrayLike, threshold: float) -> float:
     """Share of demand weight whose score is below ``threshold`` (nan without weight)."""
     a, w = np.asarray(score, dtype=float), np.asarray(weight, dtype=float)
@@ -464,30 +505,23 @@ def accessibility_report(
         math.isfinite(default_capacity) and default_capacity >= 0
     ):
         raise InvalidInputError(f"default_capacity={default_capacity!r} must be a number ≥ 0")
-    for col in ("lon", "lat"):
-        if col not in demand:
-            raise InvalidInputError(f"demand has no {col!r} column")
-    dlon, dlat = check_lonlat(
-        demand["lon"].to_numpy(float),
-        demand["lat"].to_numpy(float),
-        names=("demand lon", "demand lat"),
-    )
-    weight = demand["weight"].to_numpy(float) if "weight" in demand else np.ones(dlon.size)
+    dlon, dlat, weight = demand_arrays(demand)
     ids = [str(s) for s in station_ids]
     cap = np.asarray(capacity, dtype=float).reshape(-1)
     unknown = [sid for sid, c in zip(ids, cap, strict=True) if np.isnan(c)]
     if default_capacity is not None:
         cap = np.where(np.isnan(cap), default_capacity, cap)
-    cost = walk_time_matrix(
+    acc = walk_e2sfca(
         net,
         dlon,
         dlat,
+        weight,
         station_lon,
         station_lat,
-        max_time_s=decay.max_cost,
+        cap,
+        decay=decay,
         walk_speed_kmh=walk_speed_kmh,
     )
-    acc = e2sfca(cost, weight, cap, decay=decay)
     cells = _cells(dlon, dlat, resolution)
     district = (
         district_of(dlon, dlat, districts)

@@ -1,0 +1,132 @@
+"""``stationfinder access``: E2SFCA accessibility of demand to the stations' capacity."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["add_arguments", "open_station_capacity", "run"]
+
+
+def add_arguments(sub: Any) -> None:
+    """Register the ``access`` subcommand on the parser's subparsers."""
+    p = sub.add_parser(
+        "access", help="capacity per person within walking reach (E2SFCA), per hexagon/district"
+    )
+    p.add_argument("--db", help="registry file or postgresql:// URL (default: $STATIONFINDER_DB)")
+    p.add_argument("--network", required=True, metavar="PBF", help="OpenStreetMap .osm.pbf")
+    p.add_argument("--minutes", type=float, default=15.0, help="catchment on foot (default 15)")
+    p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
+    p.add_argument("--demand", help="CSV of demand points: lon, lat[, weight] (default: bundled)")
+    p.add_argument("--districts", help="GeoJSON/GeoPackage of districts with a 'name' column")
+    p.add_argument("--at", metavar="ISO8601", help="count only stations open then ('now' ok)")
+    p.add_argument(
+        "--threshold", type=float, help="capacity per person below which demand is underserved"
+    )
+    p.add_argument(
+        "--default-capacity",
+        type=float,
+        help="capacity assumed where a station has none (default: such stations take no part)",
+    )
+    p.add_argument("--resolution", type=int, default=10, help="H3 resolution (default 10)")
+    p.add_argument("--out", help="write the hexagons as GeoJSON")
+    p.add_argument("--map", metavar="HTML", help="write a standalone map page")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="map language")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+def open_station_capacity(args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """The registry of ``--db`` and its stations open at ``--at``."""
+    from cli.main import open_registry, parse_when
+    from geo.registry import StationFilter
+
+    reg = open_registry(args)
+    return reg, reg.stations(StationFilter(open_at=parse_when(args.at)))
+
+
+def _write_atomic(path: str, text: str) -> None:
+    tmp = Path(path).with_name(f".{Path(path).name}.partial")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # nothing half-written if the write fails
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print the accessibility report; write the hexagons and map if asked."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from cli.main import BUNDLED_DEMAND, _print_table, network_for, read_demand
+    from geo.access import accessibility_report
+
+    reg, stations = open_station_capacity(args)
+    net = network_for(args, reg)
+    demand = read_demand(args.demand) if args.demand else pd.read_csv(BUNDLED_DEMAND)
+    report = accessibility_report(
+        net,
+        [s.id for s in stations],
+        [s.lon for s in stations],
+        [s.lat for s in stations],
+        [np.nan if s.capacity is None else s.capacity for s in stations],
+        demand,
+        minutes=args.minutes,
+        walk_speed_kmh=args.walk_speed,
+        threshold=args.threshold,
+        districts=gpd.read_file(args.districts) if args.districts else None,
+        resolution=args.resolution,
+        default_capacity=args.default_capacity,
+    )
+    if args.out:
+        _write_atomic(args.out, report.hexagons.to_json(na="null", drop_id=True))
+        print(f"wrote {len(report.hexagons)} hexagon(s) to {args.out}", file=sys.stderr)
+    if args.map:
+        from maps.access import access_map
+        from maps.base import write_standalone
+
+        m = access_map(
+            report.hexagons,
+            stations=stations,
+            threshold=args.threshold,
+            lang=args.lang,
+            tz=reg.tz,
+            streets=net,
+        )
+        tmp = Path(args.map).with_name(f".{Path(args.map).name}.partial.html")
+        write_standalone(m, tmp)
+        tmp.replace(args.map)
+        print(f"wrote {args.map}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    summary = report.to_dict()
+    below = (
+        f"; {summary['share_below']:.1%} of demand below {args.threshold:g} per person"
+        if args.threshold is not None
+        else ""
+    )
+    print(
+        f"E2SFCA within {report.minutes:g} min on foot: {summary['stations_used']} station(s) "
+        f"with capacity, mean {report.mean_score:.4g} per person{below}"
+    )
+    if report.stations_without_capacity:
+        print(
+            f"{len(report.stations_without_capacity)} open station(s) have no capacity and take "
+            "no part (set it, or pass --default-capacity)",
+            file=sys.stderr,
+        )
+    rows = [
+        (
+            r.district,
+            f"{r.demand:g}",
+            f"{r.score:.4g}",
+            "-" if np.isnan(r.share_below) else f"{r.share_below:.1%}",
+        )
+        for r in report.districts.itertuples()
+    ]
+    if rows:
+        _print_table(rows, ["district", "demand", "capacity per person", "below threshold"])
+    return 0
