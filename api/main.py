@@ -12,7 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import reject_unknown_query
-from api.routers import coverage, feedback, maps, nearest, siting, stations, tiles
+from api.routers import access, coverage, feedback, maps, nearest, siting, stations, tiles
 from api.schemas import Health, Problem
 from api.service import Service
 from api.settings import Settings, load_settings
@@ -143,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feedback.router,
         maps.router,
         tiles.router,
+        access.router,
     )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)

@@ -86,7 +86,7 @@ class StationIn(BaseModel):
     opening_hours: str = Field("", max_length=500, examples=["24/7"])
     status: Status = Status.OPEN
     source: str = Field("api", max_length=200)
-    capacity: float | None = Field(None, ge=0, allow_inf_nan=False, examples=[20])
+    capacity: float | None = Field(None, ge=0, strict=True, allow_inf_nan=False, examples=[20])
 
 
 class StationPatch(BaseModel):
@@ -107,7 +107,7 @@ class StationPatch(BaseModel):
     status: Status | None = None
     source: str | None = Field(None, max_length=200)
     capacity: float | None = Field(
-        None, ge=0, allow_inf_nan=False, description="null clears it (unknown)"
+        None, ge=0, strict=True, allow_inf_nan=False, description="null clears it (unknown)"
     )
 
 
@@ -147,6 +147,29 @@ class ShareOut(BaseModel):
     multiple: float | None = Field(description="Covered by two or more", examples=[0.58])
 
 
+class FairnessSummaryOut(BaseModel):
+    """Walking time to the nearest open station (demand-weighted) and accessibility inequality."""
+
+    demand: float = Field(description="Demand weight counted", examples=[1200])
+    median_s: float | None = Field(description="Median walk, s (null: unreachable)")
+    p90_s: float | None = Field(description="90th percentile walk, s")
+    p95_s: float | None = Field(description="95th percentile walk, s")
+    worst5_mean_s: float | None = Field(description="Mean walk of the worst-off 5 % of demand, s")
+    unreachable_share: float | None = Field(description="Share of demand that reaches no station")
+    gini: float | None = Field(description="Gini coefficient of accessibility (E2SFCA)")
+    palma: float | None = Field(description="Top 10 % / bottom 40 % share of accessibility")
+
+
+class FairnessOut(FairnessSummaryOut):
+    """Fairness of the region, and of each district when districts are given."""
+
+    accessibility_basis: Literal["capacity", "station_count"] = Field(
+        description="E2SFCA with station capacity, or with every station counting one"
+    )
+    catchment_minutes: float = Field(description="E2SFCA catchment, minutes on foot")
+    districts: dict[str, FairnessSummaryOut] | None = None
+
+
 class CoverageOut(BaseModel):
     """Coverage under one standard (the CLI's ``coverage --json``)."""
 
@@ -158,6 +181,9 @@ class CoverageOut(BaseModel):
     street_share: ShareOut = Field(description="Share of street length")
     area_share: ShareOut = Field(description="Share of the study area (hexagon grid)")
     demand_share: ShareOut = Field(description="Share of demand weight")
+    fairness: FairnessOut | None = Field(
+        None, description="Walk-time distribution and inequality (needs demand points)"
+    )
 
 
 class GapProperties(BaseModel):
@@ -463,3 +489,42 @@ class HistoryEntryOut(BaseModel):
         examples=[{"opening_hours": ["Mo-Fr 08:00-20:00", "24/7"]}],
     )
     note: str = Field("", examples=["report 12 accepted"])
+
+
+# -- accessibility ---------------------------------------------------------------
+
+
+class AccessHexProperties(BaseModel):
+    """One H3 hexagon's demand and its demand-weighted E2SFCA score."""
+
+    cell: str = Field(examples=["8a1126d3460ffff"])
+    demand: float = Field(description="Demand weight in the hexagon")
+    points: int = Field(description="Demand points in the hexagon")
+    score: float = Field(description="Capacity per person within reach (demand-weighted mean)")
+    share_below: float | None = Field(description="Share of its demand below the threshold")
+
+
+class AccessStationOut(BaseModel):
+    """A station's part in the E2SFCA: its capacity and what each person in reach gets."""
+
+    id: str
+    capacity: float | None = Field(description="Capacity used (null: unknown, left out)")
+    ratio: float | None = Field(description="Capacity per decay-weighted person in its catchment")
+    catchment_demand: float | None = Field(description="Decay-weighted demand in its catchment")
+
+
+class AccessOut(BaseModel):
+    """E2SFCA accessibility of the demand points to the open stations' capacity."""
+
+    method: Literal["e2sfca"] = "e2sfca"
+    minutes: float = Field(description="Catchment, minutes on foot", examples=[15])
+    decay: dict[str, list[float]] = Field(description="Zone upper bounds (s) and their weights")
+    threshold: float | None = Field(description="Capacity per person below which demand counts")
+    share_below: float | None = Field(description="Share of demand below the threshold")
+    mean_score: float | None = Field(description="Demand-weighted mean capacity per person")
+    demand_points: int
+    stations_used: int = Field(description="Stations with a capacity")
+    stations_without_capacity: list[str] = Field(description="Open stations left out")
+    resolution: int = Field(description="H3 resolution of the hexagons")
+    hexagons: FeatureCollection[Feature[Polygon, AccessHexProperties]]
+    stations: list[AccessStationOut]

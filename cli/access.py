@@ -6,11 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-__all__ = ["add_arguments", "open_station_capacity", "run"]
+if TYPE_CHECKING:
+    from geo.fairness import FairnessReport
+
+__all__ = ["add_arguments", "coverage_fairness", "open_station_capacity", "print_fairness", "run"]
 
 
 def add_arguments(sub: Any) -> None:
@@ -60,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     import geopandas as gpd
     import pandas as pd
 
-    from cli.main import BUNDLED_DEMAND, _print_table, network_for, read_demand
+    from cli.main import BUNDLED_DEMAND, network_for, print_table, read_demand
     from geo.access import accessibility_report
 
     reg, stations = open_station_capacity(args)
@@ -128,5 +131,62 @@ def run(args: argparse.Namespace) -> int:
         for r in report.districts.itertuples()
     ]
     if rows:
-        _print_table(rows, ["district", "demand", "capacity per person", "below threshold"])
+        print_table(rows, ["district", "demand", "capacity per person", "below threshold"])
     return 0
+
+
+def coverage_fairness(
+    args: argparse.Namespace, net: Any, demand: Any, districts: Any
+) -> FairnessReport | None:
+    """``coverage``'s fairness figures: needs ``--demand``; stations open at ``--at``."""
+    from cli.main import open_registry, parse_when
+    from geo.fairness import fairness_report
+    from geo.registry import StationFilter
+
+    if demand is None:
+        return None
+    where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
+    stations = open_registry(args).stations(where)
+    return fairness_report(
+        net,
+        [s.lon for s in stations],
+        [s.lat for s in stations],
+        [s.capacity for s in stations],
+        demand,
+        minutes=args.minutes,
+        walk_speed_kmh=args.walk_speed,
+        districts=districts,
+    )
+
+
+def _minutes(seconds: float | None) -> str:
+    return "unreachable" if seconds is None else f"{seconds / 60:.1f}"
+
+
+def print_fairness(report: FairnessReport) -> None:
+    """The fairness rows under ``coverage``'s table: walk minutes and inequality."""
+    from cli.main import print_table
+
+    basis = "capacity" if report.accessibility_basis == "capacity" else "station count"
+    print(
+        f"\nwalk to the nearest open station (demand-weighted, minutes); inequality of "
+        f"E2SFCA accessibility by {basis}"
+    )
+    areas = [("region", report.region), *report.districts.items()]
+    rows = []
+    for name, s in areas:
+        d = s.to_dict()
+        rows.append(
+            (
+                name,
+                _minutes(d["median_s"]),
+                _minutes(d["p90_s"]),
+                _minutes(d["p95_s"]),
+                _minutes(d["worst5_mean_s"]),
+                "-" if d["unreachable_share"] is None else f"{d['unreachable_share']:.1%}",
+                "-" if d["gini"] is None else f"{d['gini']:.3f}",
+                "-" if d["palma"] is None else f"{d['palma']:.2f}",
+            )
+        )
+    header = ["area", "median", "p90", "p95", "worst 5%", "unreachable", "Gini", "Palma"]
+    print_table(rows, header)

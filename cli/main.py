@@ -85,6 +85,9 @@ def _print_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
+print_table = _print_table  # the public name, for command modules (cli/access.py)
+
+
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     from geo.io import import_stations
@@ -234,9 +237,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if args.profile:
         return coverage_profile(args)
     inputs = coverage_inputs(args)
-    report = coverage_report(inputs.pop("net"), inputs.pop("stations"), **inputs)
+    net = inputs.pop("net")
+    report = coverage_report(net, inputs.pop("stations"), **inputs)
+    fairness = _access.coverage_fairness(args, net, inputs["demand"], inputs["districts"])
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        fair = {"fairness": fairness.to_dict()} if fairness is not None else {}
+        print(json.dumps({**report.to_dict(), **fair}, ensure_ascii=False, indent=2))
         return 0
     limit = (
         f"{report.minutes:g} min on foot ({report.limit_m:.0f} m)"
@@ -263,6 +269,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             for k, v in parts.items()
         ]
     _print_table(rows, ["share of", "not covered", "once", "twice or more"])
+    if fairness is not None:
+        _access.print_fairness(fairness)
     return 0
 
 

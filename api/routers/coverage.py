@@ -64,8 +64,14 @@ def to_geojson(frame: gpd.GeoDataFrame, crs: CoordSystem) -> dict[str, Any]:
 
 @router.get("/coverage", response_model=CoverageOut, summary="Coverage shares")
 def coverage(service: ServiceDep, params: Annotated[CoverageParams, Depends()]) -> dict[str, Any]:
-    """Shares of street length, area and demand covered not at all, once, twice or more."""
-    return service.coverage(**params.as_kwargs()).to_dict()
+    """Shares of street length, area and demand covered not at all, once, twice or more;
+    with demand points, also ``fairness``: the walk to the nearest open station and how
+    unequally capacity within reach is shared."""
+    from api.routers.access import fairness_for  # it imports this module's to_geojson
+
+    kwargs = params.as_kwargs()
+    fair = fairness_for(service, minutes=params.minutes, at=kwargs["at"])
+    return {**service.coverage(**kwargs).to_dict(), "fairness": fair and fair.to_dict()}
 
 
 @router.get("/gaps", response_model=GapCollection, summary="Uncovered areas, ranked")

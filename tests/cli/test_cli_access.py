@@ -76,3 +76,50 @@ def test_access_table_and_errors(
     assert main([*args, "--default-capacity", "5"]) == 0
     text = capsys.readouterr()
     assert text.out.startswith("E2SFCA within 15 min on foot:") and "no capacity" not in text.err
+
+
+def test_coverage_prints_fairness_per_region_and_district(
+    access_db: Path, helsinki_pbf: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from geo.fairness import fairness_report
+
+    demand_csv = ROOT / "data" / "helsinki_demand.csv"
+    demand = pd.read_csv(demand_csv)
+    mid = float(demand["lon"].median())
+    west = shapely.box(
+        demand["lon"].min() - 1, demand["lat"].min() - 1, mid, demand["lat"].max() + 1
+    )
+    districts = gpd.GeoDataFrame({"name": ["west"]}, geometry=[west], crs=4326)
+    districts_file = tmp_path / "d.geojson"
+    districts.to_file(districts_file, driver="GeoJSON")
+    args = ["coverage", "--db", str(access_db), "--network", helsinki_pbf, "--minutes", "5"]
+    args += ["--demand", str(demand_csv), "--districts", str(districts_file)]
+    capsys.readouterr()
+    assert main([*args, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)["fairness"]
+    st = pd.read_csv(ROOT / "data" / "helsinki_stations.csv", keep_default_na=False)
+    cap = [None if i % 5 == 0 else 4.0 + 3 * i for i in range(len(st))]
+    keep = (st["status"] == "open").to_numpy()
+    want = fairness_report(
+        load_network(helsinki_pbf),
+        st["lon"][keep],
+        st["lat"][keep],
+        [c for c, k in zip(cap, keep, strict=True) if k],
+        demand,
+        minutes=5,
+        districts=districts,
+    )
+    assert got["accessibility_basis"] == "capacity"
+    for key in ("median_s", "p90_s", "p95_s", "worst5_mean_s", "gini", "palma"):
+        assert got[key] == pytest.approx(getattr(want.region, key), rel=1e-12)
+        assert got["districts"]["west"][key] == pytest.approx(
+            getattr(want.districts["west"], key), rel=1e-12
+        )
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    region = next(line for line in lines if line.startswith("region "))
+    assert f"{want.region.median_s / 60:.1f}" in region and f"{want.region.gini:.3f}" in region
+    assert any(line.startswith("west ") for line in lines)

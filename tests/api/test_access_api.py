@@ -1,0 +1,93 @@
+"""GET /accessibility and the fairness member of /coverage, against the library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.schemas import AccessOut, CoverageOut
+from api.settings import Settings
+from geo.access import accessibility_report
+from geo.fairness import fairness_report
+from geo.network import StreetNetwork
+from tests.api.conftest import KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        db=tmp_path / "demo.sqlite",
+        api_keys=["secret-key"],
+        cache_dir=tmp_path / "cache",
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def open_stations() -> pd.DataFrame:
+    st = pd.read_csv(ROOT / "data" / "helsinki_stations.csv", keep_default_na=False)
+    return st[st["status"] == "open"].sort_values("id").reset_index(drop=True)
+
+
+def test_accessibility_equals_library_and_follows_capacity(
+    demo: TestClient, helsinki: StreetNetwork
+) -> None:
+    st = open_stations()
+    seats = {sid: float(5 + 2 * i) for i, sid in enumerate(st["id"]) if i % 4}
+    for sid, c in seats.items():
+        assert demo.patch(f"/stations/{sid}", json={"capacity": c}, headers=KEY).status_code == 200
+    r = demo.get("/accessibility", params={"minutes": 10, "threshold": 0.5})
+    assert r.status_code == 200
+    got = AccessOut.model_validate(r.json())
+    demand = pd.read_csv(ROOT / "data" / "helsinki_demand.csv")
+    cap = [seats.get(s, np.nan) for s in st["id"]]
+    want = accessibility_report(
+        helsinki, st["id"].tolist(), st["lon"], st["lat"], cap, demand, minutes=10, threshold=0.5
+    )
+    assert got.share_below == pytest.approx(want.share_below, rel=1e-12)
+    assert got.stations_used == len(seats)
+    assert sorted(got.stations_without_capacity) == sorted(set(st["id"]) - set(seats))
+    by_cell = {f.properties.cell: f.properties.score for f in got.hexagons.features}
+    assert len(by_cell) == len(want.hexagons) > 10
+    for row in want.hexagons.itertuples():
+        assert by_cell[row.cell] == pytest.approx(row.score, rel=1e-12)
+    # A station's capacity changes the answer at once (the cache follows the registry).
+    first = next(iter(seats))
+    demo.patch(f"/stations/{first}", json={"capacity": 1000.0}, headers=KEY)
+    again = demo.get("/accessibility", params={"minutes": 10, "threshold": 0.5}).json()
+    assert again["mean_score"] > got.mean_score  # type: ignore[operator]
+
+
+def test_accessibility_errors_name_the_parameter(demo: TestClient) -> None:
+    for params, name in (({"threshold": -1}, "threshold"), ({"minutes": 0}, "minutes")):
+        r = demo.get("/accessibility", params=params)
+        assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+        assert r.json()["errors"][0]["loc"][-1] == name
+    r = demo.get("/accessibility", params={"treshold": 1})
+    assert r.status_code == 422 and "treshold" in r.json()["detail"]
+
+
+def test_coverage_has_fairness(demo: TestClient, helsinki: StreetNetwork) -> None:
+    r = demo.get("/coverage", params={"minutes": 10})
+    got = CoverageOut.model_validate(r.json())
+    assert got.fairness is not None
+    st = open_stations()
+    demand = pd.read_csv(ROOT / "data" / "helsinki_demand.csv")
+    want = fairness_report(
+        helsinki, st["lon"], st["lat"], [None] * len(st), demand, minutes=10
+    ).region
+    assert got.fairness.accessibility_basis == "station_count"  # the demo has no capacities
+    assert got.fairness.median_s == pytest.approx(want.median_s, rel=1e-12)
+    assert got.fairness.p95_s == pytest.approx(want.p95_s, rel=1e-12)
+    assert got.fairness.gini == pytest.approx(want.gini, rel=1e-12)
+    assert got.fairness.median_s is not None and 0 < got.fairness.median_s < got.fairness.p95_s  # type: ignore[operator]
