@@ -12,8 +12,19 @@ import numpy as np
 
 if TYPE_CHECKING:
     from geo.fairness import FairnessReport
+    from geo.objective_sites import ObjectiveSummary
 
-__all__ = ["add_arguments", "coverage_fairness", "open_station_capacity", "print_fairness", "run"]
+__all__ = [
+    "add_arguments",
+    "coverage_fairness",
+    "objective_arguments",
+    "objective_json",
+    "open_station_capacity",
+    "print_fairness",
+    "print_objective",
+    "run",
+    "station_capacities",
+]
 
 
 def add_arguments(sub: Any) -> None:
@@ -190,3 +201,57 @@ def print_fairness(report: FairnessReport) -> None:
         )
     header = ["area", "median", "p90", "p95", "worst 5%", "unreachable", "Gini", "Palma"]
     print_table(rows, header)
+
+
+def objective_arguments(p: argparse.ArgumentParser) -> None:
+    """``suggest``'s ``--objective`` and ``--site-capacity``."""
+    from geo.objectives import OBJECTIVES
+
+    p.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        help="coverage (default: most demand within the standard), fewest (with --target), "
+        "p-median (least total walk), p-center (shortest worst walk), capacitated "
+        "(most demand the sites can take)",
+    )
+    p.add_argument(
+        "--site-capacity",
+        type=float,
+        help="capacity of candidates and stations without one (--objective capacitated)",
+    )
+
+
+def station_capacities(args: argparse.Namespace, ids: Any) -> list[float | None]:
+    """The registry's capacity of each station id (None where unknown)."""
+    from cli.main import open_registry
+
+    reg = open_registry(args)
+    return [reg.get(str(i)).capacity for i in ids]
+
+
+def objective_json(value: ObjectiveSummary) -> dict[str, Any]:
+    """The objective for ``suggest --json`` (inf, when some demand has no station: null)."""
+
+    def finite(x: float) -> float | None:
+        return x if np.isfinite(x) else None
+
+    return {
+        "objective": value.objective,
+        "objective_unit": value.unit,
+        "objective_before": finite(value.value_before),
+        "objective_after": finite(value.value_after),
+        "left_out": value.left_out,
+    }
+
+
+def print_objective(value: ObjectiveSummary) -> None:
+    """One line for the objectives whose value is not the covered share."""
+    if value.objective in ("coverage", "fewest"):
+        return
+    before = (
+        "no station for some" if not np.isfinite(value.value_before) else f"{value.value_before:g}"
+    )
+    left = (
+        f"; {value.left_out:g} demand reaches no station and is left out" if value.left_out else ""
+    )
+    print(f"{value.objective}: {before} -> {value.value_after:g} {value.unit}{left}")

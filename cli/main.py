@@ -452,8 +452,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
     from geo.coverage import hex_cells, study_area
     from geo.io import to_feature_collection  # noqa: F401  (GeoJSON conventions)
-    from geo.siting import suggest_sites
+    from geo.objective_sites import suggest_by_objective
 
+    objective = args.objective or ("fewest" if args.target is not None else "coverage")
     inputs = coverage_inputs(args)
     net = inputs["net"]
     if args.demand == "cells":
@@ -473,7 +474,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         registry=open_registry(args) if args.candidates == "proposals" else None,
     )
     stations = inputs["stations"]
-    result, scored = suggest_sites(
+    result, scored, value = suggest_by_objective(
         cands,
         demand,
         stations.lon,
@@ -483,15 +484,21 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         minutes=args.minutes,
         radius_m=inputs["radius_m"],
         walk_speed_kmh=args.walk_speed,
-        k=None if args.target is not None else args.k,
+        k=None if objective == "fewest" else args.k,
         target_share=args.target,
         double=args.double,
         method=args.method,
         time_limit_s=args.time_limit,
         solver=args.solver,
+        objective=objective,
+        site_capacity=args.site_capacity,
+        station_capacity=_access.station_capacities(args, stations.ids)
+        if objective == "capacitated"
+        else None,
     )
     chosen = scored[scored["order"] > 0].sort_values("order")
     summary = {
+        **_access.objective_json(value),
         "standard": inputs["standard"],
         "method": result.method,
         "solver": result.solver,
@@ -502,8 +509,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         "covered_before": result.covered_before,
         "covered_after": result.covered_after,
         "total": result.total,
-        "share_before": result.share_before,
-        "share_after": result.share_after,
+        "share_before": value.share_before,
+        "share_after": value.share_after,
         "seconds": round(result.seconds, 3),
     }
     features = [
@@ -531,10 +538,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         return 0
     what = "twice-covered" if args.double else "covered"
     print(
-        f"{len(cands)} candidates; {what} demand {result.share_before:.1%} -> "
-        f"{result.share_after:.1%} ({result.method}, {result.solver}, "
+        f"{len(cands)} candidates; {what} demand {value.share_before:.1%} -> "
+        f"{value.share_after:.1%} ({result.method}, {result.solver}, "
         f"{'optimal' if result.optimal else f'gap {result.gap:.1%} to bound {result.bound:g}'})"
     )
+    _access.print_objective(value)
     _print_table(
         [
             (
@@ -922,6 +930,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-k", "--k", type=int, default=5, help="how many new sites (default 5)")
     p.add_argument("--target", type=float, help="instead: fewest sites reaching this share (0-1)")
+    _access.objective_arguments(p)
     p.add_argument("--double", action="store_true", help="maximise demand covered twice or more")
     p.add_argument("--method", choices=["exact", "greedy"], default="exact")
     p.add_argument(
