@@ -236,6 +236,19 @@ class SuggestIn(BaseModel):
     radius_m: float = Field(1000.0, gt=0, le=50_000)
     double: bool = Field(False, description="Maximise demand covered twice or more (k only)")
     method: Literal["exact", "greedy"] = "exact"
+    objective: Literal["coverage", "fewest", "p-median", "p-center", "capacitated"] | None = Field(
+        None,
+        description="coverage (k; default), fewest (target_share; default with it), p-median "
+        "(least total walk), p-center (shortest worst walk), capacitated (most demand the "
+        "sites can take)",
+    )
+    site_capacity: float | None = Field(
+        None,
+        ge=0,
+        strict=True,
+        allow_inf_nan=False,
+        description="capacitated: capacity of candidates and stations without one",
+    )
     candidates: list[CandidateIn] | None = Field(
         None, max_length=5000, description="Candidate sites; default: the OSM places of the city"
     )
@@ -265,6 +278,13 @@ class SuggestOut(FeatureCollection[Feature[Point, SiteProperties]]):  # type: ig
     bound: float = Field(description="Best bound: most coverable weight, or fewest sites")
     share_before: float = Field(description="Covered share of demand before", examples=[0.47])
     share_after: float = Field(description="Covered share of demand after", examples=[0.57])
+    objective: str = Field("coverage", description="What was optimised")
+    objective_unit: str = Field("demand", description="Unit of the objective's values")
+    objective_before: float | None = Field(
+        None, description="Objective with existing stations only (null: some demand unserved)"
+    )
+    objective_after: float | None = Field(None, description="Objective with the chosen sites")
+    left_out: float = Field(0.0, description="Demand that reaches no station (left out)")
 
 
 # -- reports and proposals ------------------------------------------------------

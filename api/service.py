@@ -20,9 +20,10 @@ from geo.coverage import walk_nearest as geo_walk_nearest
 from geo.errors import GeoError, NotFoundError
 from geo.feedback import Feedback, ProposalGroup, rank_groups
 from geo.network import StreetNetwork, load_network
+from geo.objective_sites import Objective, ObjectiveSummary, suggest_by_objective
 from geo.postgis import PostgisRegistry
 from geo.registry import StationFilter, StationRegistry
-from geo.siting import SitingResult, osm_candidates, suggest_sites
+from geo.siting import SitingResult, osm_candidates
 from geo.types import StationHit
 
 log = logging.getLogger(__name__)
@@ -228,7 +229,12 @@ class Service:
             raise NoNetworkError("no OSM file to draw candidates from (STATIONFINDER_NETWORK_PBF)")
         return self.cached(("osm_candidates",), lambda: osm_candidates(self.settings.network_pbf))  # type: ignore[no-any-return]
 
-    def suggest(
+    def suggest(self, **params: Any) -> tuple[SitingResult, pd.DataFrame]:
+        """:meth:`suggest_objective` without its summary (maximal coverage by default)."""
+        result, scored, _ = self.suggest_objective(**params)
+        return result, scored
+
+    def suggest_objective(
         self,
         *,
         candidates: pd.DataFrame | None,
@@ -239,21 +245,26 @@ class Service:
         target_share: float | None,
         double: bool,
         method: Literal["exact", "greedy"],
-    ) -> tuple[SitingResult, pd.DataFrame]:
-        """Choose sites among ``candidates`` (default: the OSM places), existing stations fixed."""
+        objective: Objective | None = None,
+        site_capacity: float | None = None,
+    ) -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:
+        """Choose sites among ``candidates`` (default: the OSM places), existing stations fixed,
+        under ``objective`` (default: coverage for ``k``, fewest for ``target_share``)."""
         if self.demand is None:
             raise NotFoundError("no demand points are configured (STATIONFINDER_DEMAND)")
         cands = candidates if candidates is not None else self.osm_candidates()
-        _, lon, lat = self.registry.arrays(StationFilter())
+        objective = objective or ("fewest" if target_share is not None else "coverage")
+        stations = self.registry.stations(StationFilter())
 
-        def compute() -> tuple[SitingResult, pd.DataFrame]:
-            return suggest_sites(
+        def compute() -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:
+            return suggest_by_objective(
                 cands,
-                self.demand,
-                lon,
-                lat,
+                self.demand,  # type: ignore[arg-type]
+                [s.lon for s in stations],
+                [s.lat for s in stations],
+                objective=objective,
                 network=self.network,
-                standard=standard,  # type: ignore[arg-type]
+                standard=standard,
                 minutes=minutes,
                 radius_m=radius_m,
                 walk_speed_kmh=self.settings.walk_speed_kmh,
@@ -262,11 +273,14 @@ class Service:
                 double=double,
                 method=method,
                 time_limit_s=self.settings.solver_time_limit_s,
+                site_capacity=site_capacity,
+                station_capacity=[s.capacity for s in stations],
             )
 
         if candidates is not None:  # request-specific: not cached
             return compute()
         key = ("suggest", standard, minutes, radius_m, k, target_share, double, method)
+        key += (objective, site_capacity)
         return self.cached(key, compute)  # type: ignore[no-any-return]
 
     def proposal_groups(self, radius_m: float | None = None) -> tuple[list[ProposalGroup], str]:

@@ -18,7 +18,6 @@ __all__ = [
     "add_arguments",
     "coverage_fairness",
     "objective_arguments",
-    "objective_json",
     "open_station_capacity",
     "print_fairness",
     "print_objective",
@@ -227,21 +226,6 @@ def station_capacities(args: argparse.Namespace, ids: Any) -> list[float | None]
 
     reg = open_registry(args)
     return [reg.get(str(i)).capacity for i in ids]
-
-
-def objective_json(value: ObjectiveSummary) -> dict[str, Any]:
-    """The objective for ``suggest --json`` (inf, when some demand has no station: null)."""
-
-    def finite(x: float) -> float | None:
-        return x if np.isfinite(x) else None
-
-    return {
-        "objective": value.objective,
-        "objective_unit": value.unit,
-        "objective_before": finite(value.value_before),
-        "objective_after": finite(value.value_after),
-        "left_out": value.left_out,
-    }
 
 
 def print_objective(value: ObjectiveSummary) -> None:

@@ -498,7 +498,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     )
     chosen = scored[scored["order"] > 0].sort_values("order")
     summary = {
-        **_access.objective_json(value),
+        **value.to_dict(),
         "standard": inputs["standard"],
         "method": result.method,
         "solver": result.solver,

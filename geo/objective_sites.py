@@ -57,6 +57,20 @@ class ObjectiveSummary:
     share_after: float
     left_out: float = 0.0
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready (an infinite value, when some demand has no station: null)."""
+
+        def finite(x: float) -> float | None:
+            return x if math.isfinite(x) else None
+
+        return {
+            "objective": self.objective,
+            "objective_unit": self.unit,
+            "objective_before": finite(self.value_before),
+            "objective_after": finite(self.value_after),
+            "left_out": self.left_out,
+        }
+
 
 def _scored(candidates: pd.DataFrame, result: SitingResult) -> pd.DataFrame:
     out = candidates.reset_index(drop=True).copy()

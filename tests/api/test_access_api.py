@@ -91,3 +91,41 @@ def test_coverage_has_fairness(demo: TestClient, helsinki: StreetNetwork) -> Non
     assert got.fairness.p95_s == pytest.approx(want.p95_s, rel=1e-12)
     assert got.fairness.gini == pytest.approx(want.gini, rel=1e-12)
     assert got.fairness.median_s is not None and 0 < got.fairness.median_s < got.fairness.p95_s  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("objective", ["p-median", "p-center", "capacitated"])
+def test_suggest_objectives_equal_library(
+    demo: TestClient, helsinki: StreetNetwork, helsinki_pbf: str, objective: str
+) -> None:
+    from api.schemas import SuggestOut
+    from geo.objective_sites import suggest_by_objective
+    from geo.siting import osm_candidates
+
+    body = {"k": 2, "minutes": 5, "objective": objective, "site_capacity": 8}
+    r = demo.post("/suggest", json=body)
+    assert r.status_code == 200, r.text
+    got = SuggestOut.model_validate(r.json())
+    st = open_stations()
+    result, scored, value = suggest_by_objective(
+        osm_candidates(helsinki_pbf),
+        pd.read_csv(ROOT / "data" / "helsinki_demand.csv"),
+        st["lon"],
+        st["lat"],
+        objective=objective,  # type: ignore[arg-type]
+        network=helsinki,
+        minutes=5,
+        k=2,
+        site_capacity=8.0,
+    )
+    assert got.objective == objective and got.optimal
+    assert got.objective_after == pytest.approx(value.value_after, rel=1e-9)
+    assert got.share_after == pytest.approx(value.share_after)
+    assert [f.id for f in got.features] == scored.loc[list(result.chosen), "id"].tolist()
+
+
+def test_suggest_objective_errors_are_named(demo: TestClient) -> None:
+    r = demo.post("/suggest", json={"k": 1, "objective": "capacitated"})
+    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+    assert "site_capacity" in r.json()["detail"]
+    r = demo.post("/suggest", json={"k": 1, "objective": "median"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "objective"
