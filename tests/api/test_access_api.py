@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -10,28 +9,16 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from api.schemas import AccessOut, CoverageOut
-from api.settings import Settings
 from geo.access import accessibility_report
 from geo.fairness import fairness_report
 from geo.network import StreetNetwork
+from tests.api import test_coverage_api
 from tests.api.conftest import KEY
 
 ROOT = Path(__file__).resolve().parents[2]
+demo = test_coverage_api.demo  # the same demo service fixture
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        db=tmp_path / "demo.sqlite",
-        api_keys=["secret-key"],
-        cache_dir=tmp_path / "cache",
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def open_stations() -> pd.DataFrame:
