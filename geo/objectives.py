@@ -329,7 +329,18 @@ def _assign_problem(
         )
     problem = "p_center" if center else "p_median"
     before = _assign_value(c, w, e, [], center)
-    prog, _, _ = _assign_program(c, w, e, k, center=center)
+    if center:
+        # The greedy answer bounds the optimum: pairs costing more are never needed, and
+        # leaving them out makes the programme much smaller and its relaxation tighter.
+        ub = _assign_value(c, w, e, _assign_greedy(c, w, e, k, center), center)
+        if math.isfinite(ub):
+            prog, _, _ = _assign_program(
+                np.where(c <= ub, c, np.inf), w, np.where(e <= ub, e, np.inf), k, center=True
+            )
+        else:
+            prog, _, _ = _assign_program(c, w, e, k, center=True)
+    else:
+        prog, _, _ = _assign_program(c, w, e, k, center=False)
     solved = _solve(prog, time_limit_s) if method == "exact" else None
     if solved is not None and solved.x is not None:
         chosen = [int(j) for j in np.flatnonzero(solved.x[: c.shape[1]] > 0.5)]
