@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -37,6 +36,8 @@ if str(ROOT) not in sys.path:
 
 from geo.access import StepDecay, e2sfca  # noqa: E402
 from geo.objectives import p_center, p_median  # noqa: E402
+from tests.geo.test_access import pysal_e2sfca  # noqa: E402  (the peers, as the tests run them)
+from tests.geo.test_objectives import spopt_optimum  # noqa: E402
 
 warnings.filterwarnings("ignore")  # PySAL access on pandas 3 and PuLP's CBC command warn
 
@@ -59,36 +60,12 @@ def e2sfca_case(seed: int = 0) -> dict[str, Any]:
     decay = StepDecay.luo_qi(15)
     ours_s, ours = timed(lambda: e2sfca(cost, demand, capacity, decay=decay).score)
 
-    def peer() -> np.ndarray:
-        from access import Access, weights
-
-        rows, cols = np.nonzero(np.isfinite(cost))
-        model = Access(
-            demand_df=pd.DataFrame({"geoid": np.arange(m), "pop": demand}),
-            demand_index="geoid",
-            demand_value="pop",
-            supply_df=pd.DataFrame({"geoid": np.arange(n), "seats": capacity}),
-            supply_index="geoid",
-            supply_value="seats",
-            cost_df=pd.DataFrame({"origin": rows, "dest": cols, "cost": cost[rows, cols]}),
-            cost_origin="origin",
-            cost_dest="dest",
-            cost_name="cost",
-        )
-        out = model.enhanced_two_stage_fca(
-            weight_fn=weights.step_fn({300: 1.0, 600: 0.68, 900: 0.22}), max_cost=900
-        )
-        return out.iloc[:, 0].reindex(np.arange(m)).fillna(0.0).to_numpy(float)
-
-    peer_s, want = timed(peer)
+    peer_s, want = timed(lambda: pysal_e2sfca(cost, demand, capacity))
     np.testing.assert_allclose(ours, want, rtol=1e-9)
     return {"case": "e2sfca 4000×400", "ours_s": ours_s, "peer": "PySAL access", "peer_s": peer_s}
 
 
 def objective_case(center: bool, seed: int = 1) -> dict[str, Any]:
-    import pulp
-    from spopt.locate import PCenter, PMedian
-
     rng = np.random.default_rng(seed)
     m, n, k = (60, 25, 4) if center else (150, 40, 5)
     d, s = rng.uniform(0, 5000, (m, 2)), rng.uniform(0, 5000, (n, 2))
@@ -97,15 +74,7 @@ def objective_case(center: bool, seed: int = 1) -> dict[str, Any]:
     fn = p_center if center else p_median
     ours_s, ours = timed(lambda: fn(cost, w, k).covered_after)
 
-    def peer() -> float:
-        solver = pulp.PULP_CBC_CMD(msg=False)
-        if center:
-            model = PCenter.from_cost_matrix(cost, p_facilities=k).solve(solver)
-        else:
-            model = PMedian.from_cost_matrix(cost, w, p_facilities=k).solve(solver)
-        return float(pulp.value(model.problem.objective))
-
-    peer_s, want = timed(peer)
+    peer_s, want = timed(lambda: spopt_optimum(cost, w, k, center=center))
     assert abs(ours - want) <= 1e-6 * max(abs(want), 1.0), (ours, want)
     name = f"p-center {m}×{n} k={k}" if center else f"p-median {m}×{n} k={k}"
     return {"case": name, "ours_s": ours_s, "peer": "spopt (CBC)", "peer_s": peer_s}
