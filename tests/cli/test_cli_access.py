@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def stations_with_capacity(folder: Path) -> Path:
     """The demo stations, most with a capacity, every fifth without."""
     st = pd.read_csv(ROOT / "data" / "helsinki_stations.csv", keep_default_na=False)
-    st["容量"] = ["" if i % 5 == 0 else str(4 + 3 * i) for i in range(len(st))]
+    st["capacity"] = ["" if i % 5 == 0 else str(4 + 3 * i) for i in range(len(st))]
     path = folder / "stations.csv"
     st.to_csv(path, index=False)
     return path
