@@ -83,7 +83,9 @@ def test_access_map_file(file_page: Page, helsinki_pbf: str, tmp_path: Path, sho
     )
     st = pd.read_csv(tmp_path / "stations.csv", keep_default_na=False, dtype=str)
     st = st[st["status"] == "open"]
-    want_cap = {r.id: (str(int(float(r.capacity))) if r.capacity else None) for r in st.itertuples()}
+    want_cap = {
+        r.id: (str(int(float(r.capacity))) if r.capacity else None) for r in st.itertuples()
+    }
     assert shown == want_cap
     sid = next(k for k, v in want_cap.items() if v)
     page.evaluate(
