@@ -54,6 +54,7 @@ __all__ = [
     "share_below",
     "walk_e2sfca",
     "walk_time_matrix",
+    "walk_time_pairs",
     "weighted_mean_by",
 ]
 
@@ -268,6 +269,59 @@ def walk_time_matrix(
     return metres / speed_ms
 
 
+def walk_time_pairs(
+    net: StreetNetwork,
+    demand_lon: ArrayLike,
+    demand_lat: ArrayLike,
+    station_lon: ArrayLike,
+    station_lat: ArrayLike,
+    *,
+    max_time_s: float,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+) -> sp.csr_matrix:
+    """Demand × station walking times in seconds, only the pairs within ``max_time_s``.
+
+    The same times as :func:`walk_time_matrix`, stored sparse so a city's
+    demand and stations fit: one bounded search per station, evaluated only at
+    the demand points within ``max_time_s`` of it in a straight line (no
+    walk is shorter than the straight line).
+    """
+    from scipy.spatial import cKDTree
+
+    from geo.coverage import StationSet, point_labels, station_labels
+    from geo.network import Snapped
+
+    if not (math.isfinite(max_time_s) and max_time_s > 0):
+        raise InvalidInputError(f"max_time_s={max_time_s!r} must be a number > 0")
+    dlon, dlat = check_lonlat(demand_lon, demand_lat, names=("demand lon", "demand lat"))
+    slon, slat = check_lonlat(station_lon, station_lat, names=("station lon", "station lat"))
+    speed_ms = walk_speed_kmh / 3.6
+    limit_m = max_time_s * speed_ms
+    snap = net.snap(dlon, dlat)
+    tree = cKDTree(np.column_stack(net.project(dlon, dlat)))
+    sx, sy = net.project(slon, slat)
+    near = tree.query_ball_point(np.column_stack([sx, sy]), r=limit_m * 1.01 + 1.0)
+    rows: list[npt.NDArray[np.intp]] = []
+    cols: list[npt.NDArray[np.intp]] = []
+    vals: list[FloatArray] = []
+    for j, idx in enumerate(near):  # one bounded search per station
+        if not idx:
+            continue
+        pts = np.asarray(idx, dtype=np.intp)
+        one = StationSet.build(net, [str(j)], slon[j : j + 1], slat[j : j + 1])
+        lab = station_labels(net, one, limit=limit_m, walk_speed_kmh=walk_speed_kmh)
+        sub = Snapped(snap.edge[pts], snap.t[pts], snap.offset_m[pts], snap.on_network[pts])
+        d1, _, _, _ = point_labels(net, one, lab, sub, walk_speed_kmh=walk_speed_kmh)
+        ok = d1 <= limit_m
+        rows.append(pts[ok])
+        cols.append(np.full(int(ok.sum()), j, dtype=np.intp))
+        vals.append(d1[ok] / speed_ms)
+    if not vals:
+        return sp.csr_matrix((dlon.size, slon.size), dtype=np.float64)
+    pairs = (np.concatenate(rows), np.concatenate(cols))
+    return sp.csr_matrix((np.concatenate(vals), pairs), shape=(dlon.size, slon.size))
+
+
 def walk_e2sfca(
     net: StreetNetwork,
     demand_lon: ArrayLike,
@@ -280,8 +334,8 @@ def walk_e2sfca(
     decay: StepDecay,
     walk_speed_kmh: float = WALK_SPEED_KMH,
 ) -> Accessibility:
-    """:func:`e2sfca` on the walking times of :func:`walk_time_matrix`."""
-    cost = walk_time_matrix(
+    """:func:`e2sfca` on the walking times of :func:`walk_time_pairs`."""
+    cost = walk_time_pairs(
         net,
         demand_lon,
         demand_lat,

@@ -142,3 +142,25 @@ def test_report_on_the_helsinki_network(
     assert (hx["demand"] @ hx["score"]) / hx["demand"].sum() == pytest.approx(rep.mean_score)
     assert rep.share_below == pytest.approx(float(w[rep.points["score"] < 0.05].sum() / w.sum()))
     assert rep.to_dict()["stations_used"] == len(st) - 1
+
+
+def test_sparse_pairs_equal_the_dense_matrix(
+    helsinki: StreetNetwork, demo_stations: pd.DataFrame, demo_demand: pd.DataFrame
+) -> None:
+    from geo.access import walk_time_matrix, walk_time_pairs
+
+    st, d = demo_stations, demo_demand
+    for limit_s in (120.0, 600.0):
+        dense = walk_time_matrix(
+            helsinki, d["lon"], d["lat"], st["lon"], st["lat"], max_time_s=limit_s
+        )
+        pairs = walk_time_pairs(
+            helsinki, d["lon"], d["lat"], st["lon"], st["lat"], max_time_s=limit_s
+        )
+        want = np.isfinite(dense)
+        assert 0 < want.sum() < dense.size  # the limit leaves some pairs out
+        got = np.full(dense.shape, np.inf)
+        coo = pairs.tocoo()
+        got[coo.row, coo.col] = coo.data
+        assert pairs.nnz == want.sum()
+        np.testing.assert_allclose(got[want], dense[want], rtol=1e-12)
