@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from cli.main import BUNDLED_DEMAND, network_for, print_table, read_demand
-    from geo.access import accessibility_report
+    from geo.access_report import accessibility_report
 
     reg, stations = open_station_capacity(args)
     net = network_for(args, reg)

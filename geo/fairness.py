@@ -31,7 +31,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from geo._validate import check_lonlat
-from geo.access import StepDecay, demand_arrays, district_of, walk_e2sfca
+from geo.access import StepDecay, demand_arrays, walk_e2sfca
+from geo.access_report import district_of
 from geo.errors import InvalidInputError
 from geo.network import WALK_SPEED_KMH, StreetNetwork
 

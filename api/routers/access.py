@@ -13,7 +13,7 @@ from api.deps import ISO_OR_NOW, CrsDep, ServiceDep, parse_when
 from api.routers.coverage import to_geojson
 from api.schemas import AccessOut
 from api.service import Service
-from geo.access import AccessReport, accessibility_report
+from geo.access_report import AccessReport, accessibility_report
 from geo.errors import NotFoundError
 from geo.fairness import FairnessReport, fairness_report
 from geo.registry import StationFilter

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.schemas import AccessOut, CoverageOut
-from geo.access import accessibility_report
+from geo.access_report import accessibility_report
 from geo.fairness import fairness_report
 from geo.network import StreetNetwork
 from tests.api import test_coverage_api

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cli.main import main
-from geo.access import accessibility_report
+from geo.access_report import accessibility_report
 from geo.network import load_network
 
 ROOT = Path(__file__).resolve().parents[2]

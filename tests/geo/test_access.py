@@ -9,14 +9,8 @@ import pytest
 import scipy.sparse as sp
 import shapely
 
-from geo.access import (
-    StepDecay,
-    accessibility_report,
-    district_of,
-    e2sfca,
-    share_below,
-    weighted_mean_by,
-)
+from geo.access import StepDecay, e2sfca, share_below
+from geo.access_report import accessibility_report, district_of, weighted_mean_by
 from geo.errors import InvalidInputError
 from geo.network import StreetNetwork
 
