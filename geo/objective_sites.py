@@ -26,9 +26,10 @@ import numpy.typing as npt
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from geo.capacitated import capacitated_coverage
 from geo.errors import InvalidInputError
 from geo.network import WALK_SPEED_KMH, StreetNetwork, walk_limit_m
-from geo.objectives import OBJECTIVES, capacitated_coverage, p_center, p_median
+from geo.objectives import OBJECTIVES, p_center, p_median
 from geo.siting import SitingResult, cost_matrix, suggest_sites
 
 __all__ = ["Objective", "ObjectiveSummary", "suggest_by_objective"]

@@ -10,8 +10,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from geo.capacitated import capacitated_coverage
 from geo.errors import InvalidInputError
-from geo.objectives import capacitated_coverage, p_center, p_median
+from geo.objectives import p_center, p_median
 
 
 def instance(seed: int, m: int = 30, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
