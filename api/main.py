@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from api import errors
 from api.deps import reject_unknown_query
 from api.routers import (
+    access,
     coverage,
     feedback,
     impact,
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         maps.router,
         tiles.router,
         regions.router,
+        access.router,
     )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)

@@ -41,6 +41,9 @@ class StationProperties(BaseModel):
         description="Last planner check or rider confirmation, ISO 8601 UTC; empty when never",
         examples=["2026-05-01T09:30:00Z"],
     )
+    capacity: float | None = Field(
+        None, ge=0, description="Seats or people per hour; absent when unknown", examples=[20]
+    )
     open_reports: int | None = Field(
         None, ge=0, description="Unresolved reports on this station (listing and nearest)"
     )
@@ -83,6 +86,7 @@ class StationIn(BaseModel):
     opening_hours: str = Field("", max_length=500, examples=["24/7"])
     status: Status = Status.OPEN
     source: str = Field("api", max_length=200)
+    capacity: float | None = Field(None, ge=0, strict=True, allow_inf_nan=False, examples=[20])
 
 
 class StationPatch(BaseModel):
@@ -102,6 +106,9 @@ class StationPatch(BaseModel):
     opening_hours: str | None = Field(None, max_length=500)
     status: Status | None = None
     source: str | None = Field(None, max_length=200)
+    capacity: float | None = Field(
+        None, ge=0, strict=True, allow_inf_nan=False, description="null clears it (unknown)"
+    )
 
 
 class ImportResult(BaseModel):
@@ -140,6 +147,29 @@ class ShareOut(BaseModel):
     multiple: float | None = Field(description="Covered by two or more", examples=[0.58])
 
 
+class FairnessSummaryOut(BaseModel):
+    """Walking time to the nearest open station (demand-weighted) and accessibility inequality."""
+
+    demand: float = Field(description="Demand weight counted", examples=[1200])
+    median_s: float | None = Field(description="Median walk, s (null: unreachable)")
+    p90_s: float | None = Field(description="90th percentile walk, s")
+    p95_s: float | None = Field(description="95th percentile walk, s")
+    worst5_mean_s: float | None = Field(description="Mean walk of the worst-off 5 % of demand, s")
+    unreachable_share: float | None = Field(description="Share of demand that reaches no station")
+    gini: float | None = Field(description="Gini coefficient of accessibility (E2SFCA)")
+    palma: float | None = Field(description="Top 10 % / bottom 40 % share of accessibility")
+
+
+class FairnessOut(FairnessSummaryOut):
+    """Fairness of the region, and of each district when districts are given."""
+
+    accessibility_basis: Literal["capacity", "station_count"] = Field(
+        description="E2SFCA with station capacity, or with every station counting one"
+    )
+    catchment_minutes: float = Field(description="E2SFCA catchment, minutes on foot")
+    districts: dict[str, FairnessSummaryOut] | None = None
+
+
 class CoverageOut(BaseModel):
     """Coverage under one standard (the CLI's ``coverage --json``)."""
 
@@ -159,6 +189,9 @@ class CoverageOut(BaseModel):
     )
     districts: dict[str, dict[str, ShareOut]] | None = Field(
         None, description="The same shares per district of the region"
+    )
+    fairness: FairnessOut | None = Field(
+        None, description="Walk-time distribution and inequality (needs demand points)"
     )
 
 
@@ -226,6 +259,19 @@ class SuggestIn(BaseModel):
     radius_m: float = Field(1000.0, gt=0, le=50_000)
     double: bool = Field(False, description="Maximise demand covered twice or more (k only)")
     method: Literal["exact", "greedy"] = "exact"
+    objective: Literal["coverage", "fewest", "p-median", "p-center", "capacitated"] | None = Field(
+        None,
+        description="coverage (k; default), fewest (target_share; default with it), p-median "
+        "(least total walk), p-center (shortest worst walk), capacitated (most demand the "
+        "sites can take)",
+    )
+    site_capacity: float | None = Field(
+        None,
+        ge=0,
+        strict=True,
+        allow_inf_nan=False,
+        description="capacitated: capacity of candidates and stations without one",
+    )
     candidates: list[CandidateIn] | None = Field(
         None,
         max_length=5000,
@@ -258,6 +304,13 @@ class SuggestOut(FeatureCollection[Feature[Point, SiteProperties]]):  # type: ig
     bound: float = Field(description="Best bound: most coverable weight, or fewest sites")
     share_before: float = Field(description="Covered share of demand before", examples=[0.47])
     share_after: float = Field(description="Covered share of demand after", examples=[0.57])
+    objective: str = Field("coverage", description="What was optimised")
+    objective_unit: str = Field("demand", description="Unit of the objective's values")
+    objective_before: float | None = Field(
+        None, description="Objective with existing stations only (null: some demand unserved)"
+    )
+    objective_after: float | None = Field(None, description="Objective with the chosen sites")
+    left_out: float = Field(0.0, description="Demand that reaches no station (left out)")
 
 
 # -- reports and proposals ------------------------------------------------------
@@ -509,6 +562,8 @@ class StationImpactOut(BaseModel):
     radius_m: float | None
     limit_m: float = Field(examples=[1200])
     stations: list[StationImpactRow]
+
+
 class RegionOut(BaseModel):
     """A region the service measures: its own streets, demand and districts."""
 
@@ -530,3 +585,42 @@ class RegionList(BaseModel):
     """Every region, in declared order (the first is the default page's)."""
 
     regions: list[RegionOut]
+
+
+# -- accessibility ---------------------------------------------------------------
+
+
+class AccessHexProperties(BaseModel):
+    """One H3 hexagon's demand and its demand-weighted E2SFCA score."""
+
+    cell: str = Field(examples=["8a1126d3460ffff"])
+    demand: float = Field(description="Demand weight in the hexagon")
+    points: int = Field(description="Demand points in the hexagon")
+    score: float = Field(description="Capacity per person within reach (demand-weighted mean)")
+    share_below: float | None = Field(description="Share of its demand below the threshold")
+
+
+class AccessStationOut(BaseModel):
+    """A station's part in the E2SFCA: its capacity and what each person in reach gets."""
+
+    id: str
+    capacity: float | None = Field(description="Capacity used (null: unknown, left out)")
+    ratio: float | None = Field(description="Capacity per decay-weighted person in its catchment")
+    catchment_demand: float | None = Field(description="Decay-weighted demand in its catchment")
+
+
+class AccessOut(BaseModel):
+    """E2SFCA accessibility of the demand points to the open stations' capacity."""
+
+    method: Literal["e2sfca"] = "e2sfca"
+    minutes: float = Field(description="Catchment, minutes on foot", examples=[15])
+    decay: dict[str, list[float]] = Field(description="Zone upper bounds (s) and their weights")
+    threshold: float | None = Field(description="Capacity per person below which demand counts")
+    share_below: float | None = Field(description="Share of demand below the threshold")
+    mean_score: float | None = Field(description="Demand-weighted mean capacity per person")
+    demand_points: int
+    stations_used: int = Field(description="Stations with a capacity")
+    stations_without_capacity: list[str] = Field(description="Open stations left out")
+    resolution: int = Field(description="H3 resolution of the hexagons")
+    hexagons: FeatureCollection[Feature[Polygon, AccessHexProperties]]
+    stations: list[AccessStationOut]

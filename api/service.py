@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,14 +24,17 @@ import pandas as pd
 
 from api.cache import ResultCache
 from api.settings import Settings
+from geo.access_report import AccessReport, accessibility_report
 from geo.coverage import CoverageReport, StationSet, coverage_report, isochrones
 from geo.coverage import walk_nearest as geo_walk_nearest
 from geo.crs import convert, parse_coord_system
 from geo.errors import GeoError, InvalidInputError, NoRegionError, NotFoundError
+from geo.fairness import FairnessReport, fairness_report
 from geo.feedback import Feedback, ProposalGroup, SubmissionLimiter, rank_groups
 from geo.gaps import gap_pieces
 from geo.impact import StationImpact, station_impact
 from geo.network import walk_limit_m
+from geo.objective_sites import Objective, ObjectiveSummary, suggest_by_objective
 from geo.regions import (
     Region,
     RegionCatalog,
@@ -39,7 +43,7 @@ from geo.regions import (
     region_candidates,
     region_stations,
 )
-from geo.siting import SitingResult, suggest_sites
+from geo.siting import SitingResult
 from geo.stations import StationFilter, StationStore
 from geo.types import Station, StationHit
 
@@ -305,12 +309,95 @@ class Service:
 
         return self.cache.get(self._key("walk_areas", region, minutes), compute)  # type: ignore[no-any-return]
 
+    def _open_in(
+        self, region_id: str | None, *, minutes: float, at: datetime | None
+    ) -> tuple[Region, list[Station], str]:
+        """The region, its stations open at ``at`` within walking reach, and their state."""
+        region = self.region(region_id)
+        counted = self.stations_for(
+            region, reach_m=walk_limit_m(minutes, self.settings.walk_speed_kmh), at=at
+        )
+        open_ = [s for s, ok in zip(counted.stations, counted.open, strict=True) if ok]
+        return region, open_, counted.state
+
+    def accessibility(
+        self,
+        region_id: str | None = None,
+        *,
+        minutes: float,
+        threshold: float | None,
+        default_capacity: float | None,
+        at: datetime | None,
+        layer: str | None = None,
+    ) -> AccessReport:
+        """E2SFCA of a region's demand against its open stations' capacity."""
+        region, stations, state = self._open_in(region_id, minutes=minutes, at=at)
+        demand = region.demand(layer)
+        if demand is None:
+            raise InvalidInputError(
+                f"region={region.id!r} has no demand layer: accessibility needs demand points"
+            )
+
+        def compute() -> AccessReport:
+            return accessibility_report(
+                region.network,
+                [s.id for s in stations],
+                [s.lon for s in stations],
+                [s.lat for s in stations],
+                [math.nan if s.capacity is None else s.capacity for s in stations],
+                demand,
+                minutes=minutes,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+                threshold=threshold,
+                default_capacity=default_capacity,
+                districts=region.districts,
+            )
+
+        key = self._key("accessibility", region, minutes, threshold, default_capacity, layer)
+        return self.cache.get((*key, state), compute)  # type: ignore[no-any-return]
+
+    def fairness(
+        self,
+        region_id: str | None = None,
+        *,
+        minutes: float,
+        at: datetime | None,
+        layer: str | None = None,
+    ) -> FairnessReport | None:
+        """Walk-time distribution and inequality of a region's demand (None without demand)."""
+        region, stations, state = self._open_in(region_id, minutes=minutes, at=at)
+        demand = region.demand(layer)
+        if demand is None:
+            return None
+
+        def compute() -> FairnessReport:
+            return fairness_report(
+                region.network,
+                [s.lon for s in stations],
+                [s.lat for s in stations],
+                [s.capacity for s in stations],
+                demand,
+                minutes=minutes,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+                districts=region.districts,
+            )
+
+        key = self._key("fairness", region, minutes, layer)
+        return self.cache.get((*key, state), compute)  # type: ignore[no-any-return]
+
     def candidates(self, region: Region) -> pd.DataFrame:
         """The region's candidate sites (declared file, OSM places, or street junctions)."""
         key = ("candidates", region.id)
         return self.cache.get(key, lambda: region_candidates(region))  # type: ignore[no-any-return]
 
     def suggest(
+        self, region_id: str | None = None, **params: Any
+    ) -> tuple[SitingResult, pd.DataFrame]:
+        """:meth:`suggest_objective` without its summary (maximal coverage by default)."""
+        result, scored, _ = self.suggest_objective(region_id, **params)
+        return result, scored
+
+    def suggest_objective(
         self,
         region_id: str | None = None,
         *,
@@ -323,8 +410,11 @@ class Service:
         double: bool,
         method: Literal["exact", "greedy"],
         layer: str | None = None,
-    ) -> tuple[SitingResult, pd.DataFrame]:
-        """Choose sites among ``candidates`` (default: the region's), existing stations fixed."""
+        objective: Objective | None = None,
+        site_capacity: float | None = None,
+    ) -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:
+        """Choose sites among ``candidates`` (default: the region's), existing stations fixed,
+        under ``objective`` (default: coverage for ``k``, fewest for ``target_share``)."""
         region = self.region(region_id)
         demand = region.demand(layer)
         if demand is None:
@@ -333,18 +423,20 @@ class Service:
                 "(declare [region.demand] in the regions file)"
             )
         cands = candidates if candidates is not None else self.candidates(region)
+        objective = objective or ("fewest" if target_share is not None else "coverage")
         limit = self.limit_m(standard, minutes, radius_m)
         counted = self.stations_for(region, reach_m=limit, at=None)
-        _, lon, lat = counted.arrays()
+        stations = [s for s, ok in zip(counted.stations, counted.open, strict=True) if ok]
 
-        def compute() -> tuple[SitingResult, pd.DataFrame]:
-            return suggest_sites(
+        def compute() -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:
+            return suggest_by_objective(
                 cands,
                 demand,
-                np.asarray(lon, float),
-                np.asarray(lat, float),
+                [s.lon for s in stations],
+                [s.lat for s in stations],
+                objective=objective,
                 network=region.network,
-                standard=standard,  # type: ignore[arg-type]
+                standard=standard,
                 minutes=minutes,
                 radius_m=radius_m,
                 walk_speed_kmh=self.settings.walk_speed_kmh,
@@ -353,12 +445,14 @@ class Service:
                 double=double,
                 method=method,
                 time_limit_s=self.settings.solver_time_limit_s,
+                site_capacity=site_capacity,
+                station_capacity=[s.capacity for s in stations],
             )
 
         if candidates is not None:  # request-specific: not cached
             return compute()
         key = self._key("suggest", region, standard, minutes, radius_m, k, target_share)
-        key += (double, method, layer, counted.state)
+        key += (double, method, layer, counted.state, objective, site_capacity)
         return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
     def proposal_groups(self, radius_m: float | None = None) -> tuple[list[ProposalGroup], str]:

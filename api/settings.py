@@ -113,7 +113,11 @@ class Settings(BaseSettings):
     )
 
     @field_validator(
-        "api_keys", "trusted_proxies", "cors_origins", "frame_ancestors", "seed_stations",
+        "api_keys",
+        "trusted_proxies",
+        "cors_origins",
+        "frame_ancestors",
+        "seed_stations",
         mode="before",
     )
     @classmethod

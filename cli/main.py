@@ -267,9 +267,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if args.profile:
         return coverage_profile(args)
     inputs = coverage_inputs(args)
-    report = coverage_report(inputs.pop("net"), inputs.pop("stations"), **inputs)
+    net = inputs.pop("net")
+    report = coverage_report(net, inputs.pop("stations"), **inputs)
+    fairness = _access.coverage_fairness(args, net, inputs["demand"], inputs["districts"])
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        fair = {"fairness": fairness.to_dict()} if fairness is not None else {}
+        print(json.dumps({**report.to_dict(), **fair}, ensure_ascii=False, indent=2))
         return 0
     limit = (
         f"{report.minutes:g} min on foot ({report.limit_m:.0f} m)"
@@ -297,6 +300,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     _print_table(rows, ["share of", "not covered", "once", "twice or more"])
     if any("-" in r[1:] for r in rows):
         print("-: nothing to share (no demand given with --demand, or none in the district)")
+    if fairness is not None:
+        _access.print_fairness(fairness)
     return 0
 
 
@@ -480,8 +485,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
     from geo.coverage import hex_cells, study_area
     from geo.io import to_feature_collection  # noqa: F401  (GeoJSON conventions)
-    from geo.siting import suggest_sites
+    from geo.objective_sites import suggest_by_objective
 
+    objective = args.objective or ("fewest" if args.target is not None else "coverage")
     inputs = coverage_inputs(args)
     net = inputs["net"]
     if args.demand == "cells":
@@ -506,7 +512,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         registry=open_registry(args) if args.candidates == "proposals" else None,
     )
     stations = inputs["stations"]
-    result, scored = suggest_sites(
+    result, scored, value = suggest_by_objective(
         cands,
         demand,
         stations.lon,
@@ -516,15 +522,21 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         minutes=args.minutes,
         radius_m=inputs["radius_m"],
         walk_speed_kmh=args.walk_speed,
-        k=None if args.target is not None else args.k,
+        k=None if objective == "fewest" else args.k,
         target_share=args.target,
         double=args.double,
         method=args.method,
         time_limit_s=args.time_limit,
         solver=args.solver,
+        objective=objective,
+        site_capacity=args.site_capacity,
+        station_capacity=_access.station_capacities(args, stations.ids)
+        if objective == "capacitated"
+        else None,
     )
     chosen = scored[scored["order"] > 0].sort_values("order")
     summary = {
+        **value.to_dict(),
         "standard": inputs["standard"],
         "method": result.method,
         "solver": result.solver,
@@ -535,8 +547,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         "covered_before": result.covered_before,
         "covered_after": result.covered_after,
         "total": result.total,
-        "share_before": result.share_before,
-        "share_after": result.share_after,
+        "share_before": value.share_before,
+        "share_after": value.share_after,
         "seconds": round(result.seconds, 3),
     }
     features = [
@@ -564,10 +576,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         return 0
     what = "twice-covered" if args.double else "covered"
     print(
-        f"{len(cands)} candidates; {what} demand {result.share_before:.1%} -> "
-        f"{result.share_after:.1%} ({result.method}, {result.solver}, "
+        f"{len(cands)} candidates; {what} demand {value.share_before:.1%} -> "
+        f"{value.share_after:.1%} ({result.method}, {result.solver}, "
         f"{'optimal' if result.optimal else f'gap {result.gap:.1%} to bound {result.bound:g}'})"
     )
+    _access.print_objective(value)
     _print_table(
         [
             (
@@ -1005,6 +1018,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-k", "--k", type=int, default=5, help="how many new sites (default 5)")
     p.add_argument("--target", type=float, help="instead: fewest sites reaching this share (0-1)")
+    _access.objective_arguments(p)
     p.add_argument("--double", action="store_true", help="maximise demand covered twice or more")
     p.add_argument("--method", choices=["exact", "greedy"], default="exact")
     p.add_argument(
@@ -1083,6 +1097,11 @@ def build_parser() -> argparse.ArgumentParser:
 # Subcommands defined in other modules of this package register here.
 _EXTRA_PARSERS: list[Callable[[Any], None]] = [regions_cli.add_arguments]
 _COMMANDS["regions"] = regions_cli.run
+
+from cli import access as _access  # noqa: E402  (after the helpers it imports lazily)
+
+_EXTRA_PARSERS.append(_access.add_arguments)
+command("access")(_access.run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

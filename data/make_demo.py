@@ -361,7 +361,7 @@ def write_stations_csv(stations: Iterable[Station], path: Path) -> Path:
     def row(st: Station) -> list[str]:
         rec = st.to_record()
         rec["lon"], rec["lat"] = _coord(st.lon), _coord(st.lat)
-        return [str(rec[f]) for f in STATION_FIELDS]
+        return ["" if rec[f] is None else str(rec[f]) for f in STATION_FIELDS]  # None: unknown
 
     return _write_rows(path, STATION_FIELDS, (row(s) for s in stations))
 

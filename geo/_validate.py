@@ -146,6 +146,11 @@ def check_station(st: Station, *, row: int = 0) -> list[Problem]:
             problems.append(
                 Problem(row, "last_verified", f"not an ISO 8601 time: {st.last_verified!r}")
             )
+    cap = st.capacity
+    if cap is not None and (
+        isinstance(cap, bool) or not isinstance(cap, int | float) or not cap >= 0 or cap == math.inf
+    ):
+        problems.append(Problem(row, "capacity", f"not a number ≥ 0: {cap!r}"))
     err = hours_error(st.opening_hours)
     if err:
         problems.append(Problem(row, "opening_hours", f"cannot parse {st.opening_hours!r}: {err}"))

@@ -67,6 +67,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("status", "状态"),
     "source": ("source", "来源", "数据来源"),
     "last_verified": ("last_verified", "verified", "最近核实", "核实时间"),
+    "capacity": ("capacity", "seats", "容量", "座位数", "接待能力", "可容纳人数"),
 }
 """Accepted headers for each station field (compared case-insensitively)."""
 
@@ -319,6 +320,10 @@ def read_stations(
         hours = _HOURS_WORDS.get(hours, hours)
         if not name:
             probs.append(Problem(row, cols["name"], "missing"))
+        capacity_text = cell(rec, "capacity")
+        capacity = _parse_float(capacity_text) if capacity_text else None
+        if capacity_text and (capacity is None or capacity < 0):
+            probs.append(Problem(row, cols["capacity"], f"not a number ≥ 0: {capacity_text!r}"))
         sid = cell(rec, "id") or (stable_id(name, lon[i], lat[i]) if ok[i] else "")
         if sid and sid in seen_ids:
             probs.append(
@@ -348,6 +353,7 @@ def read_stations(
             status=status,
             source=cell(rec, "source") or source or p.name,
             last_verified=cell(rec, "last_verified"),
+            capacity=capacity,
         )
         for prob in check_station(st, row=row):
             col = cols.get(prob.column, prob.column)

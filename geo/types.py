@@ -116,6 +116,10 @@ class Station:
     last_verified
         ISO 8601 UTC time of the last planner check or rider confirmation
         (an accepted report or a "visited and all fine"); empty when never.
+    capacity
+        How many people the station takes (seats, or people per hour: one
+        unit per registry); ``None`` when unknown. Capacity-aware measures
+        (:mod:`geo.access`, capacitated siting) use it where it is known.
     """
 
     id: str
@@ -133,6 +137,7 @@ class Station:
     source: str = ""
     updated_at: str = ""
     last_verified: str = ""
+    capacity: float | None = None
 
     def replace(self, **changes: object) -> Station:
         """Return a copy with ``changes`` applied."""

@@ -64,6 +64,7 @@ _POPUP_KEYS = (
     "open_now",
     "closed_now",
     "phone",
+    "capacity",
     "status",
     "report_problem",
 )
@@ -170,6 +171,7 @@ class StationCluster(JSCSSMixin, Layer):
             "h": [hours_at.get(s.opening_hours.strip(), -1) for s in stations],
             "o": opened,
             "s": [_STATUSES.index(Status(s.status)) for s in stations],
+            "c": [s.capacity for s in stations],  # null where unknown
         }
         self.hours = hours
 

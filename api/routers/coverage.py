@@ -84,9 +84,20 @@ def to_geojson(frame: gpd.GeoDataFrame, crs: CoordSystem) -> dict[str, Any]:
 @router.get("/coverage", response_model=CoverageOut, summary="Coverage shares")
 def coverage(service: ServiceDep, params: Annotated[CoverageParams, Depends()]) -> dict[str, Any]:
     """Shares of street length, area and demand covered not at all, once, twice or more,
-    in the region (its stations, and those within the limit outside it)."""
-    region, report, notes = service.coverage_with_notes(params.region, **params.as_kwargs())
-    return {**report.to_dict(), "region": region.id, "notes": notes}
+    in the region (its stations, and those within the limit outside it); with demand
+    points, also ``fairness``: the walk to the nearest open station and how unequally
+    capacity within reach is shared."""
+    kwargs = params.as_kwargs()
+    region, report, notes = service.coverage_with_notes(params.region, **kwargs)
+    fair = service.fairness(
+        region.id, minutes=params.minutes, at=kwargs["at"], layer=kwargs.get("layer")
+    )
+    return {
+        **report.to_dict(),
+        "region": region.id,
+        "notes": notes,
+        "fairness": fair and fair.to_dict(),
+    }
 
 
 @router.get("/gaps", response_model=GapCollection, summary="Uncovered areas, ranked")

@@ -56,6 +56,20 @@ SPHERE_SLACK = 0.99
 sphere (the smallest radius of curvature, at the equator); 1 % is a margin. Candidate
 searches on the sphere are widened by this factor so no ellipsoid-nearer station is missed."""
 STATION_COLUMNS = ", ".join(STATION_FIELDS)
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("last_verified", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''"),  # schema 2
+    (
+        "capacity",  # schema 3
+        "REAL CHECK (capacity IS NULL OR capacity >= 0)",
+        "DOUBLE PRECISION CHECK (capacity IS NULL OR capacity >= 0)",
+    ),
+)
+"""Station columns added after the first schema: (name, SQLite type, PostgreSQL type).
+Each store adds those a table made by an older version lacks."""
+SCHEMA_VERSION = 1 + len(ADDED_COLUMNS)
+"""The schema a store writes in its ``meta`` table."""
+NULLABLE_FIELDS = frozenset({"capacity"})
+"""Station fields an update may set to null (``None``: unknown)."""
 """The station fields as an SQL column list, in :data:`geo.types.STATION_FIELDS` order."""
 
 Clock = Callable[[], datetime]
@@ -220,7 +234,7 @@ def update_args(station_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidInputError(f"unknown station field(s): {', '.join(sorted(unknown))}")
     if "id" in changes and changes["id"] != station_id:
         raise InvalidInputError("a station's id cannot change; delete and add it instead")
-    empty = sorted(f for f, v in changes.items() if v is None)
+    empty = sorted(f for f, v in changes.items() if v is None and f not in NULLABLE_FIELDS)
     if empty:
         raise InvalidInputError(
             f"{', '.join(empty)}: null is not a value; leave a field out to keep it"

@@ -39,7 +39,9 @@ from geo.spatial_index import SpatialIndex
 from geo.stations.base import META, CursorTransaction, StoreBase
 from geo.stations.columns import StationColumns
 from geo.stations.model import (
+    ADDED_COLUMNS,
     GEOD,
+    SCHEMA_VERSION,
     SPHERE_SLACK,
     STATION_COLUMNS,
     Change,
@@ -85,8 +87,7 @@ CREATE TABLE IF NOT EXISTS stations (
     opening_hours TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL DEFAULT 'open',
     source TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL,
-    last_verified TEXT NOT NULL DEFAULT ''
+    updated_at TEXT NOT NULL
 );
 {META};
 CREATE TABLE IF NOT EXISTS history (
@@ -171,16 +172,19 @@ class SqliteStore(StoreBase):
     def _migrate(self) -> None:
         """Bring a file written by an older version up to the current columns."""
         have = {r[1] for r in self._db.execute("PRAGMA table_info(stations)")}
-        if "last_verified" not in have:
+        for column, decl, _ in ADDED_COLUMNS:
+            if column in have:
+                continue
             try:
-                self._db.execute(
-                    "ALTER TABLE stations ADD COLUMN last_verified TEXT NOT NULL DEFAULT ''"
-                )
-                log.info("%s: added the last_verified column", self.path)
+                self._db.execute(f"ALTER TABLE stations ADD COLUMN {column} {decl}")
+                log.info("%s: added the %s column", self.path, column)
             except sqlite3.OperationalError as exc:  # another process migrated it first
                 if "duplicate column" not in str(exc):
                     raise
-        self._db.execute("UPDATE meta SET value='2' WHERE key='schema' AND value < '2'")
+        self._db.execute(
+            "UPDATE meta SET value=? WHERE key='schema' AND CAST(value AS INTEGER) < ?",
+            (str(SCHEMA_VERSION), SCHEMA_VERSION),
+        )
 
     def _fresh(self) -> None:
         """Reload the index and columns when another connection committed a station write.

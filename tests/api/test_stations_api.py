@@ -202,3 +202,18 @@ def test_unknown_query_parameter_is_named(client: TestClient) -> None:
     assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
     assert "'amenty'" in r.json()["detail"] and "amenity" in r.json()["detail"]
     assert client.get("/stations", params={"kinds": "driver_home"}).status_code == 422
+
+
+def test_capacity_is_created_patched_cleared_and_validated(client: TestClient) -> None:
+    body = {"name": "Seats", "kind": "rider_station", "lon": 24.94, "lat": 60.17, "capacity": 12}
+    r = client.post("/stations", json=body, headers=KEY)
+    assert r.status_code == 201 and r.json()["properties"]["capacity"] == 12
+    sid = r.json()["id"]
+    r = client.patch(f"/stations/{sid}", json={"capacity": 30.5}, headers=KEY)
+    assert r.json()["properties"]["capacity"] == 30.5
+    assert client.get(f"/stations/{sid}").json()["properties"]["capacity"] == 30.5
+    r = client.patch(f"/stations/{sid}", json={"capacity": None}, headers=KEY)
+    assert "capacity" not in r.json()["properties"]  # unknown again
+    bad = client.patch(f"/stations/{sid}", json={"capacity": -1}, headers=KEY)
+    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
+    assert bad.json()["errors"][0]["loc"][-1] == "capacity"

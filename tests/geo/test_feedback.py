@@ -482,8 +482,8 @@ def test_migrates_a_file_without_last_verified(tmp_path: Path) -> None:
     assert again.get("old").last_verified != ""
     con = sqlite3.connect(db)
     cols = [r[1] for r in con.execute("PRAGMA table_info(stations)")]
-    assert cols[-1] == "last_verified"
-    assert con.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("2",)
+    assert cols[-2:] == ["last_verified", "capacity"]
+    assert con.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("3",)
     con.close()
 
 
