@@ -33,6 +33,11 @@ class StationProperties(BaseModel):
         examples=[["water", "charging"]],
     )
     opening_hours: str = Field("", description="OSM opening_hours", examples=["Mo-Fr 08:00-20:00"])
+    opening_hours_text: str = Field(
+        "",
+        description="The hours as written, when that differs from opening_hours (for display)",
+        examples=["周一至周五 8:00-20:00"],
+    )
     status: Status = Field(Status.OPEN, description="open, planned or closed")
     source: str = Field("", description="Where the record comes from")
     updated_at: str = Field("", description="Last write, ISO 8601 UTC")
@@ -80,7 +85,12 @@ class StationIn(BaseModel):
     operator: str = Field("", max_length=200)
     phone: str = Field("", max_length=50)
     amenities: list[str] = Field(default_factory=list, examples=[["water", "toilet"]])
-    opening_hours: str = Field("", max_length=500, examples=["24/7"])
+    opening_hours: str = Field(
+        "",
+        max_length=500,
+        description="OSM opening_hours or a Chinese phrasing (周一至周五 8:00-18:00)",
+        examples=["24/7"],
+    )
     status: Status = Status.OPEN
     source: str = Field("api", max_length=200)
 

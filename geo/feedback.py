@@ -60,7 +60,7 @@ from scipy.spatial import cKDTree
 from geo._validate import check_lonlat, check_page, parse_amenities, parse_kinds
 from geo.crs import convert, parse_coord_system
 from geo.errors import ConflictError, InvalidInputError, NotFoundError
-from geo.hours import hours_error
+from geo.hours_zh import normalize_hours
 from geo.registry import StationRegistry
 from geo.types import AMENITIES, CoordSystem, Kind, Station, Status
 
@@ -685,9 +685,7 @@ class Feedback:
         if k is ReportKind.WRONG_HOURS:
             if not hrs:
                 raise InvalidInputError("hours: a wrong_hours report needs the right hours")
-            err = hours_error(hrs)
-            if err:
-                raise InvalidInputError(f"hours={hrs!r} is not OSM opening_hours: {err}")
+            hrs = normalize_hours(hrs, field_name="hours")  # Chinese phrasings too
         elif hrs:
             raise InvalidInputError(f"hours is only for wrong_hours reports, not {k}")
         if k is ReportKind.AMENITY_MISSING:
@@ -847,7 +845,8 @@ class Feedback:
             elif rep.kind is ReportKind.WRONG_LOCATION:
                 changes.update(lon=rep.lon, lat=rep.lat)
             elif rep.kind is ReportKind.WRONG_HOURS:
-                changes["opening_hours"] = rep.hours
+                # The report's hours are normalised; the station's old wording no longer holds.
+                changes.update(opening_hours=rep.hours, opening_hours_text="")
             elif rep.kind is ReportKind.AMENITY_MISSING:
                 row = cur.execute(
                     "SELECT amenities FROM stations WHERE id=?", (rep.station_id,)

@@ -29,10 +29,10 @@ from tqdm.auto import tqdm
 from geo._validate import Problem, check_station
 from geo.crs import convert, in_china, parse_coord_system
 from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
+from geo.hours_zh import HoursTextError, hours_fields
+from geo.names import AMENITY_WORDS, KIND_WORDS
 from geo.registry import StationRegistry
 from geo.types import (
-    AMENITIES,
-    KIND_LABELS,
     STATION_FIELDS,
     CoordSystem,
     Kind,
@@ -64,26 +64,15 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "tel", "telephone", "电话", "联系电话"),
     "amenities": ("amenities", "facilities", "设施", "服务设施", "配套设施"),
     "opening_hours": ("opening_hours", "hours", "开放时间", "营业时间"),
+    "opening_hours_text": ("opening_hours_text", "开放时间原文"),
     "status": ("status", "状态"),
     "source": ("source", "来源", "数据来源"),
     "last_verified": ("last_verified", "verified", "最近核实", "核实时间"),
 }
 """Accepted headers for each station field (compared case-insensitively)."""
 
-_KIND_WORDS: dict[str, Kind] = {
-    **{k.value: k for k in Kind},
-    **{zh: k for k, (_, zh) in KIND_LABELS.items()},
-    **{en.lower(): k for k, (en, _) in KIND_LABELS.items()},
-    "工会户外劳动者服务站点": Kind.WORKER_STATION,
-    "户外劳动者服务站点": Kind.WORKER_STATION,
-    "爱心驿站": Kind.RIDER_STATION,
-    "安康服务站": Kind.SAFETY_STATION,
-}
-_AMENITY_WORDS: dict[str, str] = {
-    **{code: code for code in AMENITIES},
-    **{zh: code for code, (_, zh) in AMENITIES.items()},
-    **{en.lower(): code for code, (en, _) in AMENITIES.items()},
-}
+_KIND_WORDS = KIND_WORDS
+_AMENITY_WORDS = AMENITY_WORDS
 _STATUS_WORDS: dict[str, Status] = {
     **{s.value: s for s in Status},
     "开放": Status.OPEN,
@@ -95,7 +84,6 @@ _STATUS_WORDS: dict[str, Status] = {
     "关闭": Status.CLOSED,
     "停用": Status.CLOSED,
 }
-_HOURS_WORDS = {"24小时": "24/7", "全天": "24/7", "全天开放": "24/7", "24h": "24/7"}
 _SPLIT = str.maketrans({"，": ";", ",": ";", "、": ";", "；": ";", "|": ";"})
 
 
@@ -314,8 +302,13 @@ def read_stations(
                     f"unknown status {status_text!r}; use one of {', '.join(Status)}",
                 )
             )
-        hours = cell(rec, "opening_hours")
-        hours = _HOURS_WORDS.get(hours, hours)
+        try:
+            hours = hours_fields(cell(rec, "opening_hours"))
+        except HoursTextError as exc:
+            probs.append(Problem(row, cols["opening_hours"], exc.reason("en")))
+            hours = {}
+        if cell(rec, "opening_hours_text"):  # an export of ours: keep the wording it kept
+            hours["opening_hours_text"] = cell(rec, "opening_hours_text")
         if not name:
             probs.append(Problem(row, cols["name"], "missing"))
         sid = cell(rec, "id") or (stable_id(name, lon[i], lat[i]) if ok[i] else "")
@@ -343,7 +336,7 @@ def read_stations(
             operator=cell(rec, "operator"),
             phone=cell(rec, "phone"),
             amenities=tuple(sorted(set(amenities))),
-            opening_hours=hours,
+            **hours,
             status=status,
             source=cell(rec, "source") or source or p.name,
             last_verified=cell(rec, "last_verified"),

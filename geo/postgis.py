@@ -75,9 +75,11 @@ CREATE TABLE IF NOT EXISTS stations (
     source TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
     last_verified TEXT NOT NULL DEFAULT '',
+    opening_hours_text TEXT NOT NULL DEFAULT '',
     geog geography(Point, 4326)
         GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography) STORED
 );
+ALTER TABLE stations ADD COLUMN IF NOT EXISTS opening_hours_text TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS stations_geog ON stations USING gist (geog);
 CREATE INDEX IF NOT EXISTS stations_geom ON stations USING gist ((geog::geometry));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

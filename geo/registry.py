@@ -83,7 +83,8 @@ CREATE TABLE IF NOT EXISTS stations (
     status TEXT NOT NULL DEFAULT 'open',
     source TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
-    last_verified TEXT NOT NULL DEFAULT ''
+    last_verified TEXT NOT NULL DEFAULT '',
+    opening_hours_text TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
@@ -355,12 +356,14 @@ class StationRegistry:
     def _migrate(self) -> None:
         """Bring a file written by an older version up to the current columns."""
         have = {r[1] for r in self._db.execute("PRAGMA table_info(stations)")}
-        if "last_verified" not in have:
+        for column in ("last_verified", "opening_hours_text"):
+            if column in have:
+                continue
             try:
                 self._db.execute(
-                    "ALTER TABLE stations ADD COLUMN last_verified TEXT NOT NULL DEFAULT ''"
+                    f"ALTER TABLE stations ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
                 )
-                log.info("%s: added the last_verified column", self.path)
+                log.info("%s: added the %s column", self.path, column)
             except sqlite3.OperationalError as exc:  # another process migrated it first
                 if "duplicate column" not in str(exc):
                     raise

@@ -14,6 +14,7 @@ from api.schemas import ImportResult, StationFeature, StationIn, StationPage, St
 from api.service import Service
 from geo.crs import convert
 from geo.errors import InvalidInputError
+from geo.hours_zh import hours_fields
 from geo.io import import_stations, stable_id, to_feature_collection
 from geo.types import Station
 
@@ -80,6 +81,7 @@ def create_station(
     data = body.model_dump()
     data["id"] = body.id or stable_id(body.name, float(x), float(y))
     data.update(lon=float(x), lat=float(y), amenities=tuple(body.amenities))
+    data.update(hours_fields(body.opening_hours))
     (stored,) = service.registry.add(Station(**data))
     return _feature(stored, crs, service)
 
@@ -94,6 +96,8 @@ def patch_station(
     station_id: str, body: StationPatch, service: ServiceDep, crs: CrsDep, _key: WriteKey
 ) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
+    if changes.get("opening_hours") is not None:
+        changes.update(hours_fields(changes["opening_hours"]))
     if crs != "wgs84" and ("lon" in changes) != ("lat" in changes):
         raise InvalidInputError(f"with crs={crs}, lon and lat must change together")
     if "lon" in changes and "lat" in changes:

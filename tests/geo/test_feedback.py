@@ -457,7 +457,10 @@ def test_migrates_a_file_without_last_verified(tmp_path: Path) -> None:
     assert again.get("old").last_verified != ""
     con = sqlite3.connect(db)
     cols = [r[1] for r in con.execute("PRAGMA table_info(stations)")]
-    assert cols[-1] == "last_verified"
+    assert cols[-2:] == [
+        "last_verified",
+        "opening_hours_text",
+    ]  # each migration adds its column once
     assert con.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("2",)
     con.close()
 
