@@ -91,7 +91,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     reg = open_registry(args, must_exist=False)
     report = import_stations(
-        reg, args.file, crs=args.crs, skip_invalid=args.skip_invalid, progress=sys.stderr.isatty()
+        reg,
+        args.file,
+        crs=args.crs,
+        default_crs=os.environ.get("STATIONFINDER_DEFAULT_CRS") or None,
+        far_km=args.far_km,
+        skip_invalid=args.skip_invalid,
+        progress=sys.stderr.isatty(),
     )
     for p in report.skipped:
         print(f"{args.file}: skipped {p}", file=sys.stderr)
@@ -104,15 +110,20 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
+    from geo.export import stations_csv, write_stations_table
     from geo.io import export_stations
 
-    reg = open_registry(args)
-    stations = reg.stations()
-    if args.out:
-        export_stations(stations, args.out, fmt=args.format, crs=args.crs)
-        print(f"wrote {len(stations)} stations to {args.out}", file=sys.stderr)
+    stations = open_registry(args).stations()
+    if args.format == "geojson":
+        export_stations(stations, args.out or sys.stdout, fmt="geojson", crs=args.crs)
+    elif args.out:
+        write_stations_table(stations, args.out, fmt=args.format, crs=args.crs, lang=args.lang)
+    elif args.format == "xlsx":
+        raise InvalidInputError("--format xlsx needs --out FILE")
     else:
-        export_stations(stations, sys.stdout, fmt=args.format, crs=args.crs)
+        stations_csv(stations, sys.stdout, crs=args.crs, lang=args.lang)
+    if args.out:
+        print(f"wrote {len(stations)} stations to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -799,16 +810,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="validate a station file and write it to the registry")
     p.add_argument("file", help=".csv, .xlsx, .geojson or .gpkg; English or Chinese headers")
     with_db(p)
-    p.add_argument("--crs", default="wgs84", help=crs_help + " of the file")
+    p.add_argument(
+        "--crs",
+        help=crs_help + " of the file; required when its points lie in mainland China and "
+        "neither the file (a crs column) nor $STATIONFINDER_DEFAULT_CRS says",
+    )
+    p.add_argument(
+        "--far-km",
+        type=float,
+        default=200.0,
+        help="report rows this far from every other row (default 200 km)",
+    )
     p.add_argument(
         "--skip-invalid",
         action="store_true",
         help="write the valid rows and report the rest (default: all or nothing)",
     )
 
-    p = sub.add_parser("export", help="write the registry as CSV or GeoJSON")
+    p = sub.add_parser("export", help="write the registry as CSV, XLSX or GeoJSON")
     with_db(p)
-    p.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    p.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv")
+    p.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="csv/xlsx: English codes, or Chinese headers and labels (zh)",
+    )
     p.add_argument("--crs", default="wgs84", help=crs_help)
     p.add_argument("--out", help="output file (default: standard output)")
 

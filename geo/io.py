@@ -12,7 +12,6 @@ the first record row 2. For GeoJSON and GeoPackage they count features from 1.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -27,9 +26,11 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from geo._validate import Problem, check_station
-from geo.crs import convert, in_china, parse_coord_system
+from geo.crs import convert, parse_coord_system
 from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
+from geo.export import stations_csv, unescape_cell, write_whole
 from geo.hours_zh import HoursTextError, hours_fields
+from geo.import_guard import DEFAULT_FAR_KM, far_rows, resolve_crs, swapped_rows
 from geo.names import AMENITY_WORDS, KIND_WORDS
 from geo.registry import StationRegistry
 from geo.types import (
@@ -65,6 +66,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "amenities": ("amenities", "facilities", "设施", "服务设施", "配套设施"),
     "opening_hours": ("opening_hours", "hours", "开放时间", "营业时间"),
     "opening_hours_text": ("opening_hours_text", "开放时间原文"),
+    "crs": ("crs", "坐标系"),
     "status": ("status", "状态"),
     "source": ("source", "来源", "数据来源"),
     "last_verified": ("last_verified", "verified", "最近核实", "核实时间"),
@@ -179,7 +181,9 @@ def _parse_float(text: str) -> float | None:
 def read_stations(
     path: str | Path,
     *,
-    crs: CoordSystem | str = "wgs84",
+    crs: CoordSystem | str | None = None,
+    default_crs: CoordSystem | str | None = None,
+    far_km: float = DEFAULT_FAR_KM,
     source: str | None = None,
     progress: bool = False,
 ) -> ReadResult:
@@ -191,7 +195,14 @@ def read_stations(
         A ``.csv`` (UTF-8 or GB18030), ``.xlsx``, ``.geojson`` or ``.gpkg`` file.
     crs
         The coordinate system of the file's coordinates: ``wgs84``, ``gcj02``
-        or ``bd09``; converted to WGS-84.
+        or ``bd09``; converted to WGS-84. None: the file's own ``crs`` /
+        ``坐标系`` column, else ``default_crs``; else a sheet with points in
+        mainland China is refused with a question (see :mod:`geo.import_guard`),
+        and any other is WGS-84.
+    default_crs
+        The system a deployment or registry declares for undeclared sheets.
+    far_km
+        A row farther than this from every other row is reported (a typo).
     source
         Value for the ``source`` field where the file has none (default: the file name).
     progress
@@ -206,8 +217,11 @@ def read_stations(
     p = Path(path)
     if not p.is_file():
         raise NotFoundError(f"{p}: no such file")
-    system = parse_coord_system(str(crs))
+    if crs is not None:
+        parse_coord_system(str(crs))  # a bad name is an error before the file is read
     df, first_row, label = _read_table(p)
+    if p.suffix.lower() in {".csv", ".txt"}:
+        df = df.map(unescape_cell)  # cells our export wrote as '=… are the user's =…
     cols = _map_headers(list(df.columns))
     problems: list[Problem] = []
     for required in ("name", "lon", "lat"):
@@ -241,10 +255,7 @@ def read_stations(
             else:
                 arr[i] = v
     # Swapped columns are common in hand-made sheets: say so rather than "out of range".
-    swapped = (np.abs(lat) > 90) & (np.abs(lon) <= 90)
-    if system != "wgs84":
-        swapped |= ~in_china(lon, lat) & in_china(lat, lon)
-    for i in np.flatnonzero(swapped):
+    for i in np.flatnonzero(swapped_rows(lon, lat)):
         row_problems[i].append(
             Problem(int(i) + first_row, cols["lat"], f"lon={lon[i]}, lat={lat[i]} look swapped")
         )
@@ -258,6 +269,23 @@ def read_stations(
                 f"({lon[i]}, {lat[i]}) is outside lon ±180, lat ±90",
             )
         )
+    for i in np.flatnonzero(ok)[far_rows(lon[ok], lat[ok], far_km=far_km)]:
+        row_problems[i].append(
+            Problem(
+                int(i) + first_row,
+                cols["lon"] + "/" + cols["lat"],
+                f"({lon[i]}, {lat[i]}) lies over {far_km:g} km from every other row",
+            )
+        )
+        ok[i] = False
+    file_problems: list[Problem] = []
+    try:
+        file_crs = [cell(rec, "crs") for rec in records] if "crs" in cols else []
+        system = resolve_crs(crs, file_crs, default_crs, lon[ok], lat[ok])
+    except InvalidInputError as exc:
+        # A question about the whole sheet: every row is reported too, none is read.
+        file_problems.append(Problem(1, cols.get("crs", cols["lon"] + "/" + cols["lat"]), str(exc)))
+        system = "wgs84"
     wlon, wlat = lon.copy(), lat.copy()
     if system != "wgs84" and ok.any():
         wlon[ok], wlat[ok] = convert(lon[ok], lat[ok], src=system, dst="wgs84")
@@ -345,15 +373,18 @@ def read_stations(
             col = cols.get(prob.column, prob.column)
             probs.append(Problem(prob.row, col, prob.reason))
         stations.append(None if probs else st)
-    all_problems = [pr for probs in row_problems for pr in probs]
-    return ReadResult(str(p), [s for s in stations if s is not None], all_problems, len(records))
+    all_problems = file_problems + [pr for probs in row_problems for pr in probs]
+    valid = [] if file_problems else [s for s in stations if s is not None]
+    return ReadResult(str(p), valid, all_problems, len(records))
 
 
 def import_stations(
     registry: StationRegistry,
     path: str | Path,
     *,
-    crs: CoordSystem | str = "wgs84",
+    crs: CoordSystem | str | None = None,
+    default_crs: CoordSystem | str | None = None,
+    far_km: float = DEFAULT_FAR_KM,
     skip_invalid: bool = False,
     source: str | None = None,
     progress: bool = False,
@@ -375,7 +406,9 @@ def import_stations(
     >>> reg.stations()[0].kind
     <Kind.DRIVER_HOME: 'driver_home'>
     """
-    result = read_stations(path, crs=crs, source=source, progress=progress)
+    result = read_stations(
+        path, crs=crs, default_crs=default_crs, far_km=far_km, source=source, progress=progress
+    )
     if result.problems and not skip_invalid:
         raise ImportValidationError(result.path, list(result.problems))
     existing = sum(1 for s in result.stations if s.id in registry)
@@ -429,6 +462,7 @@ def to_feature_collection(
     system = parse_coord_system(str(crs))
     return {
         "type": "FeatureCollection",
+        "coord_system": system,
         "features": [_feature(i, system, open_reports) for i in items],
     }
 
@@ -440,29 +474,20 @@ def export_stations(
     fmt: Literal["csv", "geojson"] = "csv",
     crs: CoordSystem | str = "wgs84",
 ) -> None:
-    """Write stations as CSV (the station fields) or GeoJSON, coordinates in ``crs``."""
+    """Write stations as CSV (see :func:`geo.export.stations_csv`) or GeoJSON, in ``crs``."""
     system = parse_coord_system(str(crs))
     if fmt not in ("csv", "geojson"):
         raise InvalidInputError(f"fmt={fmt!r} is not an export format; use csv or geojson")
     if isinstance(out, str | Path):
-        # Write beside the target and rename: a failure never leaves half a file.
-        target = Path(out)
-        tmp = target.with_name(f".{target.name}.partial")
-        try:
+
+        def write(tmp: Path) -> None:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 export_stations(stations, fh, fmt=fmt, crs=system)
-            tmp.replace(target)
-        finally:
-            tmp.unlink(missing_ok=True)
+
+        write_whole(out, write)
         return
     if fmt == "geojson":
         json.dump(to_feature_collection(stations, crs=system), out, ensure_ascii=False, indent=1)
         out.write("\n")
         return
-    x, y = convert([s.lon for s in stations], [s.lat for s in stations], src="wgs84", dst=system)
-    writer = csv.DictWriter(out, fieldnames=list(STATION_FIELDS), lineterminator="\n")
-    writer.writeheader()
-    for st, lon, lat in zip(stations, x, y, strict=True):
-        rec = st.to_record()
-        rec["lon"], rec["lat"] = round(float(lon), 7), round(float(lat), 7)
-        writer.writerow(rec)
+    stations_csv(stations, out, crs=system)

@@ -7,7 +7,7 @@ and errors are given in the language asked, ``zh`` or ``en``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from geo.errors import LocalizedInputError
 from geo.types import AMENITIES, KIND_LABELS, Kind
@@ -18,6 +18,7 @@ __all__ = [
     "Lang",
     "amenity_label",
     "kind_label",
+    "label_features",
     "parse_amenity_name",
     "parse_kind_name",
     "pick_lang",
@@ -94,6 +95,19 @@ def amenity_label(code: str, lang: Lang) -> str:
     """The amenity's label in ``lang``."""
     en, zh = AMENITIES[code]
     return zh if lang == "zh" else en
+
+
+def label_features(collection: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """Add ``kind_label`` and ``amenity_labels`` in ``lang`` to a station FeatureCollection.
+
+    The codes (``kind``, ``amenities``) stay as they are: clients filter on
+    them; the labels are for people.
+    """
+    for feature in collection.get("features", []):
+        props = feature["properties"]
+        props["kind_label"] = kind_label(props["kind"], lang)
+        props["amenity_labels"] = [amenity_label(a, lang) for a in props.get("amenities", [])]
+    return collection
 
 
 def pick_lang(lang: str | None = None, accept_language: str | None = None) -> Lang:
