@@ -79,6 +79,11 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
         {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
         for e in exc.errors()
     ]
+    if request_lang(request) == "zh":
+        detail = "；".join(
+            f"参数 {'.'.join(str(x) for x in e['loc'])} 无效：{e['msg']}" for e in errors
+        )
+        return problem(422, "请求无效", detail, request, errors=errors)
     detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in errors)
     return problem(422, "Invalid request", detail, request, errors=errors)
 

@@ -15,7 +15,17 @@ from geojson_pydantic import (
 from pydantic import BaseModel, ConfigDict, Field
 
 from geo.feedback import MAX_CONTACT, MAX_TEXT, ReportKind, ReviewStatus
-from geo.types import AMENITIES, Kind, Status
+from geo.types import AMENITIES, CoordSystem, Kind, Status
+
+
+class NavigationLinks(BaseModel):
+    """Links that open a station in a Chinese map app, each in the system that app uses."""
+
+    amap: str = Field(description="Amap (高德), GCJ-02", examples=["https://uri.amap.com/marker?"])
+    baidu: str = Field(description="Baidu (百度), BD-09", examples=["https://api.map.baidu.com/"])
+    tencent: str = Field(
+        description="Tencent (腾讯), GCJ-02", examples=["https://apis.map.qq.com/"]
+    )
 
 
 class StationProperties(BaseModel):
@@ -53,13 +63,43 @@ class StationProperties(BaseModel):
     bearing_deg: float | None = Field(None, description="Bearing from the query point, degrees")
     walk_distance_m: float | None = Field(None, description="Walking distance on streets, m")
     walk_time_s: float | None = Field(None, description="Walking time on streets, s")
+    kind_label: str | None = Field(
+        None, description="The kind in the language asked (lang or Accept-Language)"
+    )
+    amenity_labels: list[str] | None = Field(
+        None, description="The amenities in the language asked", examples=[["饮用水", "充电"]]
+    )
+    open_now: bool | None = Field(
+        None, description="Nearest: open at the query time (false when hours are unknown)"
+    )
+    closes_at: str | None = Field(
+        None, description="Nearest, when open: next closing, ISO 8601 in the registry's zone"
+    )
+    opens_at: str | None = Field(
+        None, description="Nearest, when closed: next opening, ISO 8601 in the registry's zone"
+    )
+    navigation: NavigationLinks | None = Field(
+        None, description="Nearest: links that open the station in Amap, Baidu and Tencent maps"
+    )
 
 
-StationFeature = Feature[Point, StationProperties]
-StationCollection = FeatureCollection[StationFeature]
+class StationFeature(Feature[Point, StationProperties]):  # type: ignore[misc]
+    """One station as a GeoJSON Feature."""
+
+    coord_system: CoordSystem | None = Field(
+        None, description="Coordinate system of the geometry", examples=["wgs84"]
+    )
 
 
-class StationPage(StationCollection):  # type: ignore[misc,valid-type]
+class StationCollection(FeatureCollection[StationFeature]):  # type: ignore[misc]
+    """Stations as a GeoJSON FeatureCollection."""
+
+    coord_system: CoordSystem = Field(
+        "wgs84", description="Coordinate system of every geometry", examples=["gcj02"]
+    )
+
+
+class StationPage(StationCollection):  # type: ignore[misc]
     """A page of stations with the number of matches in all."""
 
     number_matched: int = Field(description="Stations matching the filters in all", examples=[42])

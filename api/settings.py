@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         description="Station file imported when the registry is empty (the bundled demo)",
     )
     seed_crs: str = Field("wgs84", description="Coordinate system of the seed station file")
+    default_crs: str | None = Field(
+        None,
+        description="Coordinate system of this deployment: the default of every crs parameter "
+        "(wgs84 when unset) and of uploaded station files that declare none (unset: a file with "
+        "points in mainland China must say which system it uses)",
+    )
     network_pbf: str = Field(default_factory=_helsinki_pbf, description="OSM extract for walking")
     demand: Path | None = Field(DATA / "helsinki_demand.csv", description="Demand points CSV")
     cache_dir: Path = Field(DATA / "cache", description="Where built networks are cached")
@@ -102,6 +108,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @field_validator("default_crs")
+    @classmethod
+    def _known_crs(cls, value: str | None) -> str | None:
+        from geo.crs import parse_coord_system
+
+        return None if value is None or not value.strip() else parse_coord_system(value)
 
     @model_validator(mode="after")
     def _radius_order(self) -> Settings:

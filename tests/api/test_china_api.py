@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
+import pytest
 from fastapi.testclient import TestClient
 
+from api.main import create_app
+from api.settings import Settings
 from geo.hours_zh import HOURS_EXAMPLE
 from tests.api.conftest import KEY
 
@@ -47,3 +53,126 @@ def test_wrong_hours_report_takes_chinese_hours(client: TestClient) -> None:
         headers={"Accept-Language": "zh"},
     )
     assert r.status_code == 422 and "“看心情”" in r.json()["detail"]
+
+
+def test_chinese_kind_and_amenity_names_filter_like_codes(client: TestClient) -> None:
+    def ids(params: dict[str, object]) -> list[str]:
+        r = client.get("/stations", params={**params, "limit": 100})
+        assert r.status_code == 200, r.text
+        return sorted(f["id"] for f in r.json()["features"])
+
+    assert ids({"kind": "司机之家"}) == ids({"kind": "driver_home"}) == ["fuel"]
+    assert ids({"amenity": "饮用水"}) == ids({"amenity": "water"})
+    assert len(ids({"amenity": "饮用水"})) == 3
+    near = client.get("/nearest", params={"lat": 60.17, "lon": 24.94, "kind": "智能驿站"})
+    assert [f["id"] for f in near.json()["features"]] == ["smart"]
+
+
+def test_labels_and_errors_in_the_language_asked(client: TestClient) -> None:
+    zh = client.get("/stations", params={"kind": "driver_home", "lang": "zh"}).json()
+    (f,) = zh["features"]
+    assert f["properties"]["kind"] == "driver_home"  # the code stays
+    assert f["properties"]["kind_label"] == "司机之家"
+    assert f["properties"]["amenity_labels"] == ["停车", "淋浴", "货车停车"]
+    en = client.get("/stations", params={"kind": "司机之家"}, headers={"Accept-Language": "en"})
+    assert en.json()["features"][0]["properties"]["kind_label"] == "Driver home"
+    by_header = client.get(
+        "/stations", params={"kind": "driver_home"}, headers={"Accept-Language": "zh-CN"}
+    )
+    assert by_header.json()["features"][0]["properties"]["kind_label"] == "司机之家"
+    bad = client.get("/stations", params={"kind": "公交站", "lang": "zh"})
+    assert bad.status_code == 422 and "kind" in bad.json()["detail"]
+    assert bad.json()["title"] == "请求无效" and "参数" in bad.json()["detail"]
+
+
+def test_every_coordinate_response_names_its_system(client: TestClient) -> None:
+    for path, params in [
+        ("/stations", {}),
+        ("/stations/lib", {}),
+        ("/nearest", {"lat": 60.17, "lon": 24.94}),
+    ]:
+        for crs in ("wgs84", "gcj02", "bd09"):
+            r = client.get(path, params={**params, "crs": crs})
+            assert r.status_code == 200, r.text
+            assert r.headers["X-Coordinate-System"] == crs
+            assert r.json()["coord_system"] == crs
+    r = client.get("/stations", params={"format": "csv", "crs": "bd09"})
+    assert r.headers["X-Coordinate-System"] == "bd09"
+
+
+def test_deployment_default_crs(settings: Settings) -> None:
+    settings = settings.model_copy(update={"default_crs": "gcj02"})
+    with TestClient(create_app(settings)) as c:
+        r = c.get("/stations/lib")
+        assert r.json()["coord_system"] == "gcj02"
+        assert r.headers["X-Coordinate-System"] == "gcj02"
+        assert c.get("/stations/lib", params={"crs": "wgs84"}).json()["coord_system"] == "wgs84"
+        # an upload with mainland points and no crs takes the deployment's
+        body = "名称,经度,纬度\n东站,112.9772,28.1959\n"
+        r = c.post(
+            "/stations/import",
+            files={"file": ("s.csv", body.encode(), "text/csv")},
+            headers=KEY,
+        )
+        assert r.status_code == 200, r.text
+        (st,) = [f for f in c.get("/stations", params={"q": "东站"}).json()["features"]]
+        assert st["geometry"]["coordinates"] == pytest.approx([112.9772, 28.1959], abs=1e-6)
+
+
+def test_upload_with_mainland_points_and_no_crs_asks_which(client: TestClient) -> None:
+    body = "名称,经度,纬度\n东站,112.9772,28.1959\n"
+    r = client.post(
+        "/stations/import", files={"file": ("s.csv", body.encode(), "text/csv")}, headers=KEY
+    )
+    assert r.status_code == 422
+    assert "GCJ-02" in r.json()["detail"] and "坐标系" in r.json()["detail"]
+    r = client.post(
+        "/stations/import",
+        files={"file": ("s.csv", body.encode(), "text/csv")},
+        data={"crs": "gcj02"},
+        headers=KEY,
+    )
+    assert r.status_code == 200 and r.json()["added"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_stations_as_spreadsheet(client: TestClient, fmt: str) -> None:
+    r = client.get("/stations", params={"format": fmt, "lang": "zh", "crs": "gcj02"})
+    assert r.status_code == 200
+    assert "attachment" in r.headers["content-disposition"]
+    if fmt == "csv":
+        assert r.content.startswith(b"\xef\xbb\xbf")
+        header = r.content.decode("utf-8-sig").splitlines()[0].split(",")
+    else:
+        wb = openpyxl.load_workbook(io.BytesIO(r.content))
+        header = [c.value for c in wb["站点"][1]]
+    assert header[:6] == ["编号", "名称", "类型", "经度", "纬度", "坐标系"]
+
+
+def test_nearest_says_open_now_and_when_it_changes(client: TestClient) -> None:
+    # lib: Mo-Fr 08:00-20:00 in Europe/Helsinki; 2026-11-23 is a Monday.
+    def lib(at: str) -> dict[str, object]:
+        r = client.get("/nearest", params={"lat": 60.184, "lon": 24.95, "k": 1, "at": at})
+        assert r.status_code == 200, r.text
+        (f,) = r.json()["features"]
+        assert f["id"] == "lib"
+        return f["properties"]  # type: ignore[no-any-return]
+
+    p = lib("2026-11-23T10:00:00")
+    assert p["open_now"] is True and p["closes_at"] == "2026-11-23T20:00:00+02:00"
+    assert "opens_at" not in p
+    p = lib("2026-11-23T18:30:00Z")  # 20:30 in Helsinki
+    assert p["open_now"] is False and p["opens_at"] == "2026-11-24T08:00:00+02:00"
+    p = lib("2026-11-28T12:00:00+02:00")  # Saturday
+    assert p["open_now"] is False and p["opens_at"] == "2026-11-30T08:00:00+02:00"
+    r = client.get("/nearest", params={"lat": 60.17, "lon": 24.941, "k": 1, "at": "2026-11-23"})
+    smart = r.json()["features"][0]["properties"]
+    assert smart["open_now"] is True and "closes_at" not in smart  # 24/7 never closes
+
+
+def test_nearest_navigation_links(client: TestClient) -> None:
+    r = client.get("/nearest", params={"lat": 60.17, "lon": 24.94, "k": 2, "crs": "gcj02"})
+    for f in r.json()["features"]:
+        nav = f["properties"]["navigation"]
+        assert set(nav) == {"amap", "baidu", "tencent"}
+        assert nav["amap"].startswith("https://uri.amap.com/navigation?")
