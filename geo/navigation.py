@@ -14,13 +14,14 @@ is to the station:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 import numpy as np
+import numpy.typing as npt
 
 from geo.crs import convert
 
-__all__ = ["APP_SYSTEMS", "REFERER", "navigation_links"]
+__all__ = ["APP_SYSTEMS", "NAV_TEMPLATES", "REFERER", "app_coordinates", "navigation_links"]
 
 APP_SYSTEMS = {"amap": "gcj02", "baidu": "bd09", "tencent": "gcj02"}
 """The coordinate system each app expects."""
@@ -28,9 +29,28 @@ APP_SYSTEMS = {"amap": "gcj02", "baidu": "bd09", "tencent": "gcj02"}
 REFERER = "stationfinder"
 """The app name Baidu's ``src`` and Tencent's ``referer`` ask for."""
 
+NAV_TEMPLATES: dict[str, str] = {
+    "amap": "https://uri.amap.com/navigation?to={gcj_lon},{gcj_lat},{name}"
+    "&mode=walk&coordinate=gaode&callnative=1",
+    "baidu": "https://api.map.baidu.com/marker?location={bd_lat},{bd_lon}&title={name}"
+    f"&content={{name}}&coord_type=bd09ll&output=html&src={REFERER}",
+    "tencent": "https://apis.map.qq.com/uri/v1/routeplan?type=walk&to={name}"
+    f"&tocoord={{gcj_lat}},{{gcj_lon}}&referer={REFERER}",
+}
+"""Each app's link, with ``{gcj_lon}``, ``{gcj_lat}``, ``{bd_lon}``, ``{bd_lat}`` (6 decimals)
+and ``{name}`` (percent-encoded). Map pages fill the same templates in the browser."""
 
-def _coord(value: float) -> str:
-    return f"{value:.6f}"  # 6 decimals: about 0.1 m
+
+def app_coordinates(lon: npt.ArrayLike, lat: npt.ArrayLike) -> dict[str, npt.NDArray[np.float64]]:
+    """WGS-84 points in GCJ-02 and BD-09, rounded to 6 decimals (about 0.1 m)."""
+    gx, gy = convert(lon, lat, src="wgs84", dst="gcj02")
+    bx, by = convert(gx, gy, src="gcj02", dst="bd09")
+    return {
+        "gcj_lon": np.round(gx, 6),
+        "gcj_lat": np.round(gy, 6),
+        "bd_lon": np.round(bx, 6),
+        "bd_lat": np.round(by, 6),
+    }
 
 
 def navigation_links(
@@ -44,36 +64,12 @@ def navigation_links(
     --------
     >>> (links,) = navigation_links([116.397], [39.909], ["天安门驿站"])
     >>> links["amap"].split("to=")[1][:22]
-    '116.403244%2C39.910403'
+    '116.403244,39.910403,%'
     """
-    wlon = np.asarray(lon, dtype=float)
-    wlat = np.asarray(lat, dtype=float)
-    gx, gy = convert(wlon, wlat, src="wgs84", dst="gcj02")
-    bx, by = convert(gx, gy, src="gcj02", dst="bd09")
+    coords = app_coordinates(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     out = []
     for i, name in enumerate(names):
-        g_lon, g_lat = _coord(float(gx[i])), _coord(float(gy[i]))
-        b_lon, b_lat = _coord(float(bx[i])), _coord(float(by[i]))
-        amap = {
-            "to": f"{g_lon},{g_lat},{name}",
-            "mode": "walk",
-            "coordinate": "gaode",
-            "callnative": "1",
-        }
-        baidu = {
-            "location": f"{b_lat},{b_lon}",
-            "title": name,
-            "content": name,
-            "coord_type": "bd09ll",
-            "output": "html",
-            "src": REFERER,
-        }
-        tencent = {"type": "walk", "to": name, "tocoord": f"{g_lat},{g_lon}", "referer": REFERER}
-        out.append(
-            {
-                "amap": "https://uri.amap.com/navigation?" + urlencode(amap),
-                "baidu": "https://api.map.baidu.com/marker?" + urlencode(baidu),
-                "tencent": "https://apis.map.qq.com/uri/v1/routeplan?" + urlencode(tencent),
-            }
-        )
+        values = {k: f"{float(v[i]):.6f}" for k, v in coords.items()}
+        values["name"] = quote(name, safe="")
+        out.append({app: t.format(**values) for app, t in NAV_TEMPLATES.items()})
     return out
