@@ -162,6 +162,21 @@ class ImportResult(BaseModel):
     skipped: list[dict[str, object]] = Field(
         default_factory=list, description="Invalid rows skipped (with skip_invalid)"
     )
+    crs_check: CrsCheck | None = Field(
+        None, description="With the service's street network: the fit of each coordinate system"
+    )
+
+
+class CrsCheck(BaseModel):
+    """How far the uploaded points lie from the streets under each coordinate system."""
+
+    declared: CoordSystem = Field(description="The system the file was read as")
+    median_m: dict[str, float | None] = Field(
+        description="Median distance to the nearest street (m) per system; null: none near",
+        examples=[{"wgs84": 33.0, "gcj02": 5.4, "bd09": 67.1}],
+    )
+    best: CoordSystem = Field(description="The system that fits the streets best")
+    warning: str | None = Field(None, description="Set when another system fits much better")
 
 
 class Health(BaseModel):

@@ -98,7 +98,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         far_km=args.far_km,
         skip_invalid=args.skip_invalid,
         progress=sys.stderr.isatty(),
+        network=network_for(args, reg) if args.network else None,
     )
+    if report.crs_fit is not None:
+        medians = ", ".join(f"{s} {m:.0f} m" for s, m in report.crs_fit.median_m.items())
+        print(f"{args.file}: median distance to the nearest street: {medians}", file=sys.stderr)
+        if report.crs_fit.warning:
+            print(f"{args.file}: warning: {report.crs_fit.warning}", file=sys.stderr)
     for p in report.skipped:
         print(f"{args.file}: skipped {p}", file=sys.stderr)
     print(
@@ -820,6 +826,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=200.0,
         help="report rows this far from every other row (default 200 km)",
+    )
+    p.add_argument(
+        "--network",
+        help="OSM .osm.pbf of the sheet's area: check the coordinate system against its "
+        "streets (median distance to the nearest street under each system)",
     )
     p.add_argument(
         "--skip-invalid",

@@ -27,11 +27,13 @@ from tqdm.auto import tqdm
 
 from geo._validate import Problem, check_station
 from geo.crs import convert, parse_coord_system
+from geo.crs_check import CrsFit, check_crs_against_streets
 from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
 from geo.export import stations_csv, unescape_cell, write_whole
 from geo.hours_zh import HoursTextError, hours_fields
 from geo.import_guard import DEFAULT_FAR_KM, far_rows, resolve_crs, swapped_rows
 from geo.names import AMENITY_WORDS, KIND_WORDS
+from geo.network import StreetNetwork
 from geo.registry import StationRegistry
 from geo.types import (
     STATION_FIELDS,
@@ -97,6 +99,8 @@ class ReadResult:
     stations: list[Station]
     problems: list[Problem]
     rows: int
+    crs: CoordSystem = "wgs84"
+    """The system the file's coordinates were read as (given, the file's, or the default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,8 @@ class ImportReport:
     added: int
     updated: int
     skipped: list[Problem] = field(default_factory=list)
+    crs_fit: CrsFit | None = None
+    """With a street network: how the points fit the streets under each system."""
 
 
 def _read_table(path: Path) -> tuple[pd.DataFrame, int, str]:
@@ -375,7 +381,7 @@ def read_stations(
         stations.append(None if probs else st)
     all_problems = file_problems + [pr for probs in row_problems for pr in probs]
     valid = [] if file_problems else [s for s in stations if s is not None]
-    return ReadResult(str(p), valid, all_problems, len(records))
+    return ReadResult(str(p), valid, all_problems, len(records), crs=system)
 
 
 def import_stations(
@@ -388,12 +394,16 @@ def import_stations(
     skip_invalid: bool = False,
     source: str | None = None,
     progress: bool = False,
+    network: StreetNetwork | None = None,
 ) -> ImportReport:
     """Validate a whole station file, then write it in one transaction.
 
     Stations whose id exists already are updated. Unless ``skip_invalid``,
     any problem raises :class:`~geo.errors.ImportValidationError` and nothing
     is written; with it, the valid rows are written and the rest reported.
+    With a street ``network`` of the sheet's area, the report's ``crs_fit``
+    says how far the points lie from the streets under each coordinate system
+    and warns when another system fits much better (see :mod:`geo.crs_check`).
 
     Examples
     --------
@@ -411,10 +421,20 @@ def import_stations(
     )
     if result.problems and not skip_invalid:
         raise ImportValidationError(result.path, list(result.problems))
+    fit = None
+    if network is not None and result.stations:
+        # The coordinates as written: the WGS-84 positions taken back to the file's system.
+        x, y = convert(
+            [s.lon for s in result.stations],
+            [s.lat for s in result.stations],
+            src="wgs84",
+            dst=result.crs,
+        )
+        fit = check_crs_against_streets(x, y, network, declared=result.crs)
     existing = sum(1 for s in result.stations if s.id in registry)
     registry.add(result.stations, replace=True)
     return ImportReport(
-        result.path, len(result.stations) - existing, existing, list(result.problems)
+        result.path, len(result.stations) - existing, existing, list(result.problems), fit
     )
 
 

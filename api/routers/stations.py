@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -185,9 +186,19 @@ def import_file(
             default_crs=service.settings.default_crs,
             far_km=far_km,
             skip_invalid=skip_invalid,
+            network=service.network,
         )
+    fit = report.crs_fit
     return {
         "added": report.added,
         "updated": report.updated,
         "skipped": [{"row": p.row, "column": p.column, "reason": p.reason} for p in report.skipped],
+        "crs_check": None
+        if fit is None
+        else {
+            "declared": fit.declared,
+            "median_m": {s: (m if math.isfinite(m) else None) for s, m in fit.median_m.items()},
+            "best": fit.best,
+            "warning": fit.warning,
+        },
     }

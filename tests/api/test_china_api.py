@@ -176,3 +176,17 @@ def test_nearest_navigation_links(client: TestClient) -> None:
         nav = f["properties"]["navigation"]
         assert set(nav) == {"amap", "baidu", "tencent"}
         assert nav["amap"].startswith("https://uri.amap.com/navigation?")
+
+
+def test_upload_reports_how_the_points_fit_the_streets(client: TestClient) -> None:
+    body = "name,lon,lat\nA,24.9414,60.1710\nB,24.9450,60.1690\n"
+    r = client.post(
+        "/stations/import", files={"file": ("s.csv", body.encode(), "text/csv")}, headers=KEY
+    )
+    assert r.status_code == 200, r.text
+    check = r.json()["crs_check"]
+    # Helsinki: every system reads the same, so every median is the same and nothing is warned
+    medians = check["median_m"]
+    assert set(medians) == {"wgs84", "gcj02", "bd09"}
+    assert medians["wgs84"] == medians["gcj02"] == medians["bd09"] < 200
+    assert check["declared"] == "wgs84" and check.get("warning") is None

