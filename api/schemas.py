@@ -14,6 +14,7 @@ from geojson_pydantic import (
 )
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.lang import KindName
 from geo.feedback import MAX_CONTACT, MAX_TEXT, ReportKind, ReviewStatus
 from geo.types import AMENITIES, CoordSystem, Kind, Status
 
@@ -117,7 +118,7 @@ class StationIn(BaseModel):
         examples=["hel-001"],
     )
     name: str = Field(min_length=1, max_length=200, examples=["Kallio Library"])
-    kind: Kind = Field(examples=["worker_station"])
+    kind: KindName = Field(description="A kind code or its Chinese name", examples=["司机之家"])
     lon: float = Field(ge=-180, le=180, strict=True, examples=[24.9384])
     lat: float = Field(ge=-90, le=90, strict=True, examples=[60.1699])
     address: str = Field("", max_length=500)
@@ -141,7 +142,7 @@ class StationPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200)
-    kind: Kind | None = None
+    kind: KindName | None = None
     lon: float | None = Field(None, ge=-180, le=180, strict=True)
     lat: float | None = Field(None, ge=-90, le=90, strict=True)
     address: str | None = Field(None, max_length=500)

@@ -61,6 +61,7 @@ from geo._validate import check_lonlat, check_page, parse_amenities, parse_kinds
 from geo.crs import convert, parse_coord_system
 from geo.errors import ConflictError, InvalidInputError, NotFoundError
 from geo.hours_zh import normalize_hours
+from geo.names import AMENITY_WORDS
 from geo.registry import StationRegistry
 from geo.types import AMENITIES, CoordSystem, Kind, Station, Status
 
@@ -679,7 +680,8 @@ class Feedback:
         addr = _text(client, name="client", limit=MAX_CONTACT)
         x, y = _position(lon, lat, crs)
         hrs = _text(hours, name="hours")
-        code = _text(amenity, name="amenity").lower()
+        code = _text(amenity, name="amenity").strip()
+        code = AMENITY_WORDS.get(code, code.lower())  # 饮用水 as well as water
         if k is ReportKind.WRONG_LOCATION and x is None:
             raise InvalidInputError("lon/lat: a wrong_location report needs the right position")
         if k is ReportKind.WRONG_HOURS:

@@ -21,7 +21,7 @@ from geo.export import stations_csv, stations_xlsx
 from geo.hours_zh import hours_fields
 from geo.import_guard import DEFAULT_FAR_KM
 from geo.io import import_stations, stable_id, to_feature_collection
-from geo.names import Lang, label_features
+from geo.names import Lang, label_features, parse_amenity_name, parse_kind_name
 from geo.types import Station
 
 router = APIRouter(prefix="/stations", tags=["stations"])
@@ -122,7 +122,8 @@ def create_station(
     (x,), (y,) = convert([body.lon], [body.lat], src=crs, dst="wgs84")
     data = body.model_dump()
     data["id"] = body.id or stable_id(body.name, float(x), float(y))
-    data.update(lon=float(x), lat=float(y), amenities=tuple(body.amenities))
+    data.update(lon=float(x), lat=float(y), kind=parse_kind_name(body.kind))
+    data["amenities"] = tuple(sorted({parse_amenity_name(a) for a in body.amenities}))
     data.update(hours_fields(body.opening_hours))
     (stored,) = service.registry.add(Station(**data))
     return _feature(stored, crs, service)
@@ -138,6 +139,10 @@ def patch_station(
     station_id: str, body: StationPatch, service: ServiceDep, crs: CrsDep, _key: WriteKey
 ) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
+    if changes.get("kind") is not None:
+        changes["kind"] = parse_kind_name(changes["kind"])
+    if changes.get("amenities") is not None:
+        changes["amenities"] = tuple(sorted({parse_amenity_name(a) for a in changes["amenities"]}))
     if changes.get("opening_hours") is not None:
         changes.update(hours_fields(changes["opening_hours"]))
     if crs != "wgs84" and ("lon" in changes) != ("lat" in changes):

@@ -190,3 +190,27 @@ def test_upload_reports_how_the_points_fit_the_streets(client: TestClient) -> No
     assert set(medians) == {"wgs84", "gcj02", "bd09"}
     assert medians["wgs84"] == medians["gcj02"] == medians["bd09"] < 200
     assert check["declared"] == "wgs84" and check.get("warning") is None
+
+
+def test_bodies_take_chinese_kind_and_amenity_names(client: TestClient) -> None:
+    body = {**NEW, "kind": "司机之家", "amenities": ["饮用水", "充电", "water"]}
+    r = client.post("/stations", json=body, headers=KEY)
+    assert r.status_code == 201, r.text
+    props = r.json()["properties"]
+    assert props["kind"] == "driver_home" and props["amenities"] == ["charging", "water"]
+    sid = r.json()["id"]
+    r = client.patch(
+        f"/stations/{sid}", json={"kind": "骑士驿站", "amenities": ["热水"]}, headers=KEY
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["properties"]["kind"] == "rider_station"
+    assert r.json()["properties"]["amenities"] == ["hot_water"]
+    bad = client.patch(
+        f"/stations/{sid}", json={"amenities": ["游泳池"]}, headers={**KEY, "Accept-Language": "zh"}
+    )
+    assert bad.status_code == 422 and "未知的设施“游泳池”" in bad.json()["detail"]
+    rep = client.post(
+        f"/stations/{sid}/reports", json={"kind": "amenity_missing", "amenity": "热水"}
+    )
+    assert rep.status_code == 201, rep.text
+    assert rep.json()["amenity"] == "hot_water"
