@@ -173,6 +173,7 @@ class StationCluster(JSCSSMixin, Layer):
             "p": [s.phone for s in stations],
             "m": [sum(_AMENITY_BIT.get(a, 0) for a in s.amenities) for s in stations],
             "h": [hours_at.get(s.opening_hours.strip(), -1) for s in stations],
+            "ht": [s.opening_hours_text for s in stations],  # the wording, shown when kept
             "o": opened,
             "s": [_STATUSES.index(Status(s.status)) for s in stations],
             # Each app's own coordinates, for the "导航" links (geo.navigation's templates).

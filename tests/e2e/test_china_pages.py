@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import Console
-from tests.e2e.test_map_pages import api, locate_me_at_here, open_nearest_popup
+from tests.e2e.test_map_pages import api, load, locate_me_at_here, open_nearest_popup
 
 pytestmark = pytest.mark.browser
 
@@ -99,4 +99,52 @@ def test_report_form_starts_with_no_kind_and_says_what_to_choose(
     expect(result).to_have_attribute("data-status", "201")
     assert api(f"{service_url}/stations/{sid}")["properties"]["open_reports"] == before + 1
     page.screenshot(path=str(shots / "report-choose-zh.png"))
+    assert console.unexpected() == []
+
+
+def test_written_map_of_changsha_shows_the_wording_and_shifted_links(
+    page: Page, console: Console, shots: Path
+) -> None:
+    """A map file as `stationfinder map` writes it (assets inline), served from loopback."""
+    from datetime import datetime
+
+    from geo.types import Kind, Station
+    from maps import OSM_TILES, render_html, stations_map
+
+    station = Station(
+        "cs-1",
+        "五一广场驿站",
+        Kind.WORKER_STATION,
+        112.9772,
+        28.1959,
+        opening_hours="Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00",
+        opening_hours_text="周一至周五8:00-18:00，周六日9:00-17:00",
+    )
+    html = render_html(
+        stations_map(
+            [station],
+            lang="zh",
+            tiles=OSM_TILES,  # its tiles are off the host: aborted, the page must not mind
+            now=datetime(2026, 11, 23, 10),
+            tz="Asia/Shanghai",
+        ),
+        inline=True,
+    )
+    url = "http://127.0.0.1:9/changsha.html"
+    page.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
+    load(page, url)
+    page.evaluate("(id) => window.sfStations.sfById[id].openPopup()", "cs-1")
+    popup = page.locator(".leaflet-popup-content .sf-popup")
+    expect(popup.locator(".sf-hours")).to_have_text("周一至周五8:00-18:00，周六日9:00-17:00")
+    expect(popup.locator(".sf-open")).to_have_text("正在开放")
+    nav = popup.locator(".sf-nav")
+    expect(nav).to_contain_text("导航")
+    hrefs = {
+        app: nav.locator(f"a.sf-nav-{app}").get_attribute("href") or ""
+        for app in ("amap", "baidu", "tencent")
+    }
+    _check_links(hrefs, station.lon, station.lat)  # shifted: Changsha is in mainland China
+    x, _, name = _query(hrefs["amap"])["to"].split(",", 2)
+    assert name == station.name and abs(float(x) - station.lon) > 1e-3
+    page.screenshot(path=str(shots / "changsha-popup.png"))
     assert console.unexpected() == []
