@@ -177,23 +177,33 @@ def _chain(src: CoordSystem, dst: CoordSystem) -> list[str]:
     }.get((src, dst), [src, dst] if src != dst else [src])
 
 
-def _shifted(lon: FloatArray, lat: FloatArray, src: CoordSystem) -> npt.NDArray[np.bool_]:
-    """Which points, given in ``src``, stand for a WGS-84 position in mainland China.
+def _run(lon: FloatArray, lat: FloatArray, src: str, dst: str) -> tuple[FloatArray, FloatArray]:
+    for a, b in itertools.pairwise(_chain(src, dst)):  # type: ignore[arg-type]
+        lon, lat = _apply(lon, lat, a, b)
+    return lon, lat
+
+
+def _shift(x: FloatArray, y: FloatArray, src: CoordSystem, dst: CoordSystem) -> None:
+    """Convert, in place, the points that stand for a WGS-84 position in mainland China.
 
     Outside it every system is plain WGS-84 (GCJ-02 is not applied there, and
     Baidu's maps use WGS-84 abroad). The decision is made on the WGS-84
-    position only, so a round trip through any system closes: a shifted
-    point is first taken back to WGS-84 (candidates near the box only).
+    position only, so a round trip through any system closes: a point given
+    in GCJ-02 or BD-09 (near the box) is first taken back to WGS-84, which is
+    also the answer when WGS-84 is asked for.
     """
     if src == "wgs84":
-        return in_china(lon, lat)
-    near = _in_box(lon, lat, _MARGIN)
-    wx, wy = lon[near], lat[near]
-    for a, b in itertools.pairwise(_chain(src, "wgs84")):
-        wx, wy = _apply(wx, wy, a, b)
-    out = np.zeros(lon.shape, dtype=bool)
-    out[near] = in_china(wx, wy)
-    return out
+        idx = np.flatnonzero(in_china(x, y))
+        x[idx], y[idx] = _run(x[idx], y[idx], src, dst)
+        return
+    near = np.flatnonzero(_in_box(x, y, _MARGIN))
+    wx, wy = _run(x[near], y[near], src, "wgs84")
+    inside = in_china(wx, wy)
+    idx = near[inside]
+    if dst == "wgs84":
+        x[idx], y[idx] = wx[inside], wy[inside]
+    else:
+        x[idx], y[idx] = _run(x[idx], y[idx], src, dst)
 
 
 def convert(
@@ -232,12 +242,7 @@ def convert(
     x, y = x.ravel(), y.ravel()
     if s != d:
         x, y = x.copy(), y.copy()
-        mask = _shifted(x, y, s)
-        if mask.any():
-            mx, my = x[mask], y[mask]
-            for a, b in itertools.pairwise(_chain(s, d)):
-                mx, my = _apply(mx, my, a, b)
-            x[mask], y[mask] = mx, my
+        _shift(x, y, s, d)
     return x.reshape(shape), y.reshape(shape)
 
 
