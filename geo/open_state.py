@@ -15,9 +15,14 @@ from zoneinfo import ZoneInfo
 
 import opening_hours
 
+from geo.errors import InvalidInputError
 from geo.hours import DEFAULT_TZ, is_open, to_local
 
-__all__ = ["OpenState", "open_state", "open_states"]
+__all__ = ["FIRST", "LAST", "OpenState", "open_state", "open_states"]
+
+FIRST = datetime(1901, 1, 1)
+LAST = datetime(9998, 12, 31)
+"""The local times open state is given for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +60,20 @@ def open_state(expr: str, when: datetime, *, tz: str = DEFAULT_TZ) -> OpenState:
     >>> open_state("Mo-Fr 08:00-18:00", datetime(2026, 11, 28, 10, 0)).opens_at.isoformat()
     '2026-11-30T08:00:00+08:00'
     """
+    try:
+        local = to_local(when, tz)
+    except OverflowError:
+        local = datetime.min  # out of range either way: refused below
+    if not FIRST <= local <= LAST:
+        # opening-hours-py answers 1900 for earlier years, and times near the ends overflow.
+        raise InvalidInputError(
+            f"at={when.isoformat()} is outside {FIRST.year}-{LAST.year}, the years opening "
+            "hours are evaluated in"
+        )
     if not expr.strip():
         return OpenState(False)
-    now = is_open(expr, when, tz=tz)  # raises a named error on unparseable hours
-    change = opening_hours.OpeningHours(expr.strip()).next_change(to_local(when, tz))
+    now = is_open(expr, local, tz=tz)  # raises a named error on unparseable hours
+    change = opening_hours.OpeningHours(expr.strip()).next_change(local)
     at = change.replace(tzinfo=ZoneInfo(tz)) if change is not None else None
     return OpenState(True, closes_at=at) if now else OpenState(False, opens_at=at)
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import eviltransform as ev
 import pytest
 
+from geo.errors import InvalidInputError
 from geo.io import to_feature_collection
 from geo.navigation import navigation_links
 from geo.open_state import open_state, open_states
@@ -123,3 +124,11 @@ def test_rider_properties_on_a_collection() -> None:
     assert props["open_now"] is True and props["closes_at"] == "2026-11-23T18:00:00+08:00"
     assert props["kind_label"] == "司机之家" and props["amenity_labels"] == ["饮用水"]
     assert set(props["navigation"]) == {"amap", "baidu", "tencent"}
+
+
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00+14:00", "0001-01-01T00:00", "1899-12-31T23:00", "9999-12-31T23:00"]
+)
+def test_times_beyond_the_evaluated_years_are_named_errors(when: str) -> None:
+    with pytest.raises(InvalidInputError, match="1901-9998"):
+        open_state("Mo-Fr 08:00-18:00", datetime.fromisoformat(when), tz=TZ)
