@@ -158,6 +158,7 @@ def stations_xlsx(
 ) -> bytes:
     """An XLSX workbook: the station sheet and a note sheet naming the coordinate system."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     system = parse_coord_system(str(crs))
     header, rows = station_table(stations, crs=system, lang=lang)
@@ -167,6 +168,9 @@ def stations_xlsx(
     ws.append(header)
     for r, row in enumerate(rows, start=2):
         for c, (col, value) in enumerate(zip(_COLUMNS, row, strict=True), start=1):
+            if isinstance(value, str):
+                # XLSX cannot hold most C0 control characters: show each as U+FFFD.
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
             cell = ws.cell(row=r, column=c, value=value)
             if col not in _NUMERIC:
                 # A string cell, never a formula, even when it starts with "=".

@@ -253,3 +253,12 @@ def test_swapped_and_far_rows_are_named_by_row_and_column(tmp_path: Path) -> Non
     # the limit is configurable: at 2000 km Beijing is not far from Changsha
     res = read_stations(_sheet(tmp_path, text), crs="gcj02", far_km=2000)
     assert {(p.row, p.column) for p in res.problems} == {(5, "纬度")}
+
+
+def test_control_characters_do_not_break_xlsx(tmp_path: Path) -> None:
+    bad = Station("x", "站\x01点\x1f", Kind.WORKER_STATION, 112.97, 28.19, address="a\x00b")
+    out = tmp_path / "x.xlsx"
+    write_stations_table([bad], out, fmt="xlsx")
+    ws = openpyxl.load_workbook(out)["stations"]
+    row = {h.value: c.value for h, c in zip(ws[1], ws[2], strict=True)}
+    assert row["name"] == "站\ufffd点\ufffd" and row["address"] == "a\ufffdb"
