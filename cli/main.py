@@ -136,12 +136,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 @command("nearest")
 def cmd_nearest(args: argparse.Namespace) -> int:
     from geo.io import to_feature_collection
+    from geo.names import parse_amenity_name, parse_kind_name
     from geo.registry import StationFilter
+    from geo.rider_view import add_rider_properties
 
     reg = open_registry(args)
     where = StationFilter.build(
-        kinds=args.kind,
-        amenities=args.amenity,
+        kinds=[parse_kind_name(k, argument="--kind") for k in args.kind or ()],
+        amenities=[parse_amenity_name(a, argument="--amenity") for a in args.amenity or ()],
         open_at=parse_when(args.open_at),
         statuses=args.status,
     )
@@ -167,7 +169,10 @@ def cmd_nearest(args: argparse.Namespace) -> int:
             args.lon, args.lat, k=args.k, crs=args.crs, where=where, max_dist_m=args.radius
         )
     if args.json:
-        print(json.dumps(to_feature_collection(hits, crs=args.crs), ensure_ascii=False, indent=1))
+        fc = to_feature_collection(hits, crs=args.crs)
+        when = parse_when(args.open_at) or datetime.now().astimezone()
+        add_rider_properties(fc, [h.station for h in hits], when=when, tz=reg.tz, lang=args.lang)
+        print(json.dumps(fc, ensure_ascii=False, indent=1))
         return 0
     if not hits:
         print("no station matches", file=sys.stderr)
@@ -856,8 +861,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lon", type=float, required=True)
     p.add_argument("--crs", default="wgs84", help=crs_help + " of the point and of --json output")
     p.add_argument("-k", type=int, default=5, help="how many stations (default 5)")
-    p.add_argument("--kind", action="append", help="allowed kind (repeatable)")
-    p.add_argument("--amenity", action="append", help="required amenity (repeatable; all required)")
+    p.add_argument("--kind", action="append", help="allowed kind, code or 司机之家 … (repeatable)")
+    p.add_argument(
+        "--amenity", action="append", help="required amenity, water or 饮用水 … (repeatable)"
+    )
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="--json labels")
     p.add_argument(
         "--open-at",
         nargs="?",

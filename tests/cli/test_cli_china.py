@@ -65,3 +65,29 @@ def test_import_with_network_prints_the_street_fit(
     err = capsys.readouterr().err
     assert f"{src}: median distance to the nearest street: wgs84 " in err
     assert "gcj02" in err and "bd09" in err and "warning" not in err
+
+
+def test_nearest_json_in_chinese_with_open_state_and_links(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    src = tmp_path / "长沙.csv"
+    src.write_text(SHEET, encoding="utf-8")
+    db = tmp_path / "r.sqlite"
+    assert main(["import", str(src), "--db", str(db), "--crs", "gcj02"]) == 0
+    capsys.readouterr()
+    args = ["nearest", "--db", str(db), "--lat", "28.19", "--lon", "112.97", "--crs", "gcj02"]
+    args += ["--kind", "司机之家", "--json", "--lang", "zh", "--open-at", "2026-11-23T10:00"]
+    assert main(args) == 0
+    (f,) = json.loads(capsys.readouterr().out)["features"]
+    props = f["properties"]
+    assert props["name"] == "东站" and props["kind_label"] == "司机之家"
+    assert props["open_now"] is True and props["closes_at"] == "2026-11-23T21:00:00+08:00"
+    x, y = f["geometry"]["coordinates"]
+    amap = props["navigation"]["amap"]
+    assert amap.startswith("https://uri.amap.com/navigation?to=")
+    ax, ay, _ = amap.split("to=")[1].split(",", 2)
+    assert (float(ax), float(ay)) == pytest.approx((x, y), abs=1.5e-6)  # both GCJ-02
+    assert main([*args[:-2], "--amenity", "游泳池"]) == 1
+    assert "--amenity='游泳池'" in capsys.readouterr().err
