@@ -17,12 +17,16 @@ SHEET = (
 )
 
 
+def _sheet_and_db(tmp_path: Path) -> tuple[Path, Path]:
+    src = tmp_path / "长沙.csv"
+    src.write_text(SHEET, encoding="utf-8")
+    return src, tmp_path / "r.sqlite"
+
+
 def test_import_without_crs_asks_then_export_xlsx_in_chinese(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    src = tmp_path / "长沙.csv"
-    src.write_text(SHEET, encoding="utf-8")
-    db = tmp_path / "r.sqlite"
+    src, db = _sheet_and_db(tmp_path)
     assert main(["import", str(src), "--db", str(db)]) == 1
     err = capsys.readouterr().err
     assert f"{src}: row 1" in err and "GCJ-02" in err and "坐标系" in err
@@ -72,9 +76,7 @@ def test_nearest_json_in_chinese_with_open_state_and_links(
 ) -> None:
     import json
 
-    src = tmp_path / "长沙.csv"
-    src.write_text(SHEET, encoding="utf-8")
-    db = tmp_path / "r.sqlite"
+    src, db = _sheet_and_db(tmp_path)
     assert main(["import", str(src), "--db", str(db), "--crs", "gcj02"]) == 0
     capsys.readouterr()
     args = ["nearest", "--db", str(db), "--lat", "28.19", "--lon", "112.97", "--crs", "gcj02"]
