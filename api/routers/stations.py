@@ -105,8 +105,10 @@ def list_stations(
     response_model_exclude_none=True,
     summary="One station",
 )
-def get_station(station_id: str, service: ServiceDep, crs: CrsDep) -> dict[str, Any]:
-    return _feature(service.registry.get(station_id), crs, service)
+def get_station(station_id: str, service: ServiceDep, crs: CrsDep, lang: LangDep) -> dict[str, Any]:
+    feature = _feature(service.registry.get(station_id), crs, service)
+    label_features({"features": [feature]}, lang)
+    return feature
 
 
 @router.post(

@@ -220,3 +220,10 @@ def test_nearest_at_out_of_range_is_a_named_422(client: TestClient) -> None:
     r = client.get("/nearest", params={"lat": 60.17, "lon": 24.94, "at": "0001-01-01T00:00+14:00"})
     assert r.status_code == 422 and "1901-9998" in r.json()["detail"]
     assert r.json()["detail"].startswith("at=")
+
+
+def test_one_station_in_the_language_asked(client: TestClient) -> None:
+    p = client.get("/stations/fuel", params={"lang": "zh"}).json()["properties"]
+    assert p["kind_label"] == "司机之家" and "淋浴" in p["amenity_labels"]
+    p = client.get("/stations/fuel").json()["properties"]
+    assert p["kind_label"] == "Driver home" and "Shower" in p["amenity_labels"]
