@@ -95,7 +95,7 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "time",
             rf"({_PERIOD})?\s*{_CLOCK}\s*{_RANGE}\s*({_PERIOD})?\s*{_CLOCK}",
         ),
-        ("sep", r"[\s,;、。/|:()]+"),
+        ("sep", r"[\s,;、。/|:()及和与]+"),
         ("filler", r"营业时间|开放时间|服务时间|办公时间|时间|营业|开放|服务"),
         ("filler", r"照常|正常|均为|均|各|为"),
     )

@@ -165,6 +165,23 @@ CASES: list[tuple[str, str, dict[str, bool]]] = [
     ),
     ("中午12点到下午2点", "12:00-14:00", {"mon1230": True, "mon1500": False}),
     ("中午1点-5点", "13:00-17:00", {"mon1230": False, "mon1500": True}),
+    (
+        "8:00-17:00 周末及节假日休息",
+        "08:00-17:00; Sa,Su,PH off",
+        {"mon1000": True, "mon1745": False, "sat1000": False, "sun1000": False},
+    ),
+    (
+        "周一和周三 9:00-12:00",
+        "Mo,We 09:00-12:00",
+        {"mon1000": True, "wed1000": True, "sat1000": False},
+    ),
+    ("早8:00-晚8:00", "08:00-20:00", {"mon0800": True, "mon2030": False, "sun1000": True}),
+    (
+        "周一至周五上午9点至下午5点",
+        "Mo-Fr 09:00-17:00",
+        {"mon0830": False, "mon1500": True, "sat1000": False},
+    ),
+    ("周一至周日全天", "24/7", {"sun0300": True}),
     # OSM text is kept as it is.
     (
         "Mo-Fr 08:00-20:00; Sa 09:00-12:00",
