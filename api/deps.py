@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,10 +16,7 @@ from geo.crs import COORD_SYSTEMS, parse_coord_system
 from geo.errors import InvalidInputError
 from geo.names import parse_amenity_name, parse_kind_name
 from geo.registry import StationFilter
-from geo.types import AMENITIES, CoordSystem, Status
-
-Amenity = enum.StrEnum("Amenity", {code: code for code in AMENITIES})  # type: ignore[misc]
-"""The amenity vocabulary as an enum, so OpenAPI lists it."""
+from geo.types import CoordSystem, Status
 
 
 def get_service(request: Request) -> Service:

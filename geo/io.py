@@ -75,8 +75,6 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 """Accepted headers for each station field (compared case-insensitively)."""
 
-_KIND_WORDS = KIND_WORDS
-_AMENITY_WORDS = AMENITY_WORDS
 _STATUS_WORDS: dict[str, Status] = {
     **{s.value: s for s in Status},
     "开放": Status.OPEN,
@@ -306,7 +304,7 @@ def read_stations(
         probs = row_problems[i]
         name = cell(rec, "name")
         kind_text = cell(rec, "kind") or Kind.WORKER_STATION.value
-        kind: Any = _KIND_WORDS.get(kind_text.lower(), _KIND_WORDS.get(kind_text))
+        kind: Any = KIND_WORDS.get(kind_text.lower(), KIND_WORDS.get(kind_text))
         if kind is None:
             probs.append(
                 Problem(
@@ -321,7 +319,7 @@ def read_stations(
             w = word.strip()
             if not w:
                 continue
-            code = _AMENITY_WORDS.get(w.lower(), _AMENITY_WORDS.get(w))
+            code = AMENITY_WORDS.get(w.lower(), AMENITY_WORDS.get(w))
             if code is None:
                 probs.append(Problem(row, cols["amenities"], f"unknown amenity {w!r}"))
             else:
