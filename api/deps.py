@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Query, Request, Security
+from fastapi import Depends, Header, HTTPException, Query, Request, Response, Security
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
 from api import auth
+from api.lang import AmenityName, KindName
 from api.service import Service
 from geo.crs import COORD_SYSTEMS, parse_coord_system
 from geo.errors import InvalidInputError
+from geo.names import parse_amenity_name, parse_kind_name
 from geo.stations import StationFilter
-from geo.types import AMENITIES, CoordSystem, Kind, Status
-
-Amenity = enum.StrEnum("Amenity", {code: code for code in AMENITIES})  # type: ignore[misc]
-"""The amenity vocabulary as an enum, so OpenAPI lists it."""
+from geo.types import CoordSystem, Status
 
 
 def get_service(request: Request) -> Service:
@@ -69,15 +67,30 @@ require_api_key = require_planner  # the name routes used before keys had roles
 
 
 def crs_param(
+    service: ServiceDep,
+    response: Response,
     crs: Annotated[
-        str,
+        str | None,
         Query(
-            description=f"Coordinate system in and out: {', '.join(COORD_SYSTEMS)}",
+            description=f"Coordinate system in and out: {', '.join(COORD_SYSTEMS)} "
+            "(default: the deployment's STATIONFINDER_DEFAULT_CRS, else wgs84); the response "
+            "names it in the X-Coordinate-System header",
             examples=["wgs84"],
         ),
-    ] = "wgs84",
+    ] = None,
 ) -> CoordSystem:
-    return parse_coord_system(crs)
+    system = parse_coord_system(crs) if crs is not None else default_crs(service)
+    response.headers[CRS_HEADER] = system
+    return system
+
+
+CRS_HEADER = "X-Coordinate-System"
+"""Response header naming the coordinate system of every coordinate in the body."""
+
+
+def default_crs(service: Service) -> CoordSystem:
+    """The deployment's coordinate system (``STATIONFINDER_DEFAULT_CRS``), else WGS-84."""
+    return parse_coord_system(service.settings.default_crs or "wgs84")
 
 
 CrsDep = Annotated[CoordSystem, Depends(crs_param)]
@@ -122,9 +135,13 @@ def parse_when(value: str | None, *, name: str) -> datetime | None:
 class FilterParams:
     """Station filters shared by listing and nearest queries."""
 
-    kind: Annotated[list[Kind] | None, Query(description="Allowed kinds (repeatable)")] = None
+    kind: Annotated[
+        list[KindName] | None,
+        Query(description="Allowed kinds (repeatable): codes or Chinese names (司机之家)"),
+    ] = None
     amenity: Annotated[
-        list[Amenity] | None, Query(description="Required amenities (repeatable, all required)")
+        list[AmenityName] | None,
+        Query(description="Required amenities (repeatable, all required); 饮用水 or water"),
     ] = None
     status: Annotated[
         list[Status] | None, Query(description="Allowed statuses (default: open)")
@@ -142,8 +159,8 @@ class FilterParams:
     def build(self, *, default_status: tuple[str, ...] | None = ("open",)) -> StationFilter:
         when = parse_when(self.open_at, name="open_at")
         return StationFilter.build(
-            kinds=self.kind,
-            amenities=self.amenity,
+            kinds=[parse_kind_name(k) for k in self.kind or ()],
+            amenities=[parse_amenity_name(a) for a in self.amenity or ()],
             open_at=when,  # type: ignore[arg-type]
             statuses=self.status or default_status,
         )

@@ -14,8 +14,19 @@ from geojson_pydantic import (
 )
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.lang import KindName
 from geo.feedback import MAX_CONTACT, MAX_TEXT, ReportKind, ReviewStatus
-from geo.types import AMENITIES, Kind, Status
+from geo.types import AMENITIES, CoordSystem, Kind, Status
+
+
+class NavigationLinks(BaseModel):
+    """Links that open a station in a Chinese map app, each in the system that app uses."""
+
+    amap: str = Field(description="Amap (高德), GCJ-02", examples=["https://uri.amap.com/marker?"])
+    baidu: str = Field(description="Baidu (百度), BD-09", examples=["https://api.map.baidu.com/"])
+    tencent: str = Field(
+        description="Tencent (腾讯), GCJ-02", examples=["https://apis.map.qq.com/"]
+    )
 
 
 class StationProperties(BaseModel):
@@ -33,6 +44,11 @@ class StationProperties(BaseModel):
         examples=[["water", "charging"]],
     )
     opening_hours: str = Field("", description="OSM opening_hours", examples=["Mo-Fr 08:00-20:00"])
+    opening_hours_text: str = Field(
+        "",
+        description="The hours as written, when that differs from opening_hours (for display)",
+        examples=["周一至周五 8:00-20:00"],
+    )
     status: Status = Field(Status.OPEN, description="open, planned or closed")
     source: str = Field("", description="Where the record comes from")
     updated_at: str = Field("", description="Last write, ISO 8601 UTC")
@@ -51,13 +67,43 @@ class StationProperties(BaseModel):
     bearing_deg: float | None = Field(None, description="Bearing from the query point, degrees")
     walk_distance_m: float | None = Field(None, description="Walking distance on streets, m")
     walk_time_s: float | None = Field(None, description="Walking time on streets, s")
+    kind_label: str | None = Field(
+        None, description="The kind in the language asked (lang or Accept-Language)"
+    )
+    amenity_labels: list[str] | None = Field(
+        None, description="The amenities in the language asked", examples=[["饮用水", "充电"]]
+    )
+    open_now: bool | None = Field(
+        None, description="Nearest: open at the query time (false when hours are unknown)"
+    )
+    closes_at: str | None = Field(
+        None, description="Nearest, when open: next closing, ISO 8601 in the registry's zone"
+    )
+    opens_at: str | None = Field(
+        None, description="Nearest, when closed: next opening, ISO 8601 in the registry's zone"
+    )
+    navigation: NavigationLinks | None = Field(
+        None, description="Nearest: links that open the station in Amap, Baidu and Tencent maps"
+    )
 
 
-StationFeature = Feature[Point, StationProperties]
-StationCollection = FeatureCollection[StationFeature]
+class StationFeature(Feature[Point, StationProperties]):  # type: ignore[misc]
+    """One station as a GeoJSON Feature."""
+
+    coord_system: CoordSystem | None = Field(
+        None, description="Coordinate system of the geometry", examples=["wgs84"]
+    )
 
 
-class StationPage(StationCollection):  # type: ignore[misc,valid-type]
+class StationCollection(FeatureCollection[StationFeature]):  # type: ignore[misc]
+    """Stations as a GeoJSON FeatureCollection."""
+
+    coord_system: CoordSystem = Field(
+        "wgs84", description="Coordinate system of every geometry", examples=["gcj02"]
+    )
+
+
+class StationPage(StationCollection):  # type: ignore[misc]
     """A page of stations with the number of matches in all."""
 
     number_matched: int = Field(description="Stations matching the filters in all", examples=[42])
@@ -75,7 +121,7 @@ class StationIn(BaseModel):
         examples=["hel-001"],
     )
     name: str = Field(min_length=1, max_length=200, examples=["Kallio Library"])
-    kind: Kind = Field(examples=["worker_station"])
+    kind: KindName = Field(description="A kind code or its Chinese name", examples=["司机之家"])
     lon: float = Field(ge=-180, le=180, strict=True, examples=[24.9384])
     lat: float = Field(ge=-90, le=90, strict=True, examples=[60.1699])
     address: str = Field("", max_length=500)
@@ -83,7 +129,12 @@ class StationIn(BaseModel):
     operator: str = Field("", max_length=200)
     phone: str = Field("", max_length=50)
     amenities: list[str] = Field(default_factory=list, examples=[["water", "toilet"]])
-    opening_hours: str = Field("", max_length=500, examples=["24/7"])
+    opening_hours: str = Field(
+        "",
+        max_length=500,
+        description="OSM opening_hours or a Chinese phrasing (周一至周五 8:00-18:00)",
+        examples=["24/7"],
+    )
     status: Status = Status.OPEN
     source: str = Field("api", max_length=200)
     capacity: float | None = Field(None, ge=0, strict=True, allow_inf_nan=False, examples=[20])
@@ -95,7 +146,7 @@ class StationPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200)
-    kind: Kind | None = None
+    kind: KindName | None = None
     lon: float | None = Field(None, ge=-180, le=180, strict=True)
     lat: float | None = Field(None, ge=-90, le=90, strict=True)
     address: str | None = Field(None, max_length=500)
@@ -119,6 +170,21 @@ class ImportResult(BaseModel):
     skipped: list[dict[str, object]] = Field(
         default_factory=list, description="Invalid rows skipped (with skip_invalid)"
     )
+    crs_check: CrsCheck | None = Field(
+        None, description="With the service's street network: the fit of each coordinate system"
+    )
+
+
+class CrsCheck(BaseModel):
+    """How far the uploaded points lie from the streets under each coordinate system."""
+
+    declared: CoordSystem = Field(description="The system the file was read as")
+    median_m: dict[str, float | None] = Field(
+        description="Median distance to the nearest street (m) per system; null: none near",
+        examples=[{"wgs84": 33.0, "gcj02": 5.4, "bd09": 67.1}],
+    )
+    best: CoordSystem = Field(description="The system that fits the streets best")
+    warning: str | None = Field(None, description="Set when another system fits much better")
 
 
 class Health(BaseModel):

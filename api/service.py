@@ -33,7 +33,7 @@ from geo.fairness import FairnessReport, fairness_report
 from geo.feedback import Feedback, ProposalGroup, SubmissionLimiter, rank_groups
 from geo.gaps import gap_pieces
 from geo.impact import StationImpact, station_impact
-from geo.network import walk_limit_m
+from geo.network import StreetNetwork, walk_limit_m
 from geo.objective_sites import Objective, ObjectiveSummary, suggest_by_objective
 from geo.regions import (
     Region,
@@ -140,6 +140,11 @@ class Service:
                 "distance anywhere"
             )
         return self.regions.get(found)
+
+    def network_at(self, lon: float, lat: float) -> StreetNetwork | None:
+        """The street network of the region holding a WGS-84 point (None outside every region)."""
+        found = self.regions.containing(lon, lat)
+        return None if found is None else self.regions.get(found).network
 
     def region_summary(self, spec: RegionSpec) -> dict[str, Any]:
         """What ``GET /regions`` lists of one region (its boundary without loading it

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     cache_entries: int = Field(
         64, ge=1, description="Computed results (coverage, gaps, walking areas …) held at once"
     )
+    default_crs: str | None = Field(
+        None,
+        description="Coordinate system of this deployment: the default of every crs parameter "
+        "(wgs84 when unset) and of uploaded station files that declare none (unset: a file with "
+        "points in mainland China must say which system it uses)",
+    )
     cache_dir: Path = Field(DATA / "cache", description="Where built networks are cached")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -159,6 +165,13 @@ class Settings(BaseSettings):
         if self.regions_file is None:
             return []
         return read_regions(self.regions_file)
+
+    @field_validator("default_crs")
+    @classmethod
+    def _known_crs(cls, value: str | None) -> str | None:
+        from geo.crs import parse_coord_system
+
+        return None if value is None or not value.strip() else parse_coord_system(value)
 
     @model_validator(mode="after")
     def _radius_order(self) -> Settings:

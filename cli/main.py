@@ -102,8 +102,20 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     reg = open_registry(args, must_exist=False)
     report = import_stations(
-        reg, args.file, crs=args.crs, skip_invalid=args.skip_invalid, progress=sys.stderr.isatty()
+        reg,
+        args.file,
+        crs=args.crs,
+        default_crs=os.environ.get("STATIONFINDER_DEFAULT_CRS") or None,
+        far_km=args.far_km,
+        skip_invalid=args.skip_invalid,
+        progress=sys.stderr.isatty(),
+        network=network_for(args, reg) if args.network else None,
     )
+    if report.crs_fit is not None:
+        medians = ", ".join(f"{s} {m:.0f} m" for s, m in report.crs_fit.median_m.items())
+        print(f"{args.file}: median distance to the nearest street: {medians}", file=sys.stderr)
+        if report.crs_fit.warning:
+            print(f"{args.file}: warning: {report.crs_fit.warning}", file=sys.stderr)
     for p in report.skipped:
         print(f"{args.file}: skipped {p}", file=sys.stderr)
     print(
@@ -116,27 +128,34 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
+    from geo.export import stations_csv, write_stations_table
     from geo.io import export_stations
 
-    reg = open_registry(args)
-    stations = reg.stations()
-    if args.out:
-        export_stations(stations, args.out, fmt=args.format, crs=args.crs)
-        print(f"wrote {len(stations)} stations to {args.out}", file=sys.stderr)
+    stations = open_registry(args).stations()
+    if args.format == "geojson":
+        export_stations(stations, args.out or sys.stdout, fmt="geojson", crs=args.crs)
+    elif args.out:
+        write_stations_table(stations, args.out, fmt=args.format, crs=args.crs, lang=args.lang)
+    elif args.format == "xlsx":
+        raise InvalidInputError("--format xlsx needs --out FILE")
     else:
-        export_stations(stations, sys.stdout, fmt=args.format, crs=args.crs)
+        stations_csv(stations, sys.stdout, crs=args.crs, lang=args.lang)
+    if args.out:
+        print(f"wrote {len(stations)} stations to {args.out}", file=sys.stderr)
     return 0
 
 
 @command("nearest")
 def cmd_nearest(args: argparse.Namespace) -> int:
     from geo.io import to_feature_collection
+    from geo.names import parse_amenity_name, parse_kind_name
+    from geo.rider_view import add_rider_properties
     from geo.stations import StationFilter
 
     reg = open_registry(args)
     where = StationFilter.build(
-        kinds=args.kind,
-        amenities=args.amenity,
+        kinds=[parse_kind_name(k, argument="--kind") for k in args.kind or ()],
+        amenities=[parse_amenity_name(a, argument="--amenity") for a in args.amenity or ()],
         open_at=parse_when(args.open_at),
         statuses=args.status,
     )
@@ -166,7 +185,10 @@ def cmd_nearest(args: argparse.Namespace) -> int:
             args.lon, args.lat, k=args.k, crs=args.crs, where=where, max_dist_m=args.radius
         )
     if args.json:
-        print(json.dumps(to_feature_collection(hits, crs=args.crs), ensure_ascii=False, indent=1))
+        fc = to_feature_collection(hits, crs=args.crs)
+        when = parse_when(args.open_at) or datetime.now().astimezone()
+        add_rider_properties(fc, [h.station for h in hits], when=when, tz=reg.tz, lang=args.lang)
+        print(json.dumps(fc, ensure_ascii=False, indent=1))
         return 0
     if not hits:
         print("no station matches", file=sys.stderr)
@@ -893,16 +915,37 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="validate a station file and write it to the registry")
     p.add_argument("file", help=".csv, .xlsx, .geojson or .gpkg; English or Chinese headers")
     with_db(p)
-    p.add_argument("--crs", default="wgs84", help=crs_help + " of the file")
+    p.add_argument(
+        "--crs",
+        help=crs_help + " of the file; required when its points lie in mainland China and "
+        "neither the file (a crs column) nor $STATIONFINDER_DEFAULT_CRS says",
+    )
+    p.add_argument(
+        "--far-km",
+        type=float,
+        default=200.0,
+        help="report rows this far from every other row (default 200 km)",
+    )
+    p.add_argument(
+        "--network",
+        help="OSM .osm.pbf of the sheet's area: check the coordinate system against its "
+        "streets (median distance to the nearest street under each system)",
+    )
     p.add_argument(
         "--skip-invalid",
         action="store_true",
         help="write the valid rows and report the rest (default: all or nothing)",
     )
 
-    p = sub.add_parser("export", help="write the registry as CSV or GeoJSON")
+    p = sub.add_parser("export", help="write the registry as CSV, XLSX or GeoJSON")
     with_db(p)
-    p.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    p.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv")
+    p.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="csv/xlsx: English codes, or Chinese headers and labels (zh)",
+    )
     p.add_argument("--crs", default="wgs84", help=crs_help)
     p.add_argument("--out", help="output file (default: standard output)")
 
@@ -912,8 +955,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lon", type=float, required=True)
     p.add_argument("--crs", default="wgs84", help=crs_help + " of the point and of --json output")
     p.add_argument("-k", type=int, default=5, help="how many stations (default 5)")
-    p.add_argument("--kind", action="append", help="allowed kind (repeatable)")
-    p.add_argument("--amenity", action="append", help="required amenity (repeatable; all required)")
+    p.add_argument("--kind", action="append", help="allowed kind, code or 司机之家 … (repeatable)")
+    p.add_argument(
+        "--amenity", action="append", help="required amenity, water or 饮用水 … (repeatable)"
+    )
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="--json labels")
     p.add_argument(
         "--open-at",
         nargs="?",

@@ -343,7 +343,9 @@ def _write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]
 
 
 def write_stations_csv(stations: Iterable[Station], path: Path) -> Path:
-    """Write stations with the :data:`geo.types.STATION_FIELDS` columns, amenities ``;``-joined.
+    """Write stations with the :data:`geo.types.STATION_FIELDS` columns, amenities ``;``-joined,
+    and a last ``crs`` column saying the coordinates are WGS-84 (so that importing a demo
+    file in mainland China needs no ``--crs``).
 
     Parameters
     ----------
@@ -361,9 +363,10 @@ def write_stations_csv(stations: Iterable[Station], path: Path) -> Path:
     def row(st: Station) -> list[str]:
         rec = st.to_record()
         rec["lon"], rec["lat"] = _coord(st.lon), _coord(st.lat)
-        return ["" if rec[f] is None else str(rec[f]) for f in STATION_FIELDS]  # None: unknown
+        cells = ["" if rec[f] is None else str(rec[f]) for f in STATION_FIELDS]  # None: unknown
+        return [*cells, "wgs84"]
 
-    return _write_rows(path, STATION_FIELDS, (row(s) for s in stations))
+    return _write_rows(path, (*STATION_FIELDS, "crs"), (row(s) for s in stations))
 
 
 def write_demand_csv(points: Iterable[DemandPoint], path: Path) -> Path:

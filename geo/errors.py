@@ -11,6 +11,7 @@ __all__ = [
     "GeoError",
     "ImportValidationError",
     "InvalidInputError",
+    "LocalizedInputError",
     "NoRegionError",
     "NotFoundError",
     "OffNetworkError",
@@ -24,6 +25,24 @@ class GeoError(Exception):
 
 class InvalidInputError(GeoError, ValueError):
     """An argument has a wrong value; the message names the argument and the value."""
+
+
+class LocalizedInputError(InvalidInputError):
+    """An invalid value whose explanation exists in Chinese and English.
+
+    Parameters
+    ----------
+    en, zh
+        The message in English (also ``str(exc)``) and in Chinese.
+    """
+
+    def __init__(self, en: str, zh: str) -> None:
+        self.messages = {"en": en, "zh": zh}
+        super().__init__(en)
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang`` (``zh`` or ``en``; anything else gives English)."""
+        return self.messages.get(lang, self.messages["en"])
 
 
 class NotFoundError(GeoError, LookupError):

@@ -22,6 +22,7 @@ from folium.map import Layer
 
 from geo.errors import GeoError
 from geo.hours import DEFAULT_TZ, is_open
+from geo.navigation import NAV_TEMPLATES, app_coordinates
 from geo.types import AMENITIES, Kind, Station, Status
 from maps.base import (
     NO_TILES,
@@ -67,6 +68,10 @@ _POPUP_KEYS = (
     "capacity",
     "status",
     "report_problem",
+    "navigate",
+    "app_amap",
+    "app_baidu",
+    "app_tencent",
 )
 
 
@@ -169,9 +174,17 @@ class StationCluster(JSCSSMixin, Layer):
             "p": [s.phone for s in stations],
             "m": [sum(_AMENITY_BIT.get(a, 0) for a in s.amenities) for s in stations],
             "h": [hours_at.get(s.opening_hours.strip(), -1) for s in stations],
+            "ht": [s.opening_hours_text for s in stations],  # the wording, shown when kept
             "o": opened,
             "s": [_STATUSES.index(Status(s.status)) for s in stations],
             "c": [s.capacity for s in stations],  # null where unknown
+            # Each app's own coordinates, for the "导航" links (geo.navigation's templates).
+            **{
+                key: values.tolist()
+                for key, values in app_coordinates(
+                    [s.lon for s in stations], [s.lat for s in stations]
+                ).items()
+            },
         }
         self.hours = hours
 
@@ -199,6 +212,11 @@ class StationCluster(JSCSSMixin, Layer):
     def hours_js(self) -> str:
         """The distinct opening-hours expressions."""
         return js_literal(self.hours)
+
+    @property
+    def nav_js(self) -> str:
+        """``[app, URL template]`` of each navigation app (see :mod:`geo.navigation`)."""
+        return js_literal([[app, t] for app, t in NAV_TEMPLATES.items()])
 
     @property
     def statuses_js(self) -> str:
@@ -382,7 +400,8 @@ class LocateControl(branca.element.MacroElement):
     def text_js(self) -> str:
         """Labels in the control's language."""
         keys = ("locate_me", "locating", "you_are_here", "nearest", "no_station")
-        keys += ("geo_denied", "api_error", "walk_min")
+        keys += ("geo_denied", "api_error", "walk_min", "open_now", "closed_now", "closes_at")
+        keys += ("opens_at", "navigate", "app_amap", "app_baidu", "app_tencent")
         return js_literal({key: text(key, self.lang) for key in keys})
 
     @property

@@ -59,7 +59,8 @@ from geo.feedback.model import (
     report_from_row,
     row_id,
 )
-from geo.hours import hours_error
+from geo.hours_zh import normalize_hours
+from geo.names import AMENITY_WORDS
 from geo.stations.model import stamp
 from geo.stations.store import StationStore, Transaction
 from geo.types import AMENITIES, CoordSystem, Kind, Station, Status
@@ -171,15 +172,14 @@ class Feedback:
             ) from None
         x, y = position_wgs84(lon, lat, crs)
         hrs = clean_text(hours, name="hours")
-        code = clean_text(amenity, name="amenity").lower()
+        code = clean_text(amenity, name="amenity").strip()
+        code = AMENITY_WORDS.get(code, code.lower())  # 饮用水 as well as water
         if k is ReportKind.WRONG_LOCATION and x is None:
             raise InvalidInputError("lon/lat: a wrong_location report needs the right position")
         if k is ReportKind.WRONG_HOURS:
             if not hrs:
                 raise InvalidInputError("hours: a wrong_hours report needs the right hours")
-            err = hours_error(hrs)
-            if err:
-                raise InvalidInputError(f"hours={hrs!r} is not OSM opening_hours: {err}")
+            hrs = normalize_hours(hrs, field_name="hours")  # Chinese phrasings too
         elif hrs:
             raise InvalidInputError(f"hours is only for wrong_hours reports, not {k}")
         if k is ReportKind.AMENITY_MISSING:
@@ -359,7 +359,8 @@ class Feedback:
             elif rep.kind is ReportKind.WRONG_LOCATION:
                 changes.update(lon=rep.lon, lat=rep.lat)
             elif rep.kind is ReportKind.WRONG_HOURS:
-                changes["opening_hours"] = rep.hours
+                # The report's hours are normalised; the station's old wording no longer holds.
+                changes.update(opening_hours=rep.hours, opening_hours_text="")
             elif rep.kind is ReportKind.AMENITY_MISSING:
                 have = tx.get(rep.station_id).amenities
                 changes["amenities"] = tuple(a for a in have if a != rep.amenity)

@@ -63,6 +63,7 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
         "REAL CHECK (capacity IS NULL OR capacity >= 0)",
         "DOUBLE PRECISION CHECK (capacity IS NULL OR capacity >= 0)",
     ),
+    ("opening_hours_text", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''"),  # schema 4
 )
 """Station columns added after the first schema: (name, SQLite type, PostgreSQL type).
 Each store adds those a table made by an older version lacks."""

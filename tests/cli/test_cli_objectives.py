@@ -30,6 +30,7 @@ def test_suggest_objective_json_equals_library(
     cap_db: Path, helsinki_pbf: str, objective: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["suggest", "--db", str(cap_db), "--network", helsinki_pbf, "--minutes", "5"]
+    args += ["--demand", str(ROOT / "data" / "helsinki_demand.csv")]
     args += ["-k", "2", "--objective", objective, "--site-capacity", "10", "--json"]
     capsys.readouterr()
     assert main(args) == 0
@@ -62,6 +63,7 @@ def test_suggest_objective_errors(
     cap_db: Path, helsinki_pbf: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = ["suggest", "--db", str(cap_db), "--network", helsinki_pbf, "-k", "1"]
+    base += ["--demand", str(ROOT / "data" / "helsinki_demand.csv")]
     capsys.readouterr()
     assert main([*base, "--objective", "capacitated"]) == 1
     err = capsys.readouterr().err

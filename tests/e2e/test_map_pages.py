@@ -8,7 +8,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from geo.crs import convert
 from tests.e2e.conftest import Console
@@ -27,6 +27,17 @@ def load(page: Page, url: str) -> None:
 def api(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=5) as r:
         return json.loads(r.read())  # type: ignore[no-any-return]
+
+
+def open_nearest_popup(page: Page, service_url: str, lang: str) -> dict:
+    """Open the embed map on the station nearest ``HERE`` and its popup; its API feature."""
+    near = api(f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&k=1")
+    feature: dict = near["features"][0]
+    x, y = feature["geometry"]["coordinates"]
+    # At zoom 19 nothing is clustered: the marker is on the map and its popup opens at once.
+    load(page, f"{service_url}/maps/embed?lang={lang}&zoom=19&lat={y}&lon={x}")
+    page.evaluate("(id) => window.sfStations.sfById[id].openPopup()", feature["id"])
+    return feature
 
 
 def test_stations_page_markers_layers_and_popup(
@@ -100,12 +111,13 @@ def test_tiles_that_fail_never_break_the_page(
     expect(page.locator(".sf-legend")).to_contain_text("Worker station")
 
 
-def test_embed_locate_me_lists_nearest(
-    context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path
-) -> None:
+def locate_me_at_here(
+    context: BrowserContext, page: Page, service_url: str, lang: str
+) -> tuple[Locator, dict]:
+    """The embed map's "locate me" at ``HERE``: the listed items and the API's answer."""
     context.grant_permissions(["geolocation"], origin=service_url)
     context.set_geolocation(HERE)
-    load(page, f"{service_url}/maps/embed?lang=en&zoom=15&lat=60.17&lon=24.94")
+    load(page, f"{service_url}/maps/embed?lang={lang}&zoom=15&lat=60.17&lon=24.94")
     page.click("#sf-locate")
     items = page.locator("#sf-nearest li")
     expect(items).to_have_count(5)
@@ -113,6 +125,13 @@ def test_embed_locate_me_lists_nearest(
     expected = api(
         f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&mode=walk&k=5"
     )
+    return items, expected
+
+
+def test_embed_locate_me_lists_nearest(
+    context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path
+) -> None:
+    items, expected = locate_me_at_here(context, page, service_url, "en")
     ids = [f["id"] for f in expected["features"]]
     assert [items.nth(i).get_attribute("data-id") for i in range(5)] == ids
     first = expected["features"][0]["properties"]
@@ -246,12 +265,7 @@ def test_suggest_page_numbers_chosen_sites(
 def test_popup_report_link_opens_a_form_that_submits(
     page: Page, service_url: str, console: Console, shots: Path
 ) -> None:
-    near = api(f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&k=1")
-    sid = near["features"][0]["id"]
-    x, y = near["features"][0]["geometry"]["coordinates"]
-    # At zoom 19 nothing is clustered: the marker is on the map and its popup opens at once.
-    load(page, f"{service_url}/maps/embed?lang=en&zoom=19&lat={y}&lon={x}")
-    page.evaluate("(id) => window.sfStations.sfById[id].openPopup()", sid)
+    sid = open_nearest_popup(page, service_url, "en")["id"]
     expect(page.locator(".leaflet-popup-content .sf-popup")).to_have_attribute("data-id", sid)
     link = page.locator(".leaflet-popup-content .sf-popup a.sf-report")
     expect(link).to_have_text("Report a problem")

@@ -14,6 +14,7 @@ import pytest
 from geo import InvalidInputError, Kind, Station
 from geo.postgis import PostgisRegistry
 from geo.registry import StationRegistry
+from geo.stations.model import SCHEMA_VERSION
 
 HUT = Station("hut", "Hut", Kind.RIDER_STATION, 24.94, 60.17, opening_hours="24/7")
 
@@ -64,8 +65,11 @@ def test_sqlite_file_without_capacity_gets_the_column(tmp_path: Path) -> None:
     again = StationRegistry(db)  # reopening a migrated file changes nothing
     assert again.get("old").capacity == 8.0
     con = sqlite3.connect(db)
-    assert [r[1] for r in con.execute("PRAGMA table_info(stations)")][-1] == "capacity"
-    assert con.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("3",)
+    columns = [r[1] for r in con.execute("PRAGMA table_info(stations)")]
+    assert columns.count("capacity") == 1 and columns.index("capacity") > columns.index("name")
+    assert con.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == (
+        str(SCHEMA_VERSION),
+    )
     con.close()
 
 
@@ -85,7 +89,9 @@ def test_postgis_table_without_capacity_gets_the_column(postgis_url: str) -> Non
     with PostgisRegistry(postgis_url) as again:
         assert again.get("old").capacity == 30.0
     with psycopg.connect(postgis_url) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("3",)
+        assert conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE stations SET capacity = -1")
 
@@ -112,7 +118,7 @@ def test_chinese_capacity_header_and_bad_values_name_row_and_column(tmp_path: Pa
         "丙站,114.07,22.54,很多\n丁站,114.08,22.54,-3\n",
         encoding="utf-8",
     )
-    result = read_stations(f)
+    result = read_stations(f, crs="wgs84")  # mainland points: the system must be named
     assert [(s.name, s.capacity) for s in result.stations] == [("甲站", 20.0), ("乙站", None)]
     assert [(p.row, p.column) for p in result.problems] == [(4, "容量"), (5, "容量")]
     assert "很多" in result.problems[0].reason
