@@ -16,6 +16,7 @@ from geo.crs import COORD_SYSTEMS, parse_coord_system
 from geo.errors import InvalidInputError
 from geo.registry import StationFilter
 from geo.types import AMENITIES, CoordSystem, Kind, Status
+from geo.when import TIME_PATTERN, TIME_RANGE, parse_time
 
 Amenity = enum.StrEnum("Amenity", {code: code for code in AMENITIES})  # type: ignore[misc]
 """The amenity vocabulary as an enum, so OpenAPI lists it."""
@@ -89,19 +90,12 @@ def bbox_param(
     return w, s, e, n
 
 
-ISO_OR_NOW = r"^(now|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:\d{2})?)$"
+ISO_OR_NOW = TIME_PATTERN
 
 
 def parse_when(value: str | None, *, name: str) -> datetime | None:
-    """``now`` or an ISO 8601 time; anything else is a 422 naming the parameter."""
-    if value is None:
-        return None
-    if value == "now":
-        return datetime.now().astimezone()
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInputError(f"{name}={value!r} is not a valid ISO 8601 time") from None
+    """``now`` or an ISO 8601 time in range; anything else is a 422 naming the parameter."""
+    return parse_time(value, name=name)
 
 
 @dataclass
@@ -118,9 +112,9 @@ class FilterParams:
     open_at: Annotated[
         str | None,
         Query(
-            pattern=ISO_OR_NOW,
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
             description="Only stations open at this ISO 8601 time (naive: the registry's "
-            "time zone), or 'now'",
+            f"time zone), or 'now'; from {TIME_RANGE}",
             examples=["2026-05-01T23:00:00+08:00"],
         ),
     ] = None

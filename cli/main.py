@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.errors import GeoError, ImportValidationError, InvalidInputError
+from geo.when import parse_time
 
 if TYPE_CHECKING:
     from geo.network import StreetNetwork
@@ -37,18 +38,9 @@ def command(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def parse_when(text: str | None) -> datetime | None:
+def parse_when(text: str | None, *, option: str = "--at") -> datetime | None:
     """``now``, or an ISO 8601 time (naive means local to the registry's time zone)."""
-    if text is None:
-        return None
-    if text.strip().lower() == "now":
-        return datetime.now().astimezone()
-    try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInputError(
-            f"--open-at/--at {text!r} is not an ISO 8601 time such as 2026-05-01T23:00"
-        ) from None
+    return parse_time(text, name=option)
 
 
 def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
@@ -125,7 +117,7 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     where = StationFilter.build(
         kinds=args.kind,
         amenities=args.amenity,
-        open_at=parse_when(args.open_at),
+        open_at=parse_when(args.open_at, option="--open-at"),
         statuses=args.status,
     )
     if args.mode == "walk":
