@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from geojson_pydantic import (
     Feature,
@@ -15,7 +15,19 @@ from geojson_pydantic import (
 from pydantic import BaseModel, ConfigDict, Field
 
 from geo.feedback import MAX_CONTACT, MAX_TEXT, ReportKind, ReviewStatus
+from geo.limits import STATION_ID_PATTERN, STATION_ID_RULE, TEXT_MAX_LENGTH, TEXT_PATTERN
 from geo.types import AMENITIES, Kind, Status
+
+
+def _text(field: str, *, default: Any = ..., **kwargs: Any) -> Any:
+    """A station text field: its length limit and the no-control-characters pattern from
+    :mod:`geo.limits`, the one source the library checks too (with its own messages)."""
+    return Field(
+        default,
+        max_length=TEXT_MAX_LENGTH[field],
+        json_schema_extra={"pattern": TEXT_PATTERN},
+        **kwargs,
+    )
 
 
 class StationProperties(BaseModel):
@@ -68,21 +80,22 @@ class StationIn(BaseModel):
 
     id: str | None = Field(
         None,
-        description="Stable id; generated from name and position if absent",
+        description=f"Stable id; generated from name and position if absent. {STATION_ID_RULE}",
         examples=["hel-001"],
+        json_schema_extra={"pattern": STATION_ID_PATTERN},  # checked by geo, with its message
     )
-    name: str = Field(min_length=1, max_length=200, examples=["Kallio Library"])
+    name: str = _text("name", min_length=1, examples=["Kallio Library"])
     kind: Kind = Field(examples=["worker_station"])
     lon: float = Field(ge=-180, le=180, strict=True, examples=[24.9384])
     lat: float = Field(ge=-90, le=90, strict=True, examples=[60.1699])
-    address: str = Field("", max_length=500)
-    district: str = Field("", max_length=200)
-    operator: str = Field("", max_length=200)
-    phone: str = Field("", max_length=50)
+    address: str = _text("address", default="")
+    district: str = _text("district", default="")
+    operator: str = _text("operator", default="")
+    phone: str = _text("phone", default="")
     amenities: list[str] = Field(default_factory=list, examples=[["water", "toilet"]])
-    opening_hours: str = Field("", max_length=500, examples=["24/7"])
+    opening_hours: str = _text("opening_hours", default="", examples=["24/7"])
     status: Status = Status.OPEN
-    source: str = Field("api", max_length=200)
+    source: str = _text("source", default="api")
 
 
 class StationPatch(BaseModel):
@@ -90,18 +103,18 @@ class StationPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: str | None = _text("name", default=None, min_length=1)
     kind: Kind | None = None
     lon: float | None = Field(None, ge=-180, le=180, strict=True)
     lat: float | None = Field(None, ge=-90, le=90, strict=True)
-    address: str | None = Field(None, max_length=500)
-    district: str | None = Field(None, max_length=200)
-    operator: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=50)
+    address: str | None = _text("address", default=None)
+    district: str | None = _text("district", default=None)
+    operator: str | None = _text("operator", default=None)
+    phone: str | None = _text("phone", default=None)
     amenities: list[str] | None = None
-    opening_hours: str | None = Field(None, max_length=500)
+    opening_hours: str | None = _text("opening_hours", default=None)
     status: Status | None = None
-    source: str | None = Field(None, max_length=200)
+    source: str | None = _text("source", default=None)
 
 
 class ImportResult(BaseModel):
@@ -419,16 +432,15 @@ class ProposalGroups(FeatureCollection[Feature[Point, ProposalGroupProperties]])
 class ProposalAcceptIn(ReviewIn):
     """The planned station to make of a proposal's group."""
 
-    name: str = Field(min_length=1, max_length=200, examples=["Supermarket rider station"])
+    name: str = _text("name", min_length=1, examples=["Supermarket rider station"])
     kind: Kind | None = Field(
         None, description="Default: the kind asked for most, else worker_station"
     )
     station_id: str | None = Field(
         None,
-        min_length=1,
-        max_length=100,
-        description="Default: proposal-<group id>",
+        description=f"Default: proposal-<group id>. {STATION_ID_RULE}",
         examples=["hel-101"],
+        json_schema_extra={"pattern": STATION_ID_PATTERN},  # checked by geo, with its message
     )
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -23,12 +22,13 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import numpy as np
-import pandas as pd
 from tqdm.auto import tqdm
 
+from geo._tables import read_table
 from geo._validate import Problem, check_station
 from geo.crs import convert, in_china, parse_coord_system
 from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
+from geo.limits import DEFAULT_MAX_EXPANDED_BYTES
 from geo.registry import StationRegistry
 from geo.types import (
     AMENITIES,
@@ -119,50 +119,6 @@ class ImportReport:
     skipped: list[Problem] = field(default_factory=list)
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, int, str]:
-    """Rows as strings, the row number of the first record, and the row label."""
-    suffix = path.suffix.lower()
-    if suffix in {".csv", ".txt"}:
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            raise InvalidInputError(f"{path}: not UTF-8 or GB18030 text")
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        return df, 2, "row"
-    if suffix in {".xlsx", ".xlsm"}:
-        df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        return df, 2, "row"
-    if suffix in {".geojson", ".json", ".gpkg"}:
-        import geopandas as gpd
-
-        gdf = gpd.read_file(path)
-        if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, None):
-            gdf = gdf.to_crs(4326)
-        geom = gdf.geometry
-        pts = geom.where(geom.geom_type == "Point", geom.representative_point())
-        df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).map(_cell_text)
-        df["lon"] = [f"{p.x!r}" if p is not None and not p.is_empty else "" for p in pts]
-        df["lat"] = [f"{p.y!r}" if p is not None and not p.is_empty else "" for p in pts]
-        return df, 1, "feature"
-    raise InvalidInputError(
-        f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx, .geojson or .gpkg"
-    )
-
-
-def _cell_text(value: Any) -> str:
-    """A property value as the text a spreadsheet cell would hold (lists joined by ``;``)."""
-    if isinstance(value, list | tuple | np.ndarray):
-        return ";".join(str(v) for v in value)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
-
-
 def _map_headers(columns: Sequence[str]) -> dict[str, str]:
     """Station field → the file's column holding it."""
     norm = {str(c).strip().lower().replace(" ", "_"): str(c) for c in columns}
@@ -194,6 +150,8 @@ def read_stations(
     crs: CoordSystem | str = "wgs84",
     source: str | None = None,
     progress: bool = False,
+    name: str | None = None,
+    max_expanded_bytes: int = DEFAULT_MAX_EXPANDED_BYTES,
 ) -> ReadResult:
     """Read and validate a station file without writing anything.
 
@@ -208,6 +166,11 @@ def read_stations(
         Value for the ``source`` field where the file has none (default: the file name).
     progress
         Show a progress bar on standard error while rows are validated.
+    name
+        What messages and the result call the file (default: ``path``); an
+        upload passes the client's file name, so no temporary path shows.
+    max_expanded_bytes
+        Most bytes an XLSX archive may declare it unpacks to (checked before reading).
 
     Returns
     -------
@@ -219,7 +182,8 @@ def read_stations(
     if not p.is_file():
         raise NotFoundError(f"{p}: no such file")
     system = parse_coord_system(str(crs))
-    df, first_row, label = _read_table(p)
+    shown = str(p) if name is None else name
+    df, first_row, label = read_table(p, name=shown, max_expanded_bytes=max_expanded_bytes)
     cols = _map_headers(list(df.columns))
     problems: list[Problem] = []
     for required in ("name", "lon", "lat"):
@@ -233,7 +197,7 @@ def read_stations(
                 )
             )
     if problems:
-        return ReadResult(str(p), [], problems, len(df))
+        return ReadResult(shown, [], problems, len(df))
 
     def cell(rec: dict[str, str], fld: str) -> str:
         return str(rec.get(cols[fld], "")).strip() if fld in cols else ""
@@ -345,7 +309,7 @@ def read_stations(
             amenities=tuple(sorted(set(amenities))),
             opening_hours=hours,
             status=status,
-            source=cell(rec, "source") or source or p.name,
+            source=cell(rec, "source") or source or Path(shown).name,
             last_verified=cell(rec, "last_verified"),
         )
         for prob in check_station(st, row=row):
@@ -353,7 +317,7 @@ def read_stations(
             probs.append(Problem(prob.row, col, prob.reason))
         stations.append(None if probs else st)
     all_problems = [pr for probs in row_problems for pr in probs]
-    return ReadResult(str(p), [s for s in stations if s is not None], all_problems, len(records))
+    return ReadResult(shown, [s for s in stations if s is not None], all_problems, len(records))
 
 
 def import_stations(
@@ -364,12 +328,15 @@ def import_stations(
     skip_invalid: bool = False,
     source: str | None = None,
     progress: bool = False,
+    name: str | None = None,
+    max_expanded_bytes: int = DEFAULT_MAX_EXPANDED_BYTES,
 ) -> ImportReport:
     """Validate a whole station file, then write it in one transaction.
 
     Stations whose id exists already are updated. Unless ``skip_invalid``,
     any problem raises :class:`~geo.errors.ImportValidationError` and nothing
     is written; with it, the valid rows are written and the rest reported.
+    ``name`` and ``max_expanded_bytes`` are as in :func:`read_stations`.
 
     Examples
     --------
@@ -382,7 +349,14 @@ def import_stations(
     >>> reg.stations()[0].kind
     <Kind.DRIVER_HOME: 'driver_home'>
     """
-    result = read_stations(path, crs=crs, source=source, progress=progress)
+    result = read_stations(
+        path,
+        crs=crs,
+        source=source,
+        progress=progress,
+        name=name,
+        max_expanded_bytes=max_expanded_bytes,
+    )
     if result.problems and not skip_invalid:
         raise ImportValidationError(result.path, list(result.problems))
     existing = sum(1 for s in result.stations if s.id in registry)

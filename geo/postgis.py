@@ -347,7 +347,9 @@ class PostgisRegistry:
             if old is None:
                 raise NotFoundError(f"no station with id {station_id!r}")
             before = _row_to_station(old[1:])
-            new = StationRegistry._checked(before.replace(**changes).replace(updated_at=_now()))
+            new = StationRegistry._checked(
+                before.replace(**changes).replace(updated_at=_now()), new_id=False
+            )
             cur.execute(_UPDATE, (*_station_params(new), old[0]))
             result.append(new)
             return [("del", int(old[0]), before), ("ins", int(old[0]), new)]

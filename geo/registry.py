@@ -532,7 +532,7 @@ class StationRegistry:
                     self._index.insert(pk, st.lon, st.lat)
 
     @staticmethod
-    def _checked(st: Station) -> Station:
+    def _checked(st: Station, *, new_id: bool = True) -> Station:
         st = st.replace(
             kind=Kind(st.kind) if st.kind in set(Kind) else st.kind,
             status=Status(st.status) if st.status in set(Status) else st.status,
@@ -540,7 +540,7 @@ class StationRegistry:
             lon=float(st.lon),
             lat=float(st.lat),
         )
-        problems = check_station(st)
+        problems = check_station(st, new_id=new_id)
         if problems:
             raise InvalidInputError(f"station {st.id!r}: " + "; ".join(str(p) for p in problems))
         return st
@@ -649,7 +649,7 @@ class StationRegistry:
         if old is None:
             raise NotFoundError(f"no station with id {station_id!r}")
         before = _row_to_station(old[1:])
-        new = self._checked(before.replace(**changes).replace(updated_at=_now()))
+        new = self._checked(before.replace(**changes).replace(updated_at=_now()), new_id=False)
         cur.execute(_UPDATE, (*_station_params(new), old[0]))
         return [("del", int(old[0]), before), ("ins", int(old[0]), new)]
 

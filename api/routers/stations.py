@@ -15,6 +15,7 @@ from api.service import Service
 from geo.crs import convert
 from geo.errors import InvalidInputError
 from geo.io import import_stations, stable_id, to_feature_collection
+from geo.limits import check_upload_name
 from geo.types import Station
 
 router = APIRouter(prefix="/stations", tags=["stations"])
@@ -116,14 +117,22 @@ def import_file(
     crs: Annotated[str, Form(description="Coordinate system of the file")] = "wgs84",
     skip_invalid: Annotated[bool, Form(description="Write valid rows, report the rest")] = False,
 ) -> dict[str, Any]:
-    suffix = Path(file.filename or "upload.csv").suffix.lower()
+    name = check_upload_name(file.filename)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{Path(file.filename or 'upload').stem}{suffix}"
+        # The temporary file is named by its type only: the client's name is for messages.
+        path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
         data = file.file.read(service.settings.max_upload_bytes + 1)
         if len(data) > service.settings.max_upload_bytes:
             raise HTTPException(413, f"the file exceeds {service.settings.max_upload_bytes} bytes")
         path.write_bytes(data)
-        report = import_stations(service.registry, path, crs=crs, skip_invalid=skip_invalid)
+        report = import_stations(
+            service.registry,
+            path,
+            crs=crs,
+            skip_invalid=skip_invalid,
+            name=name,
+            max_expanded_bytes=service.settings.max_upload_expanded_bytes,
+        )
     return {
         "added": report.added,
         "updated": report.updated,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.settings import Settings
 
 TIME_PARAMETERS = ("at", "open_at")
 
@@ -35,3 +40,70 @@ def test_out_of_range_times_are_422_naming_parameter_and_range(
             path,
             detail,
         )
+
+
+KEY = {"X-API-Key": "secret-key"}
+STATION = {"name": "New", "kind": "worker_station", "lon": 24.94, "lat": 60.17}
+
+
+@pytest.mark.parametrize("bad_id", ["a/b", "..", "x<img src=x onerror=alert(1)>", "a" * 129])
+def test_unsafe_station_ids_are_422(client: TestClient, bad_id: str) -> None:
+    r = client.post("/stations", json={**STATION, "id": bad_id}, headers=KEY)
+    assert r.status_code == 422, r.text
+    assert "column 'id'" in r.json()["detail"] and "ASCII letters" in r.json()["detail"]
+    assert client.get("/stations").json()["number_matched"] == 4
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("name", "a\x00b", "control character U+0000"),
+        ("address", "x" * 501, "at most 500 characters"),
+        ("phone", "1\x1b[2J", "control character U+001B"),
+    ],
+)
+def test_control_characters_and_long_text_are_422(
+    client: TestClient, field: str, value: str, reason: str
+) -> None:
+    r = client.post("/stations", json={**STATION, field: value}, headers=KEY)
+    assert r.status_code == 422 and field in r.text and reason in r.text, r.text
+    r = client.patch("/stations/lib", json={field: value}, headers=KEY)
+    assert r.status_code == 422 and field in r.text and reason in r.text, r.text
+
+
+MALFORMED_UPLOADS = [
+    ("stations.csv", b"", "the file is empty"),
+    ("stations.xlsx", b"", "not an XLSX workbook"),
+    ("stations.xlsx", b"PK\x03\x04 truncated", "not a whole ZIP archive"),
+    ("stations.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
+    ("a" * 300 + ".csv", b"name,lon,lat\n", "more than 255"),
+    ("stations.exe", b"MZ", "unsupported file type '.exe'"),
+]
+
+
+@pytest.mark.parametrize(("file_name", "data", "reason"), MALFORMED_UPLOADS)
+def test_malformed_uploads_are_422_naming_the_file(
+    client: TestClient, file_name: str, data: bytes, reason: str
+) -> None:
+    r = client.post("/stations/import", files={"file": (file_name, data)}, headers=KEY)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    detail = r.json()["detail"]
+    assert reason in detail and file_name[:4] in detail, detail
+    assert "/tmp" not in r.text and "upload." not in r.text, r.text
+
+
+def test_xlsx_upload_past_the_expansion_limit_is_422(settings: Settings, tmp_path: Path) -> None:
+    from tests.geo.test_hostile_files import bomb
+
+    path = tmp_path / "bomb.xlsx"
+    bomb(path, padding_bytes=5_000_000)
+    settings.max_upload_expanded_bytes = 1_000_000
+    with TestClient(create_app(settings)) as client:
+        r = client.post(
+            "/stations/import", files={"file": ("bomb.xlsx", path.read_bytes())}, headers=KEY
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"].startswith("bomb.xlsx: the workbook unpacks to 5,0")
+        assert "more than the 1,000,000 allowed" in r.json()["detail"]
+        assert client.get("/stations").json()["number_matched"] == 4
