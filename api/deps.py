@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -61,6 +62,7 @@ def crs_param(
         Query(
             description=f"Coordinate system in and out: {', '.join(COORD_SYSTEMS)}",
             examples=["wgs84"],
+            json_schema_extra={"enum": list(COORD_SYSTEMS)},  # aliases (amap, …) work too
         ),
     ] = "wgs84",
 ) -> CoordSystem:
@@ -70,23 +72,32 @@ def crs_param(
 CrsDep = Annotated[CoordSystem, Depends(crs_param)]
 
 
+_LON = r"-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)"
+_LAT = r"-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)"
+BBOX_PATTERN = rf"^{_LON},{_LAT},{_LON},{_LAT}$"
+"""Four decimal numbers in range; the one rule a pattern cannot say is south ≤ north."""
+
+
 def bbox_param(
     bbox: Annotated[
         str | None,
-        Query(description="west,south,east,north in the crs", examples=["24.93,60.16,24.96,60.18"]),
+        Query(
+            description="west,south,east,north in the crs (decimal degrees; south ≤ north)",
+            examples=["24.93,60.16,24.96,60.18"],
+            json_schema_extra={"pattern": BBOX_PATTERN},
+        ),
     ] = None,
 ) -> tuple[float, float, float, float] | None:
     if bbox is None:
         return None
-    parts = bbox.split(",")
-    try:
-        w, s, e, n = (float(p) for p in parts)
-    except ValueError:
+    if re.fullmatch(BBOX_PATTERN, bbox) is None:
         raise InvalidInputError(
-            f"bbox={bbox!r} must be four numbers: west,south,east,north"
-        ) from None
-    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= n <= 90):
-        raise InvalidInputError(f"bbox={bbox!r} is out of range or south > north")
+            f"bbox={bbox!r} must be four numbers: west,south,east,north in decimal degrees, "
+            "longitudes within ±180 and latitudes within ±90"
+        )
+    w, s, e, n = (float(p) for p in bbox.split(","))
+    if s > n:
+        raise InvalidInputError(f"bbox={bbox!r}: south > north")
     return w, s, e, n
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from geojson_pydantic import (
     Feature,
@@ -12,21 +12,75 @@ from geojson_pydantic import (
     Point,
     Polygon,
 )
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from geo.feedback import MAX_CONTACT, MAX_TEXT, ReportKind, ReviewStatus
-from geo.limits import STATION_ID_PATTERN, STATION_ID_RULE, TEXT_MAX_LENGTH, TEXT_PATTERN
+from geo.limits import (
+    HOURS_FORMAT,
+    NAME_PATTERN,
+    STATION_ID_PATTERN,
+    STATION_ID_RULE,
+    TEXT_MAX_LENGTH,
+    TEXT_PATTERN,
+)
 from geo.types import AMENITIES, Kind, Status
 
+_Absent = SkipJsonSchema[None]
+"""A field's Python default when left out; not a value a client may send (not in the schema)."""
 
-def _text(field: str, *, default: Any = ..., **kwargs: Any) -> Any:
-    """A station text field: its length limit and the no-control-characters pattern from
-    :mod:`geo.limits`, the one source the library checks too (with its own messages)."""
-    return Field(
-        default,
-        max_length=TEXT_MAX_LENGTH[field],
-        json_schema_extra={"pattern": TEXT_PATTERN},
-        **kwargs,
+
+def _text(field: str, **kwargs: Any) -> Any:
+    """A station text field's constraints: its length limit and pattern (no control characters;
+    a name not blank; hours in OSM syntax) from :mod:`geo.limits`, the one source the library
+    checks too, with its own messages. Use inside ``Annotated``."""
+    extra: dict[str, str] = {"pattern": NAME_PATTERN if field == "name" else TEXT_PATTERN}
+    if field == "opening_hours":
+        extra["format"] = HOURS_FORMAT
+    return Field(max_length=TEXT_MAX_LENGTH[field], json_schema_extra=extra, **kwargs)
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: a number with no fraction (``3`` or ``3.0``), not text or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("must be a whole number")
+    return int(value)
+
+
+_JSON_INTEGER = BeforeValidator(_json_integer)
+"""For ``Annotated[int, …]``: an integer as JSON Schema means it (``3.0`` is one, ``"3"`` not)."""
+
+_AmenityCode = Annotated[str, Field(json_schema_extra={"enum": list(AMENITIES)})]
+
+
+class _Body(BaseModel):
+    """A request body: unknown fields are refused, and so is null where the schema has none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(
+                name
+                for name, field in cls.model_fields.items()
+                if data.get(name, 0) is None and _is_absent_optional(field.annotation)
+            )
+            if nulls:
+                raise ValueError(
+                    f"{', '.join(nulls)}: null is not a value; leave a field out to keep it"
+                )
+        return data
+
+
+def _is_absent_optional(annotation: Any) -> bool:
+    """Whether a field is typed ``T | _Absent`` (None only as the left-out default)."""
+    return any(
+        get_origin(a) is Annotated and any(isinstance(m, SkipJsonSchema) for m in get_args(a)[1:])
+        for a in get_args(annotation)
     )
 
 
@@ -73,48 +127,46 @@ class StationPage(StationCollection):  # type: ignore[misc,valid-type]
     number_returned: int = Field(description="Stations on this page", examples=[10])
 
 
-class StationIn(BaseModel):
+class StationIn(_Body):
     """A new station. Coordinates are in the ``crs`` query parameter's system."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: str | None = Field(
         None,
-        description=f"Stable id; generated from name and position if absent. {STATION_ID_RULE}",
+        description=f"Stable id; generated from name and position if absent or empty. Ids: "
+        f"{STATION_ID_RULE}",
         examples=["hel-001"],
-        json_schema_extra={"pattern": STATION_ID_PATTERN},  # checked by geo, with its message
+        # Checked by geo, with its message; "" means "generate one".
+        json_schema_extra={"pattern": f"^$|{STATION_ID_PATTERN}"},
     )
-    name: str = _text("name", min_length=1, examples=["Kallio Library"])
+    name: Annotated[str, _text("name", min_length=1)] = Field(examples=["Kallio Library"])
     kind: Kind = Field(examples=["worker_station"])
     lon: float = Field(ge=-180, le=180, strict=True, examples=[24.9384])
     lat: float = Field(ge=-90, le=90, strict=True, examples=[60.1699])
-    address: str = _text("address", default="")
-    district: str = _text("district", default="")
-    operator: str = _text("operator", default="")
-    phone: str = _text("phone", default="")
-    amenities: list[str] = Field(default_factory=list, examples=[["water", "toilet"]])
-    opening_hours: str = _text("opening_hours", default="", examples=["24/7"])
+    address: Annotated[str, _text("address")] = ""
+    district: Annotated[str, _text("district")] = ""
+    operator: Annotated[str, _text("operator")] = ""
+    phone: Annotated[str, _text("phone")] = ""
+    amenities: list[_AmenityCode] = Field(default_factory=list, examples=[["water", "toilet"]])
+    opening_hours: Annotated[str, _text("opening_hours")] = Field("", examples=["24/7"])
     status: Status = Status.OPEN
-    source: str = _text("source", default="api")
+    source: Annotated[str, _text("source")] = "api"
 
 
-class StationPatch(BaseModel):
-    """Fields to change; absent fields stay as they are."""
+class StationPatch(_Body):
+    """Fields to change; absent fields stay as they are (null is not a value)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = _text("name", default=None, min_length=1)
-    kind: Kind | None = None
-    lon: float | None = Field(None, ge=-180, le=180, strict=True)
-    lat: float | None = Field(None, ge=-90, le=90, strict=True)
-    address: str | None = _text("address", default=None)
-    district: str | None = _text("district", default=None)
-    operator: str | None = _text("operator", default=None)
-    phone: str | None = _text("phone", default=None)
-    amenities: list[str] | None = None
-    opening_hours: str | None = _text("opening_hours", default=None)
-    status: Status | None = None
-    source: str | None = _text("source", default=None)
+    name: Annotated[str, _text("name", min_length=1)] | _Absent = None
+    kind: Kind | _Absent = None
+    lon: Annotated[float, Field(ge=-180, le=180, strict=True)] | _Absent = None
+    lat: Annotated[float, Field(ge=-90, le=90, strict=True)] | _Absent = None
+    address: Annotated[str, _text("address")] | _Absent = None
+    district: Annotated[str, _text("district")] | _Absent = None
+    operator: Annotated[str, _text("operator")] | _Absent = None
+    phone: Annotated[str, _text("phone")] | _Absent = None
+    amenities: list[_AmenityCode] | _Absent = None
+    opening_hours: Annotated[str, _text("opening_hours")] | _Absent = None
+    status: Status | _Absent = None
+    source: Annotated[str, _text("source")] | _Absent = None
 
 
 class ImportResult(BaseModel):
@@ -202,23 +254,45 @@ class CandidateIn(BaseModel):
     name: str = Field("", max_length=200, examples=["Next to the supermarket"])
 
 
-class SuggestIn(BaseModel):
+class SuggestIn(_Body):
     """What to optimise: ``k`` new sites, or the fewest reaching ``target_share``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            # The rules the server checks, so that every body the schema allows is accepted.
+            "allOf": [
+                {"anyOf": [{"required": ["k"]}, {"required": ["target_share"]}]},
+                {"not": {"required": ["k", "target_share"]}},
+                {
+                    "if": {"required": ["target_share"]},
+                    "then": {"properties": {"double": {"const": False}}},
+                },
+                {
+                    "if": {"required": ["candidates"]},
+                    "then": {"properties": {"candidate_source": {"const": "osm"}}},
+                },
+            ]
+        },
+    )
 
-    k: int | None = Field(None, ge=0, le=200, description="How many new sites", examples=[3])
-    target_share: float | None = Field(
-        None, gt=0, le=1, description="Instead: the fewest sites reaching this covered share"
+    k: Annotated[int, Field(ge=0, le=200), _JSON_INTEGER] | _Absent = Field(
+        None, description="How many new sites (give k or target_share)", examples=[3]
+    )
+    target_share: Annotated[float, Field(gt=0, le=1, strict=True)] | _Absent = Field(
+        None, description="Instead: the fewest sites reaching this covered share"
     )
     standard: Literal["walk", "radius"] = "walk"
-    minutes: float = Field(15.0, gt=0, le=120)
-    radius_m: float = Field(1000.0, gt=0, le=50_000)
-    double: bool = Field(False, description="Maximise demand covered twice or more (k only)")
-    method: Literal["exact", "greedy"] = "exact"
-    candidates: list[CandidateIn] | None = Field(
-        None, max_length=5000, description="Candidate sites; default: the OSM places of the city"
+    minutes: float = Field(15.0, gt=0, le=120, strict=True)
+    radius_m: float = Field(1000.0, gt=0, le=50_000, strict=True)
+    double: bool = Field(
+        False, strict=True, description="Maximise demand covered twice or more (k only)"
     )
+    method: Literal["exact", "greedy"] = "exact"
+    # minItems only in the schema: the handler says "candidates is empty" itself.
+    candidates: (
+        Annotated[list[CandidateIn], Field(max_length=5000, json_schema_extra={"minItems": 1})]
+        | _Absent
+    ) = Field(None, description="Candidate sites; default: the OSM places of the city")
     candidate_source: Literal["osm", "proposals"] = Field(
         "osm",
         description="Without candidates: the OSM places of the city, or the riders' open "
@@ -255,7 +329,7 @@ _POSITION = (
 )
 
 
-class ReportIn(BaseModel):
+class ReportIn(_Body):
     """A report on a station. ``lon``/``lat`` are in the ``crs`` query parameter's system."""
 
     model_config = ConfigDict(
@@ -265,7 +339,31 @@ class ReportIn(BaseModel):
                 {"kind": "wrong_hours", "hours": "Mo-Su 07:00-22:00", "text": "Open weekends now"},
                 {"kind": "amenity_missing", "amenity": "microwave", "text": "Broken"},
                 {"kind": "confirmed"},
-            ]
+            ],
+            # Which fields each kind needs or refuses (the server's rules, for the schema).
+            "allOf": [
+                {"dependentRequired": {"lon": ["lat"], "lat": ["lon"]}},
+                {
+                    "if": {"properties": {"kind": {"const": "wrong_location"}}},
+                    "then": {"required": ["lon", "lat"]},
+                },
+                {
+                    "if": {"properties": {"kind": {"const": "wrong_hours"}}},
+                    "then": {
+                        "required": ["hours"],
+                        "properties": {"hours": {"minLength": 1, "format": HOURS_FORMAT}},
+                    },
+                    "else": {"properties": {"hours": {"maxLength": 0}}},
+                },
+                {
+                    "if": {"properties": {"kind": {"const": "amenity_missing"}}},
+                    "then": {
+                        "required": ["amenity"],
+                        "properties": {"amenity": {"enum": list(AMENITIES)}},
+                    },
+                    "else": {"properties": {"amenity": {"maxLength": 0}}},
+                },
+            ],
         },
     )
 
@@ -278,16 +376,18 @@ class ReportIn(BaseModel):
     text: str = Field(
         "", max_length=MAX_TEXT, description="Free text", examples=["Closed since May"]
     )
-    lon: float | None = Field(
-        None,
-        ge=-180,
-        le=180,
-        strict=True,
-        description="Where the station really is, or where you are",
+    lon: Annotated[float, Field(ge=-180, le=180, strict=True)] | _Absent = Field(
+        None, description="Where the station really is, or where you are (with lat)"
     )
-    lat: float | None = Field(None, ge=-90, le=90, strict=True, examples=[60.1842])
+    lat: Annotated[float, Field(ge=-90, le=90, strict=True)] | _Absent = Field(
+        None, examples=[60.1842]
+    )
     hours: str = Field(
-        "", max_length=MAX_TEXT, description="Right opening hours (OSM syntax)", examples=["24/7"]
+        "",
+        max_length=MAX_TEXT,
+        description="Right opening hours (OSM syntax)",
+        examples=["24/7"],
+        json_schema_extra={"format": HOURS_FORMAT},
     )
     amenity: str = Field(
         "",
@@ -368,7 +468,7 @@ class ProposalIn(BaseModel):
     kind: Kind | None = Field(
         None, description="Kind of station wanted", examples=["rider_station"]
     )
-    amenities: list[str] = Field(
+    amenities: list[_AmenityCode] = Field(
         default_factory=list,
         max_length=len(AMENITIES),
         description=f"Amenities wanted, from: {', '.join(AMENITIES)}",
@@ -432,7 +532,9 @@ class ProposalGroups(FeatureCollection[Feature[Point, ProposalGroupProperties]])
 class ProposalAcceptIn(ReviewIn):
     """The planned station to make of a proposal's group."""
 
-    name: str = _text("name", min_length=1, examples=["Supermarket rider station"])
+    name: Annotated[str, _text("name", min_length=1)] = Field(
+        examples=["Supermarket rider station"]
+    )
     kind: Kind | None = Field(
         None, description="Default: the kind asked for most, else worker_station"
     )

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.errors import InvalidInputError
 from geo.limits import DEFAULT_MAX_EXPANDED_BYTES, STATION_FILE_SUFFIXES
@@ -171,7 +172,7 @@ def _unique_headers(names: Sequence[str]) -> list[str]:
 
 
 def _read_features(path: Path, label: str) -> pd.DataFrame:
-    import geopandas as gpd  # type: ignore[import-untyped]
+    import geopandas as gpd
 
     if path.suffix.lower() != ".gpkg":
         try:
@@ -195,10 +196,11 @@ def _read_features(path: Path, label: str) -> pd.DataFrame:
     if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, None):
         gdf = gdf.to_crs(4326)
     geom = gdf.geometry
-    pts = geom.where(geom.geom_type == "Point", geom.representative_point())
+    pts = geom.where(geom.geom_type == "Point", geom.representative_point()).to_numpy()
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).map(_cell_text)
-    df["lon"] = [f"{p.x!r}" if p is not None and not p.is_empty else "" for p in pts]
-    df["lat"] = [f"{p.y!r}" if p is not None and not p.is_empty else "" for p in pts]
+    # Missing and empty geometries give NaN: an empty cell, reported as a missing coordinate.
+    df["lon"] = [repr(float(v)) if math.isfinite(v) else "" for v in shapely.get_x(pts)]
+    df["lat"] = [repr(float(v)) if math.isfinite(v) else "" for v in shapely.get_y(pts)]
     return df
 
 

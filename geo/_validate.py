@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 
 from geo.errors import InvalidInputError
 from geo.hours import hours_error
-from geo.limits import TEXT_MAX_LENGTH, station_id_problem, text_problem
+from geo.limits import MAX_SQL_INT, TEXT_MAX_LENGTH, station_id_problem, text_problem
 from geo.types import AMENITIES, Kind, Station, Status
 
 __all__ = [
@@ -25,8 +25,7 @@ __all__ = [
     "parse_kinds",
 ]
 
-# SQL integers (SQLite and PostgreSQL bigint) are signed 64-bit.
-_MAX_SQL_INT = 2**63 - 1
+_MAX_SQL_INT = MAX_SQL_INT
 
 
 @dataclass(frozen=True, slots=True)

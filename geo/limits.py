@@ -18,7 +18,10 @@ from geo.errors import InvalidInputError
 
 __all__ = [
     "DEFAULT_MAX_EXPANDED_BYTES",
+    "HOURS_FORMAT",
     "MAX_FILE_NAME_BYTES",
+    "MAX_SQL_INT",
+    "NAME_PATTERN",
     "STATION_FILE_SUFFIXES",
     "STATION_ID_MAX",
     "STATION_ID_PATTERN",
@@ -63,11 +66,17 @@ TEXT_MAX_LENGTH: Mapping[str, int] = MappingProxyType(
 """Longest value, in characters, of each text field of a station."""
 
 # C0 and C1 controls and DEL, except tab, line feed and carriage return.
-_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-TEXT_PATTERN = f"^[^{_CONTROL}]*$"
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+TEXT_PATTERN = rf"^[^{_CONTROL}]*$"
 """Text without control characters (the HTTP schema's ``pattern`` of text fields)."""
+NAME_PATTERN = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
+"""Text without control characters and not blank (a station's name)."""
+HOURS_FORMAT = "osm-opening-hours"
+"""The HTTP schema's ``format`` of opening hours: OSM ``opening_hours`` syntax."""
 _CONTROL_RE = re.compile(f"[{_CONTROL}]")
 
+MAX_SQL_INT = 2**63 - 1
+"""Largest page offset or limit: SQL integers (SQLite, PostgreSQL bigint) are signed 64-bit."""
 MAX_FILE_NAME_BYTES = 255
 """Longest uploaded file name, in UTF-8 bytes (what file systems store)."""
 DEFAULT_MAX_EXPANDED_BYTES = 200_000_000

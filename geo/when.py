@@ -8,13 +8,13 @@ time a query takes is therefore checked against :data:`EARLIEST` and
 day: a time inside the range stays inside what the parser answers for in
 every zone.
 
-:data:`TIME_PATTERN` is the text form the API and the command line accept; the
-HTTP schema publishes the same expression, so what the schema calls valid the
-server accepts.
+:data:`TIME_PATTERN` is the text form the API and the command line accept, no
+more and no less; the HTTP schema publishes the same expression.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from geo.errors import InvalidInputError
@@ -65,12 +65,11 @@ def check_time(when: datetime, *, name: str = "time") -> datetime:
 
 
 def parse_time(text: str | None, *, name: str) -> datetime | None:
-    """``now`` (aware, local), an ISO 8601 time, or None for None.
+    """``now`` (aware, local), an ISO 8601 time matching :data:`TIME_PATTERN`, or None for None.
 
-    Every text matching :data:`TIME_PATTERN` is accepted (the pattern is the
-    documented form; Python's ISO parser also takes a few more). Anything else
-    raises :class:`~geo.errors.InvalidInputError` naming ``name``,
-    with an example, or with the accepted range when the date lies outside it.
+    Anything else raises :class:`~geo.errors.InvalidInputError` naming ``name``:
+    with the accepted range when the time lies outside it, else with an example.
+    The API's schema publishes the same pattern, so both accept the same texts.
 
     Examples
     --------
@@ -81,14 +80,17 @@ def parse_time(text: str | None, *, name: str) -> datetime | None:
     """
     if text is None:
         return None
-    text = text.strip()
-    if text.lower() == "now":
+    if text == "now":
         return datetime.now().astimezone()
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
+        when: datetime | None = check_time(datetime.fromisoformat(text), name=name)
+    except ValueError as exc:
+        if isinstance(exc, InvalidInputError):  # out of range: say so
+            raise
+        when = None
+    if when is None or re.fullmatch(TIME_PATTERN, text) is None:
         raise InvalidInputError(
             f"{name}={text!r} is not an ISO 8601 time such as 2026-05-01T23:00 or "
             "2026-05-01T23:00+08:00 (or 'now')"
-        ) from None
-    return check_time(when, name=name)
+        )
+    return when

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Respon
 from api.deps import CrsDep, FilterParams, ServiceDep, bbox_param, require_api_key
 from api.schemas import ImportResult, StationFeature, StationIn, StationPage, StationPatch
 from api.service import Service
-from geo.crs import convert
+from geo.crs import COORD_SYSTEMS, convert
 from geo.errors import InvalidInputError
 from geo.io import import_stations, stable_id, to_feature_collection
-from geo.limits import check_upload_name
+from geo.limits import MAX_SQL_INT, check_upload_name
 from geo.types import Station
 
 router = APIRouter(prefix="/stations", tags=["stations"])
@@ -41,7 +41,7 @@ def list_stations(
     bbox: Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)],
     q: Annotated[str | None, Query(max_length=100, description="Name or address contains")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, json_schema_extra={"maximum": MAX_SQL_INT})] = 0,
     exclude_reported_closed: Annotated[
         bool, Query(description="Leave out stations with an unresolved 'closed for good' report")
     ] = False,
@@ -114,7 +114,13 @@ def import_file(
     service: ServiceDep,
     _key: WriteKey,
     file: Annotated[UploadFile, File(description=".csv, .xlsx, .geojson or .gpkg")],
-    crs: Annotated[str, Form(description="Coordinate system of the file")] = "wgs84",
+    crs: Annotated[
+        str,
+        Form(
+            description="Coordinate system of the file",
+            json_schema_extra={"enum": list(COORD_SYSTEMS)},
+        ),
+    ] = "wgs84",
     skip_invalid: Annotated[bool, Form(description="Write valid rows, report the rest")] = False,
 ) -> dict[str, Any]:
     name = check_upload_name(file.filename)

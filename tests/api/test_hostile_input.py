@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from api.deps import BBOX_PATTERN
 from api.main import create_app
 from api.settings import Settings
 
@@ -107,3 +111,48 @@ def test_xlsx_upload_past_the_expansion_limit_is_422(settings: Settings, tmp_pat
         assert r.json()["detail"].startswith("bomb.xlsx: the workbook unpacks to 5,0")
         assert "more than the 1,000,000 allowed" in r.json()["detail"]
         assert client.get("/stations").json()["number_matched"] == 4
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(bbox=st.from_regex(BBOX_PATTERN, fullmatch=True))
+def test_every_bbox_the_schema_allows_is_accepted(client: TestClient, bbox: str) -> None:
+    south, north = (float(v) for v in bbox.split(",")[1::2])
+    r = client.get("/stations", params={"bbox": bbox, "status": "open"})
+    if south <= north:
+        assert r.status_code == 200, r.text
+    else:  # the one rule a pattern cannot say
+        assert r.status_code == 422 and r.json()["detail"].endswith("south > north")
+
+
+@pytest.mark.parametrize("bbox", ["1e1,60,25,61", "nan,60,25,61", "24,60,25", "24,60,181,61"])
+def test_bbox_outside_the_pattern_is_422(client: TestClient, bbox: str) -> None:
+    r = client.get("/stations", params={"bbox": bbox})
+    assert r.status_code == 422 and "bbox=" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "named"),
+    [
+        ("/suggest", {"k": 3, "candidates": None}, "candidates: null"),
+        ("/suggest", {"k": None, "target_share": 0.5}, "k: null"),
+        ("/suggest", {"k": 3, "double": 0}, "double"),
+        ("/suggest", {"k": "3"}, "k"),
+        ("/stations/lib/reports", {"kind": "closed", "lon": None, "lat": None}, "lat, lon: null"),
+    ],
+)
+def test_bodies_the_schema_refuses_are_refused(
+    client: TestClient, path: str, body: dict[str, object], named: str
+) -> None:
+    r = client.post(path, json=body, headers=KEY)
+    assert r.status_code == 422 and named in r.json()["detail"], r.text
+
+
+def test_offset_past_sql_integers_is_refused_by_the_schema(client: TestClient) -> None:
+    doc = client.app.openapi()  # type: ignore[attr-defined]
+    (offset,) = [p for p in doc["paths"]["/stations"]["get"]["parameters"] if p["name"] == "offset"]
+    assert offset["schema"]["maximum"] == 2**63 - 1
+    r = client.get("/stations", params={"offset": 2**63})
+    assert r.status_code == 422 and f"offset={2**63}" in r.json()["detail"]
+    assert client.get("/stations", params={"offset": 2**63 - 1}).json()["features"] == []
