@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Literal
 
 from geojson_pydantic import (
     Feature,
@@ -12,76 +12,12 @@ from geojson_pydantic import (
     Point,
     Polygon,
 )
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.body_rules import JSON_INTEGER, Absent, AmenityCode, RequestBody, station_text
 from geo.feedback import MAX_CONTACT, MAX_TEXT, ReportKind, ReviewStatus
-from geo.limits import (
-    HOURS_FORMAT,
-    NAME_PATTERN,
-    STATION_ID_PATTERN,
-    STATION_ID_RULE,
-    TEXT_MAX_LENGTH,
-    TEXT_PATTERN,
-)
+from geo.limits import HOURS_FORMAT, STATION_ID_PATTERN, STATION_ID_RULE
 from geo.types import AMENITIES, Kind, Status
-
-_Absent = SkipJsonSchema[None]
-"""A field's Python default when left out; not a value a client may send (not in the schema)."""
-
-
-def _text(field: str, **kwargs: Any) -> Any:
-    """A station text field's constraints: its length limit and pattern (no control characters;
-    a name not blank; hours in OSM syntax) from :mod:`geo.limits`, the one source the library
-    checks too, with its own messages. Use inside ``Annotated``."""
-    extra: dict[str, str] = {"pattern": NAME_PATTERN if field == "name" else TEXT_PATTERN}
-    if field == "opening_hours":
-        extra["format"] = HOURS_FORMAT
-    return Field(max_length=TEXT_MAX_LENGTH[field], json_schema_extra=extra, **kwargs)
-
-
-def _json_integer(value: Any) -> Any:
-    """A JSON integer: a number with no fraction (``3`` or ``3.0``), not text or a boolean."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be a whole number")
-    if isinstance(value, float) and not value.is_integer():
-        raise ValueError("must be a whole number")
-    return int(value)
-
-
-_JSON_INTEGER = BeforeValidator(_json_integer)
-"""For ``Annotated[int, …]``: an integer as JSON Schema means it (``3.0`` is one, ``"3"`` not)."""
-
-_AmenityCode = Annotated[str, Field(json_schema_extra={"enum": list(AMENITIES)})]
-
-
-class _Body(BaseModel):
-    """A request body: unknown fields are refused, and so is null where the schema has none."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_null_for_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            nulls = sorted(
-                name
-                for name, field in cls.model_fields.items()
-                if data.get(name, 0) is None and _is_absent_optional(field.annotation)
-            )
-            if nulls:
-                raise ValueError(
-                    f"{', '.join(nulls)}: null is not a value; leave a field out to keep it"
-                )
-        return data
-
-
-def _is_absent_optional(annotation: Any) -> bool:
-    """Whether a field is typed ``T | _Absent`` (None only as the left-out default)."""
-    return any(
-        get_origin(a) is Annotated and any(isinstance(m, SkipJsonSchema) for m in get_args(a)[1:])
-        for a in get_args(annotation)
-    )
 
 
 class StationProperties(BaseModel):
@@ -127,7 +63,7 @@ class StationPage(StationCollection):  # type: ignore[misc,valid-type]
     number_returned: int = Field(description="Stations on this page", examples=[10])
 
 
-class StationIn(_Body):
+class StationIn(RequestBody):
     """A new station. Coordinates are in the ``crs`` query parameter's system."""
 
     id: str | None = Field(
@@ -138,35 +74,35 @@ class StationIn(_Body):
         # Checked by geo, with its message; "" means "generate one".
         json_schema_extra={"pattern": f"^$|{STATION_ID_PATTERN}"},
     )
-    name: Annotated[str, _text("name", min_length=1)] = Field(examples=["Kallio Library"])
+    name: Annotated[str, station_text("name", min_length=1)] = Field(examples=["Kallio Library"])
     kind: Kind = Field(examples=["worker_station"])
     lon: float = Field(ge=-180, le=180, strict=True, examples=[24.9384])
     lat: float = Field(ge=-90, le=90, strict=True, examples=[60.1699])
-    address: Annotated[str, _text("address")] = ""
-    district: Annotated[str, _text("district")] = ""
-    operator: Annotated[str, _text("operator")] = ""
-    phone: Annotated[str, _text("phone")] = ""
-    amenities: list[_AmenityCode] = Field(default_factory=list, examples=[["water", "toilet"]])
-    opening_hours: Annotated[str, _text("opening_hours")] = Field("", examples=["24/7"])
+    address: Annotated[str, station_text("address")] = ""
+    district: Annotated[str, station_text("district")] = ""
+    operator: Annotated[str, station_text("operator")] = ""
+    phone: Annotated[str, station_text("phone")] = ""
+    amenities: list[AmenityCode] = Field(default_factory=list, examples=[["water", "toilet"]])
+    opening_hours: Annotated[str, station_text("opening_hours")] = Field("", examples=["24/7"])
     status: Status = Status.OPEN
-    source: Annotated[str, _text("source")] = "api"
+    source: Annotated[str, station_text("source")] = "api"
 
 
-class StationPatch(_Body):
+class StationPatch(RequestBody):
     """Fields to change; absent fields stay as they are (null is not a value)."""
 
-    name: Annotated[str, _text("name", min_length=1)] | _Absent = None
-    kind: Kind | _Absent = None
-    lon: Annotated[float, Field(ge=-180, le=180, strict=True)] | _Absent = None
-    lat: Annotated[float, Field(ge=-90, le=90, strict=True)] | _Absent = None
-    address: Annotated[str, _text("address")] | _Absent = None
-    district: Annotated[str, _text("district")] | _Absent = None
-    operator: Annotated[str, _text("operator")] | _Absent = None
-    phone: Annotated[str, _text("phone")] | _Absent = None
-    amenities: list[_AmenityCode] | _Absent = None
-    opening_hours: Annotated[str, _text("opening_hours")] | _Absent = None
-    status: Status | _Absent = None
-    source: Annotated[str, _text("source")] | _Absent = None
+    name: Annotated[str, station_text("name", min_length=1)] | Absent = None
+    kind: Kind | Absent = None
+    lon: Annotated[float, Field(ge=-180, le=180, strict=True)] | Absent = None
+    lat: Annotated[float, Field(ge=-90, le=90, strict=True)] | Absent = None
+    address: Annotated[str, station_text("address")] | Absent = None
+    district: Annotated[str, station_text("district")] | Absent = None
+    operator: Annotated[str, station_text("operator")] | Absent = None
+    phone: Annotated[str, station_text("phone")] | Absent = None
+    amenities: list[AmenityCode] | Absent = None
+    opening_hours: Annotated[str, station_text("opening_hours")] | Absent = None
+    status: Status | Absent = None
+    source: Annotated[str, station_text("source")] | Absent = None
 
 
 class ImportResult(BaseModel):
@@ -254,7 +190,7 @@ class CandidateIn(BaseModel):
     name: str = Field("", max_length=200, examples=["Next to the supermarket"])
 
 
-class SuggestIn(_Body):
+class SuggestIn(RequestBody):
     """What to optimise: ``k`` new sites, or the fewest reaching ``target_share``."""
 
     model_config = ConfigDict(
@@ -275,10 +211,10 @@ class SuggestIn(_Body):
         },
     )
 
-    k: Annotated[int, Field(ge=0, le=200), _JSON_INTEGER] | _Absent = Field(
+    k: Annotated[int, Field(ge=0, le=200), JSON_INTEGER] | Absent = Field(
         None, description="How many new sites (give k or target_share)", examples=[3]
     )
-    target_share: Annotated[float, Field(gt=0, le=1, strict=True)] | _Absent = Field(
+    target_share: Annotated[float, Field(gt=0, le=1, strict=True)] | Absent = Field(
         None, description="Instead: the fewest sites reaching this covered share"
     )
     standard: Literal["walk", "radius"] = "walk"
@@ -291,7 +227,7 @@ class SuggestIn(_Body):
     # minItems only in the schema: the handler says "candidates is empty" itself.
     candidates: (
         Annotated[list[CandidateIn], Field(max_length=5000, json_schema_extra={"minItems": 1})]
-        | _Absent
+        | Absent
     ) = Field(None, description="Candidate sites; default: the OSM places of the city")
     candidate_source: Literal["osm", "proposals"] = Field(
         "osm",
@@ -329,7 +265,7 @@ _POSITION = (
 )
 
 
-class ReportIn(_Body):
+class ReportIn(RequestBody):
     """A report on a station. ``lon``/``lat`` are in the ``crs`` query parameter's system."""
 
     model_config = ConfigDict(
@@ -376,10 +312,10 @@ class ReportIn(_Body):
     text: str = Field(
         "", max_length=MAX_TEXT, description="Free text", examples=["Closed since May"]
     )
-    lon: Annotated[float, Field(ge=-180, le=180, strict=True)] | _Absent = Field(
+    lon: Annotated[float, Field(ge=-180, le=180, strict=True)] | Absent = Field(
         None, description="Where the station really is, or where you are (with lat)"
     )
-    lat: Annotated[float, Field(ge=-90, le=90, strict=True)] | _Absent = Field(
+    lat: Annotated[float, Field(ge=-90, le=90, strict=True)] | Absent = Field(
         None, examples=[60.1842]
     )
     hours: str = Field(
@@ -468,7 +404,7 @@ class ProposalIn(BaseModel):
     kind: Kind | None = Field(
         None, description="Kind of station wanted", examples=["rider_station"]
     )
-    amenities: list[_AmenityCode] = Field(
+    amenities: list[AmenityCode] = Field(
         default_factory=list,
         max_length=len(AMENITIES),
         description=f"Amenities wanted, from: {', '.join(AMENITIES)}",
@@ -532,7 +468,7 @@ class ProposalGroups(FeatureCollection[Feature[Point, ProposalGroupProperties]])
 class ProposalAcceptIn(ReviewIn):
     """The planned station to make of a proposal's group."""
 
-    name: Annotated[str, _text("name", min_length=1)] = Field(
+    name: Annotated[str, station_text("name", min_length=1)] = Field(
         examples=["Supermarket rider station"]
     )
     kind: Kind | None = Field(

@@ -58,7 +58,7 @@ DATA_DEPENDENT = {
     "GET /nearest": r"from any street",
     "GET /maps/embed": r"from any street|lat and lon must be given together",
     # Open proposals to site from, and targets the candidates can reach, depend on the data.
-    "POST /suggest": r"no open proposals|not reachable|cannot be reached|Target",
+    "POST /suggest": r"no open proposals|no set of candidates reaches",
     # With crs=gcj02 or bd09 a new position needs both coordinates (a query and a body field).
     "PATCH /stations/{station_id}": r"lon and lat must change together",
     # Free text keeps printable characters only; a name of none is empty (no pattern says it).
@@ -93,4 +93,6 @@ def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
         headers={"X-API-Key": "secret-key"} if has_key else None,
         excluded_checks=[positive_data_acceptance],
         additional_checks=[schema_valid_requests_are_accepted],
+        # A 120-minute walking map can take over the default 10 s on a loaded machine.
+        timeout=60,
     )
