@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -148,4 +149,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.mount(maps.STATIC_URL, maps.static_files(), name="maps-static")
+    specs = settings.region_specs(default_tz=DEFAULT_TZ)
+    layers = sorted({layer for spec in specs for layer in spec.layers})
+    _declare_regions(app, [spec.id for spec in specs], layers)
     return app
+
+
+def _declare_regions(app: FastAPI, ids: list[str], layers: list[str]) -> None:
+    """Make every ``region`` (and ``layer``) query parameter of the OpenAPI document an enum
+    of the regions (demand layers) this service declares, so the document says exactly
+    which values it accepts."""
+    if not ids:
+        return
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = build()
+        for path in doc.get("paths", {}).values():
+            for operation in path.values():
+                for param in operation.get("parameters", []) if isinstance(operation, dict) else ():
+                    if param.get("in") != "query":
+                        continue
+                    choices = {"region": ids, "layer": layers}.get(param.get("name", ""))
+                    if choices:
+                        param["schema"] = {"type": "string", "enum": choices}
+                        param.pop("examples", None)
+                        param["example"] = choices[0]
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

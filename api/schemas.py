@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from geojson_pydantic import (
     Feature,
@@ -14,8 +14,17 @@ from geojson_pydantic import (
 )
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.body_rules import (
+    JSON_INTEGER,
+    Absent,
+    AmenityCode,
+    AmenityWord,
+    RequestBody,
+    station_text,
+)
 from api.lang import KindName
 from geo.feedback import MAX_CONTACT, MAX_TEXT, ReportKind, ReviewStatus
+from geo.limits import HOURS_FORMAT, STATION_ID_PATTERN, STATION_ID_RULE
 from geo.types import AMENITIES, CoordSystem, Kind, Status
 
 
@@ -110,53 +119,55 @@ class StationPage(StationCollection):  # type: ignore[misc]
     number_returned: int = Field(description="Stations on this page", examples=[10])
 
 
-class StationIn(BaseModel):
+class StationIn(RequestBody):
     """A new station. Coordinates are in the ``crs`` query parameter's system."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: str | None = Field(
         None,
-        description="Stable id; generated from name and position if absent",
+        description=f"Stable id; generated from name and position if absent or empty. Ids: "
+        f"{STATION_ID_RULE}",
         examples=["hel-001"],
+        # Checked by geo, with its message; "" means "generate one".
+        json_schema_extra={"pattern": f"^$|{STATION_ID_PATTERN}"},
     )
-    name: str = Field(min_length=1, max_length=200, examples=["Kallio Library"])
+    name: Annotated[str, station_text("name", min_length=1)] = Field(examples=["Kallio Library"])
     kind: KindName = Field(description="A kind code or its Chinese name", examples=["司机之家"])
     lon: float = Field(ge=-180, le=180, strict=True, examples=[24.9384])
     lat: float = Field(ge=-90, le=90, strict=True, examples=[60.1699])
-    address: str = Field("", max_length=500)
-    district: str = Field("", max_length=200)
-    operator: str = Field("", max_length=200)
-    phone: str = Field("", max_length=50)
-    amenities: list[str] = Field(default_factory=list, examples=[["water", "toilet"]])
-    opening_hours: str = Field(
+    address: Annotated[str, station_text("address")] = ""
+    district: Annotated[str, station_text("district")] = ""
+    operator: Annotated[str, station_text("operator")] = ""
+    phone: Annotated[str, station_text("phone")] = ""
+    amenities: list[AmenityWord] = Field(
+        default_factory=list,
+        description="Amenity codes or their Chinese names",
+        examples=[["water", "饮用水"]],
+    )
+    opening_hours: Annotated[str, station_text("opening_hours")] = Field(
         "",
-        max_length=500,
         description="OSM opening_hours or a Chinese phrasing (周一至周五 8:00-18:00)",
         examples=["24/7"],
     )
     status: Status = Status.OPEN
-    source: str = Field("api", max_length=200)
+    source: Annotated[str, station_text("source")] = "api"
     capacity: float | None = Field(None, ge=0, strict=True, allow_inf_nan=False, examples=[20])
 
 
-class StationPatch(BaseModel):
-    """Fields to change; absent fields stay as they are."""
+class StationPatch(RequestBody):
+    """Fields to change; absent fields stay as they are (null is not a value)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(None, min_length=1, max_length=200)
-    kind: KindName | None = None
-    lon: float | None = Field(None, ge=-180, le=180, strict=True)
-    lat: float | None = Field(None, ge=-90, le=90, strict=True)
-    address: str | None = Field(None, max_length=500)
-    district: str | None = Field(None, max_length=200)
-    operator: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=50)
-    amenities: list[str] | None = None
-    opening_hours: str | None = Field(None, max_length=500)
-    status: Status | None = None
-    source: str | None = Field(None, max_length=200)
+    name: Annotated[str, station_text("name", min_length=1)] | Absent = None
+    kind: KindName | Absent = None
+    lon: Annotated[float, Field(ge=-180, le=180, strict=True)] | Absent = None
+    lat: Annotated[float, Field(ge=-90, le=90, strict=True)] | Absent = None
+    address: Annotated[str, station_text("address")] | Absent = None
+    district: Annotated[str, station_text("district")] | Absent = None
+    operator: Annotated[str, station_text("operator")] | Absent = None
+    phone: Annotated[str, station_text("phone")] | Absent = None
+    amenities: list[AmenityWord] | Absent = None
+    opening_hours: Annotated[str, station_text("opening_hours")] | Absent = None
+    status: Status | Absent = None
+    source: Annotated[str, station_text("source")] | Absent = None
     capacity: float | None = Field(
         None, ge=0, strict=True, allow_inf_nan=False, description="null clears it (unknown)"
     )
@@ -311,20 +322,61 @@ class CandidateIn(BaseModel):
     name: str = Field("", max_length=200, examples=["Next to the supermarket"])
 
 
-class SuggestIn(BaseModel):
+class SuggestIn(RequestBody):
     """What to optimise: ``k`` new sites, or the fewest reaching ``target_share``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            # The rules the server checks, so that every body the schema allows is accepted.
+            "allOf": [
+                {"anyOf": [{"required": ["k"]}, {"required": ["target_share"]}]},
+                {"not": {"required": ["k", "target_share"]}},
+                {
+                    "if": {"required": ["target_share"]},
+                    "then": {"properties": {"double": {"const": False}}},
+                },
+                {
+                    "if": {"required": ["candidates"]},
+                    "then": {"properties": {"candidate_source": {"const": "osm"}}},
+                },
+                {  # fewest sites is the target-share objective; the others take k
+                    "if": {
+                        "required": ["objective"],
+                        "properties": {"objective": {"const": "fewest"}},
+                    },
+                    "then": {"required": ["target_share"]},
+                },
+                {
+                    "if": {
+                        "required": ["objective"],
+                        "properties": {
+                            "objective": {
+                                "enum": ["coverage", "p-median", "p-center", "capacitated"]
+                            }
+                        },
+                    },
+                    "then": {"not": {"required": ["target_share"]}},
+                },
+                {  # double coverage is a coverage objective
+                    "if": {"required": ["double"], "properties": {"double": {"const": True}}},
+                    "then": {"properties": {"objective": {"enum": ["coverage", None]}}},
+                },
+            ]
+        },
+    )
 
-    k: int | None = Field(None, ge=0, le=200, description="How many new sites", examples=[3])
-    target_share: float | None = Field(
-        None, gt=0, le=1, description="Instead: the fewest sites reaching this covered share"
+    k: Annotated[int, Field(ge=0, le=200), JSON_INTEGER] | Absent = Field(
+        None, description="How many new sites (give k or target_share)", examples=[3]
+    )
+    target_share: Annotated[float, Field(gt=0, le=1, strict=True)] | Absent = Field(
+        None, description="Instead: the fewest sites reaching this covered share"
     )
     standard: Literal["walk", "radius"] = "walk"
-    minutes: float = Field(15.0, gt=0, le=120)
-    radius_m: float = Field(1000.0, gt=0, le=50_000)
-    double: bool = Field(False, description="Maximise demand covered twice or more (k only)")
-    method: Literal["exact", "greedy"] = "exact"
+    minutes: float = Field(15.0, gt=0, le=120, strict=True)
+    radius_m: float = Field(1000.0, gt=0, le=50_000, strict=True)
+    double: bool = Field(
+        False, strict=True, description="Maximise demand covered twice or more (k only)"
+    )
     objective: Literal["coverage", "fewest", "p-median", "p-center", "capacitated"] | None = Field(
         None,
         description="coverage (k; default), fewest (target_share; default with it), p-median "
@@ -338,9 +390,13 @@ class SuggestIn(BaseModel):
         allow_inf_nan=False,
         description="capacitated: capacity of candidates and stations without one",
     )
-    candidates: list[CandidateIn] | None = Field(
+    method: Literal["exact", "greedy"] = "exact"
+    # minItems only in the schema: the handler says "candidates is empty" itself.
+    candidates: (
+        Annotated[list[CandidateIn], Field(max_length=5000, json_schema_extra={"minItems": 1})]
+        | Absent
+    ) = Field(
         None,
-        max_length=5000,
         description="Candidate sites; default: the region's (its candidates file, the OSM "
         "places of its extract, or its street junctions)",
     )
@@ -387,7 +443,7 @@ _POSITION = (
 )
 
 
-class ReportIn(BaseModel):
+class ReportIn(RequestBody):
     """A report on a station. ``lon``/``lat`` are in the ``crs`` query parameter's system."""
 
     model_config = ConfigDict(
@@ -397,7 +453,31 @@ class ReportIn(BaseModel):
                 {"kind": "wrong_hours", "hours": "Mo-Su 07:00-22:00", "text": "Open weekends now"},
                 {"kind": "amenity_missing", "amenity": "microwave", "text": "Broken"},
                 {"kind": "confirmed"},
-            ]
+            ],
+            # Which fields each kind needs or refuses (the server's rules, for the schema).
+            "allOf": [
+                {"dependentRequired": {"lon": ["lat"], "lat": ["lon"]}},
+                {
+                    "if": {"properties": {"kind": {"const": "wrong_location"}}},
+                    "then": {"required": ["lon", "lat"]},
+                },
+                {
+                    "if": {"properties": {"kind": {"const": "wrong_hours"}}},
+                    "then": {
+                        "required": ["hours"],
+                        "properties": {"hours": {"minLength": 1, "format": HOURS_FORMAT}},
+                    },
+                    "else": {"properties": {"hours": {"maxLength": 0}}},
+                },
+                {
+                    "if": {"properties": {"kind": {"const": "amenity_missing"}}},
+                    "then": {
+                        "required": ["amenity"],
+                        "properties": {"amenity": {"enum": list(AMENITIES)}},
+                    },
+                    "else": {"properties": {"amenity": {"maxLength": 0}}},
+                },
+            ],
         },
     )
 
@@ -410,16 +490,18 @@ class ReportIn(BaseModel):
     text: str = Field(
         "", max_length=MAX_TEXT, description="Free text", examples=["Closed since May"]
     )
-    lon: float | None = Field(
-        None,
-        ge=-180,
-        le=180,
-        strict=True,
-        description="Where the station really is, or where you are",
+    lon: Annotated[float, Field(ge=-180, le=180, strict=True)] | Absent = Field(
+        None, description="Where the station really is, or where you are (with lat)"
     )
-    lat: float | None = Field(None, ge=-90, le=90, strict=True, examples=[60.1842])
+    lat: Annotated[float, Field(ge=-90, le=90, strict=True)] | Absent = Field(
+        None, examples=[60.1842]
+    )
     hours: str = Field(
-        "", max_length=MAX_TEXT, description="Right opening hours (OSM syntax)", examples=["24/7"]
+        "",
+        max_length=MAX_TEXT,
+        description="Right opening hours (OSM syntax)",
+        examples=["24/7"],
+        json_schema_extra={"format": HOURS_FORMAT},
     )
     amenity: str = Field(
         "",
@@ -497,7 +579,7 @@ class ProposalIn(BaseModel):
     kind: Kind | None = Field(
         None, description="Kind of station wanted", examples=["rider_station"]
     )
-    amenities: list[str] = Field(
+    amenities: list[AmenityCode] = Field(
         default_factory=list,
         max_length=len(AMENITIES),
         description=f"Amenities wanted, from: {', '.join(AMENITIES)}",
@@ -561,16 +643,17 @@ class ProposalGroups(FeatureCollection[Feature[Point, ProposalGroupProperties]])
 class ProposalAcceptIn(ReviewIn):
     """The planned station to make of a proposal's group."""
 
-    name: str = Field(min_length=1, max_length=200, examples=["Supermarket rider station"])
+    name: Annotated[str, station_text("name", min_length=1)] = Field(
+        examples=["Supermarket rider station"]
+    )
     kind: Kind | None = Field(
         None, description="Default: the kind asked for most, else worker_station"
     )
     station_id: str | None = Field(
         None,
-        min_length=1,
-        max_length=100,
-        description="Default: proposal-<group id>",
+        description=f"Default: proposal-<group id>. {STATION_ID_RULE}",
         examples=["hel-101"],
+        json_schema_extra={"pattern": STATION_ID_PATTERN},  # checked by geo, with its message
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from geo.limits import DEFAULT_MAX_EXPANDED_BYTES
 from geo.regions import RegionSpec, read_regions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +102,9 @@ class Settings(BaseSettings):
     walk_speed_kmh: float = Field(4.8, gt=0)
     default_minutes: float = Field(15.0, gt=0)
     max_upload_bytes: int = Field(20_000_000, gt=0)
+    max_upload_expanded_bytes: int = Field(
+        DEFAULT_MAX_EXPANDED_BYTES, gt=0, description="Most an uploaded XLSX may unpack to"
+    )
     solver_time_limit_s: float = Field(30.0, gt=0, description="Time limit of exact siting")
     report_rate_per_hour: int = Field(
         20,

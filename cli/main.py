@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from cli import regions as regions_cli
 from cli.regions import add_region_options, cache_dir, chosen_region, region_at
 from geo.errors import GeoError, ImportValidationError, InvalidInputError
+from geo.when import parse_time
 
 if TYPE_CHECKING:
     from geo.network import StreetNetwork
@@ -40,18 +41,9 @@ def command(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def parse_when(text: str | None) -> datetime | None:
+def parse_when(text: str | None, *, option: str = "--at") -> datetime | None:
     """``now``, or an ISO 8601 time (naive means local to the registry's time zone)."""
-    if text is None:
-        return None
-    if text.strip().lower() == "now":
-        return datetime.now().astimezone()
-    try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInputError(
-            f"--open-at/--at {text!r} is not an ISO 8601 time such as 2026-05-01T23:00"
-        ) from None
+    return parse_time(text, name=option)
 
 
 _OPEN_STORES = ExitStack()
@@ -156,7 +148,7 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     where = StationFilter.build(
         kinds=[parse_kind_name(k, argument="--kind") for k in args.kind or ()],
         amenities=[parse_amenity_name(a, argument="--amenity") for a in args.amenity or ()],
-        open_at=parse_when(args.open_at),
+        open_at=parse_when(args.open_at, option="--open-at"),
         statuses=args.status,
     )
     if args.mode == "walk":

@@ -13,7 +13,6 @@ the first record row 2. For GeoJSON and GeoPackage they count features from 1.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -22,9 +21,9 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import numpy as np
-import pandas as pd
 from tqdm.auto import tqdm
 
+from geo._tables import read_table
 from geo._validate import Problem, check_station
 from geo.crs import convert, parse_coord_system
 from geo.crs_check import CrsFit, check_crs_against_streets
@@ -32,6 +31,7 @@ from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
 from geo.export import stations_csv, unescape_cell, write_whole
 from geo.hours_zh import HoursTextError, hours_fields
 from geo.import_guard import DEFAULT_FAR_KM, far_rows, resolve_crs, swapped_rows
+from geo.limits import DEFAULT_MAX_EXPANDED_BYTES
 from geo.names import AMENITY_WORDS, KIND_WORDS
 from geo.network import StreetNetwork
 from geo.stations import StationStore
@@ -114,51 +114,6 @@ class ImportReport:
     """With a street network: how the points fit the streets under each system."""
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, int, str]:
-    """Rows as strings, the row number of the first record, and the row label."""
-    suffix = path.suffix.lower()
-    if suffix in {".csv", ".txt"}:
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            raise InvalidInputError(f"{path}: not UTF-8 or GB18030 text")
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        return df, 2, "row"
-    if suffix in {".xlsx", ".xlsm"}:
-        df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        return df, 2, "row"
-    if suffix in {".geojson", ".json", ".gpkg"}:
-        import geopandas as gpd
-
-        gdf = gpd.read_file(path)
-        if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, None):
-            gdf = gdf.to_crs(4326)
-        geom = gdf.geometry
-        pts = geom.where(geom.geom_type == "Point", geom.representative_point())
-        df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).map(_cell_text)
-        points: list[Any] = pts.tolist()
-        df["lon"] = [f"{p.x!r}" if p is not None and not p.is_empty else "" for p in points]
-        df["lat"] = [f"{p.y!r}" if p is not None and not p.is_empty else "" for p in points]
-        return df, 1, "feature"
-    raise InvalidInputError(
-        f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx, .geojson or .gpkg"
-    )
-
-
-def _cell_text(value: Any) -> str:
-    """A property value as the text a spreadsheet cell would hold (lists joined by ``;``)."""
-    if isinstance(value, list | tuple | np.ndarray):
-        return ";".join(str(v) for v in value)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
-
-
 def _map_headers(columns: Sequence[str]) -> dict[str, str]:
     """Station field → the file's column holding it."""
     norm = {str(c).strip().lower().replace(" ", "_"): str(c) for c in columns}
@@ -192,6 +147,8 @@ def read_stations(
     far_km: float = DEFAULT_FAR_KM,
     source: str | None = None,
     progress: bool = False,
+    name: str | None = None,
+    max_expanded_bytes: int = DEFAULT_MAX_EXPANDED_BYTES,
 ) -> ReadResult:
     """Read and validate a station file without writing anything.
 
@@ -213,6 +170,11 @@ def read_stations(
         Value for the ``source`` field where the file has none (default: the file name).
     progress
         Show a progress bar on standard error while rows are validated.
+    name
+        What messages and the result call the file (default: ``path``); an
+        upload passes the client's file name, so no temporary path shows.
+    max_expanded_bytes
+        Most bytes an XLSX archive may declare it unpacks to (checked before reading).
 
     Returns
     -------
@@ -225,7 +187,8 @@ def read_stations(
         raise NotFoundError(f"{p}: no such file")
     if crs is not None:
         parse_coord_system(str(crs))  # a bad name is an error before the file is read
-    df, first_row, label = _read_table(p)
+    shown = str(p) if name is None else name
+    df, first_row, label = read_table(p, name=shown, max_expanded_bytes=max_expanded_bytes)
     if p.suffix.lower() in {".csv", ".txt"}:
         df = df.map(unescape_cell)  # cells our export wrote as '=… are the user's =…
     cols = _map_headers(list(df.columns))
@@ -241,7 +204,7 @@ def read_stations(
                 )
             )
     if problems:
-        return ReadResult(str(p), [], problems, len(df))
+        return ReadResult(shown, [], problems, len(df))
 
     def cell(rec: Mapping[Hashable, Any], fld: str) -> str:
         return str(rec.get(cols[fld], "")).strip() if fld in cols else ""
@@ -376,7 +339,7 @@ def read_stations(
             amenities=tuple(sorted(set(amenities))),
             **hours,
             status=status,
-            source=cell(rec, "source") or source or p.name,
+            source=cell(rec, "source") or source or Path(shown).name,
             last_verified=cell(rec, "last_verified"),
             capacity=capacity,
         )
@@ -386,7 +349,7 @@ def read_stations(
         stations.append(None if probs else st)
     all_problems = file_problems + [pr for probs in row_problems for pr in probs]
     valid = [] if file_problems else [s for s in stations if s is not None]
-    return ReadResult(str(p), valid, all_problems, len(records), crs=system)
+    return ReadResult(shown, valid, all_problems, len(records), crs=system)
 
 
 def import_stations(
@@ -401,6 +364,8 @@ def import_stations(
     progress: bool = False,
     actor: str = "system",
     network: StreetNetwork | Callable[[float, float], StreetNetwork | None] | None = None,
+    name: str | None = None,
+    max_expanded_bytes: int = DEFAULT_MAX_EXPANDED_BYTES,
 ) -> ImportReport:
     """Validate a whole station file, then write it in one transaction.
 
@@ -412,6 +377,7 @@ def import_stations(
     around a WGS-84 point, asked with the sheet's median point), the report's
     ``crs_fit`` says how far the points lie from the streets under each coordinate
     system and warns when another system fits much better (see :mod:`geo.crs_check`).
+    ``name`` and ``max_expanded_bytes`` are as in :func:`read_stations`.
 
     Examples
     --------
@@ -426,7 +392,14 @@ def import_stations(
     <Kind.DRIVER_HOME: 'driver_home'>
     """
     result = read_stations(
-        path, crs=crs, default_crs=default_crs, far_km=far_km, source=source, progress=progress
+        path,
+        crs=crs,
+        default_crs=default_crs,
+        far_km=far_km,
+        source=source,
+        progress=progress,
+        name=name,
+        max_expanded_bytes=max_expanded_bytes,
     )
     if result.problems and not skip_invalid:
         raise ImportValidationError(result.path, list(result.problems))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from api.deps import ISO_OR_NOW, CrsDep, RegionQuery, ServiceDep, parse_when
 from api.routers.coverage import to_geojson
 from api.schemas import AccessOut
+from geo.when import TIME_RANGE
 
 router = APIRouter(tags=["coverage"])
 
@@ -38,7 +39,10 @@ def accessibility(
     ] = None,
     at: Annotated[
         str | None,
-        Query(pattern=ISO_OR_NOW, description="Count only stations open at this ISO 8601 time"),
+        Query(
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
+            description=f"Count only stations open at this ISO 8601 time, from {TIME_RANGE}",
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Enhanced two-step floating catchment: each open station's capacity shared among the

@@ -16,6 +16,7 @@ from api.deps import ISO_OR_NOW, CrsDep, RegionQuery, ServiceDep, parse_when
 from api.schemas import CoverageOut, GapCollection, IsochroneFeature
 from geo.crs import convert
 from geo.types import CoordSystem
+from geo.when import TIME_RANGE
 
 router = APIRouter(tags=["coverage"])
 
@@ -36,8 +37,8 @@ class CoverageParams:
     at: Annotated[
         str | None,
         Query(
-            pattern=ISO_OR_NOW,
-            description="Count only stations open at this ISO 8601 time",
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
+            description=f"Count only stations open at this ISO 8601 time, from {TIME_RANGE}",
             examples=["2026-05-01T23:00:00+08:00"],
         ),
     ] = None

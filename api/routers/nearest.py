@@ -40,7 +40,7 @@ def nearest(
     at: Annotated[
         str | None,
         Query(
-            pattern=ISO_OR_NOW,
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
             description="Time open_now, closes_at and opens_at refer to (default: open_at, "
             "else now); naive means the registry's time zone",
         ),

@@ -15,12 +15,13 @@ from api.deps import CRS_HEADER, AdminKey, CrsDep, FilterParams, PlannerKey, Ser
 from api.lang import LangDep
 from api.schemas import ImportResult, StationFeature, StationIn, StationPage, StationPatch
 from api.service import Service
-from geo.crs import convert
+from geo.crs import COORD_SYSTEMS, convert
 from geo.errors import InvalidInputError
 from geo.export import stations_csv, stations_xlsx
 from geo.hours_zh import hours_fields
 from geo.import_guard import DEFAULT_FAR_KM
 from geo.io import import_stations, stable_id, to_feature_collection
+from geo.limits import MAX_SQL_INT, check_upload_name
 from geo.names import Lang, label_features, parse_amenity_name, parse_kind_name
 from geo.types import Station
 
@@ -72,7 +73,7 @@ def list_stations(
     bbox: Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)],
     q: Annotated[str | None, Query(max_length=100, description="Name or address contains")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, json_schema_extra={"maximum": MAX_SQL_INT})] = 0,
     exclude_reported_closed: Annotated[
         bool, Query(description="Leave out stations with an unresolved 'closed for good' report")
     ] = False,
@@ -173,7 +174,8 @@ def import_file(
         Form(
             description="Coordinate system of the file (wgs84, gcj02, bd09); when absent, the "
             "file's own crs column or the deployment's default, and a file with points in "
-            "mainland China and none of these is refused with a question"
+            "mainland China and none of these is refused with a question",
+            json_schema_extra={"enum": list(COORD_SYSTEMS)},
         ),
     ] = None,
     skip_invalid: Annotated[bool, Form(description="Write valid rows, report the rest")] = False,
@@ -181,9 +183,10 @@ def import_file(
         float, Form(gt=0, le=20_000, description="Report rows this far from every other row, km")
     ] = DEFAULT_FAR_KM,
 ) -> dict[str, Any]:
-    suffix = Path(file.filename or "upload.csv").suffix.lower()
+    name = check_upload_name(file.filename)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{Path(file.filename or 'upload').stem}{suffix}"
+        # The temporary file is named by its type only: the client's name is for messages.
+        path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
         data = file.file.read(service.settings.max_upload_bytes + 1)
         if len(data) > service.settings.max_upload_bytes:
             raise HTTPException(413, f"the file exceeds {service.settings.max_upload_bytes} bytes")
@@ -197,6 +200,8 @@ def import_file(
             skip_invalid=skip_invalid,
             actor=key.name,
             network=service.network_at,
+            name=name,
+            max_expanded_bytes=service.settings.max_upload_expanded_bytes,
         )
     fit = report.crs_fit
     return {

@@ -201,7 +201,7 @@ def station_params(st: Station) -> tuple[Any, ...]:
     return tuple(rec[f] for f in STATION_FIELDS)
 
 
-def checked_station(st: Station) -> Station:
+def checked_station(st: Station, *, new_id: bool = True) -> Station:
     """A station normalised (enums, sorted amenities, floats) and validated, else a named error."""
     st = st.replace(
         kind=Kind(st.kind) if st.kind in set(Kind) else st.kind,
@@ -210,7 +210,7 @@ def checked_station(st: Station) -> Station:
         lon=float(st.lon),
         lat=float(st.lat),
     )
-    problems = check_station(st)
+    problems = check_station(st, new_id=new_id)
     if problems:
         raise InvalidInputError(f"station {st.id!r}: " + "; ".join(str(p) for p in problems))
     return st
