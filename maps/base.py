@@ -367,6 +367,10 @@ def base_map(
         prefer_canvas=True,
         lang=lang,
     )
+    # Leaflet takes its zoom range from the tile layers; with none (a written file, whose
+    # streets are vectors) the map has no maxZoom and the station layer cannot cluster.
+    m.options["min_zoom"] = 0
+    m.options["max_zoom"] = tiles.max_zoom
     if tiles.url:
         folium.TileLayer(
             tiles=tiles.url,
