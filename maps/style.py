@@ -99,6 +99,10 @@ def marker_css() -> str:
         ".sf-legend h4{margin:0 0 4px;font-size:13px}",
         ".sf-popup{font:13px/1.4 sans-serif}.sf-popup dl{margin:4px 0 0}",
         ".sf-popup dt{font-weight:bold;margin-top:4px}.sf-popup dd{margin:0}",
+        ".sf-cluster{background:rgba(55,65,81,.3);border-radius:50%;cursor:pointer}",
+        ".sf-cluster div{margin:4px;height:calc(100% - 8px);border-radius:50%;display:flex;"
+        "align-items:center;justify-content:center;background:rgba(31,41,55,.88);"
+        "color:#fff;font:bold 12px sans-serif}",
         ".sf-open{color:#1a7f37;font-weight:bold}.sf-closed{color:#b42318;font-weight:bold}",
         f".sf-num{{background:{CHOSEN_COLOR};color:#fff;border-radius:50%;width:24px;height:24px;"
         "display:flex;align-items:center;justify-content:center;font:bold 12px sans-serif;"

@@ -33,30 +33,30 @@ def test_stations_page_markers_layers_and_popup(
     page: Page, service_url: str, console: Console, shots: Path
 ) -> None:
     load(page, f"{service_url}/maps/stations?lang=en")
-    n = page.evaluate("Object.keys(window.sfStations.sfById).length")
+    n = page.evaluate("window.sfStations.sfCount")
     seeded = api(f"{service_url}/stations?limit=1000&status=open")["number_matched"]
     assert n == seeded > 20
-    # Clusters and single markers are drawn; together they account for every station.
-    shown = page.evaluate(
-        """() => { let t = 0; window.sfStations.eachLayer(() => t++); return t; }"""
-    )
-    assert shown == n
-    assert page.locator(".marker-cluster").count() + page.locator(".sf-pin").count() > 0
+    # Clusters and single markers are drawn; their counts account for every station.
+    counts = page.evaluate("window.sfStations.drawnCounts")
+    assert sum(counts) == n and len(counts) < n
+    labels = page.locator(".sf-cluster").all_inner_texts()
+    assert sum(map(int, labels)) + page.locator(".sf-pin").count() == n
     # The layer control names the base map and the stations layer; the legend the kinds.
     page.hover(".leaflet-control-layers")
     expect(page.locator(".leaflet-control-layers-list")).to_contain_text("Stations")
     expect(page.locator(".leaflet-control-layers-list")).to_contain_text("Base map")
     expect(page.locator(".sf-legend")).to_contain_text("Worker station")
-    # Open a popup with a real click on one station's marker.
-    sid = page.evaluate("Object.keys(window.sfStations.sfById)[0]")
-    page.evaluate(
-        """id => new Promise(done => {
-            const m = window.sfStations.sfById[id];
-            window.sfStations.zoomToShowLayer(m, () => setTimeout(done, 400));
-        })""",
-        sid,
+    # Clicking a cluster zooms in; then open a popup with a real click on one station's marker.
+    zoom = page.evaluate("window.sfStations._map.getZoom()")
+    page.locator(".sf-cluster").first.click()
+    page.wait_for_function(f"window.sfStations._map.getZoom() > {zoom}")
+    page.wait_for_timeout(500)  # the zoom animation ends, and the view is binned again
+    sid = page.evaluate(
+        """() => { const s = window.sfStations;
+                   const m = Object.values(s.markers).find(m => s.hasLayer(m));
+                   m._icon.id = 'sf-target';
+                   return m.options.sfId; }"""
     )
-    page.evaluate("id => window.sfStations.sfById[id]._icon.id = 'sf-target'", sid)
     page.click("#sf-target")
     popup = page.locator(".leaflet-popup-content .sf-popup")
     expect(popup).to_be_visible()
@@ -251,7 +251,7 @@ def test_popup_report_link_opens_a_form_that_submits(
     x, y = near["features"][0]["geometry"]["coordinates"]
     # At zoom 19 nothing is clustered: the marker is on the map and its popup opens at once.
     load(page, f"{service_url}/maps/embed?lang=en&zoom=19&lat={y}&lon={x}")
-    page.evaluate("(id) => window.sfStations.sfById[id].openPopup()", sid)
+    assert page.evaluate("(id) => window.sfStations.openStation(id)", sid)
     expect(page.locator(".leaflet-popup-content .sf-popup")).to_have_attribute("data-id", sid)
     link = page.locator(".leaflet-popup-content .sf-popup a.sf-report")
     expect(link).to_have_text("Report a problem")
