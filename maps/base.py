@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from folium.elements import JSCSSMixin
+from folium.template import Template as FoliumTemplate
 from numpy.typing import ArrayLike
 
 from geo.crs import convert
@@ -55,13 +56,16 @@ __all__ = [
     "STATIC_URL",
     "Legend",
     "OfflineMap",
+    "SafeGeoJsonTooltip",
     "TileConfig",
     "UnknownAssetError",
     "base_map",
+    "escape_html",
     "fit_to",
     "frame_to_display",
     "localize",
     "render_html",
+    "safe_tooltip",
     "to_display",
     "write_standalone",
 ]
@@ -579,4 +583,54 @@ def js_literal(value: Any) -> str:
         .replace("</", "<\\/")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
+    )
+
+
+# -- text in pages ---------------------------------------------------------------
+_JS_TEMPLATE_CHARS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def escape_html(value: object) -> str:
+    """``value`` as text that is safe in HTML, in an attribute, and inside a JavaScript
+    template literal (folium writes tooltip text between backticks).
+
+    Examples
+    --------
+    >>> escape_html("x<img src=x onerror=alert(1)>`${1}`")
+    'x&lt;img src=x onerror=alert(1)&gt;&#96;&#36;{1}&#96;'
+    """
+    return html.escape(str(value), quote=True).translate(_JS_TEMPLATE_CHARS)
+
+
+def safe_tooltip(value: object, **kwargs: Any) -> folium.Tooltip:
+    """A plain-text tooltip: ``value`` escaped (see :func:`escape_html`)."""
+    return folium.Tooltip(escape_html(value), **kwargs)
+
+
+class SafeGeoJsonTooltip(folium.GeoJsonTooltip):
+    """folium's ``GeoJsonTooltip`` with every field value and alias escaped.
+
+    folium writes the feature properties into the tooltip with ``innerHTML``
+    as they are, so a station id such as ``x<img src=x onerror=…>`` would run
+    script when a planner hovers its circle.
+    """
+
+    _template = FoliumTemplate(
+        """
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.bindTooltip(function (layer) {
+        var E = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
+        function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return E[c]; }); }
+        var fields = {{ this.fields | tojson }}, aliases = {{ this.aliases | tojson }};
+        var rows = fields.map(function (f, i) {
+            var v = layer.feature.properties[f];
+            v = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : v;
+            return "<tr><th>" + esc(aliases[i]) + "</th><td>" + esc(v) + "</td></tr>";
+        });
+        var div = L.DomUtil.create("div");
+        div.innerHTML = "<table>" + rows.join("") + "</table>";
+        return div;
+    }, {{ this.tooltip_options | tojavascript }});
+    {% endmacro %}
+    """
     )

@@ -43,6 +43,7 @@ from maps.base import (
     NO_TILES,
     Legend,
     OfflineMap,
+    SafeGeoJsonTooltip,
     TileConfig,
     base_map,
     frame_to_display,
@@ -137,7 +138,7 @@ def circle_layer(
         marker=folium.Circle(
             radius=float(radius_m), color=CIRCLE_COLOR, weight=1, fill=True, fill_opacity=0.08
         ),
-        tooltip=folium.GeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
+        tooltip=SafeGeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
     ).add_to(group)
     return group
 
@@ -175,7 +176,7 @@ def walk_area_layer(
             "fillColor": WALK_COLOR,
             "fillOpacity": 0.12,
         },
-        tooltip=folium.GeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
+        tooltip=SafeGeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
     ).add_to(group)
     return group
 
@@ -226,7 +227,7 @@ def cell_layer(
             "fillColor": COVERAGE_COLORS[f["properties"]["coverage"]],
             "fillOpacity": 0.35,
         },
-        tooltip=folium.GeoJsonTooltip(["label", "count"], aliases=[text("cells", lang), "n"]),
+        tooltip=SafeGeoJsonTooltip(["label", "count"], aliases=[text("cells", lang), "n"]),
     ).add_to(group)
     return group
 
@@ -274,7 +275,7 @@ def gap_layer(
             "fillColor": GAP_COLOR,
             "fillOpacity": 0.25,
         },
-        tooltip=folium.GeoJsonTooltip(
+        tooltip=SafeGeoJsonTooltip(
             ["rank", "demand", "area"],
             aliases=[text("rank", lang), text("demand", lang), text("area", lang)],
         ),
@@ -339,7 +340,7 @@ def proposal_layer(
             "color": PROPOSAL_COLOR,
             "fillColor": PROPOSAL_COLOR,
         },
-        tooltip=folium.GeoJsonTooltip(
+        tooltip=SafeGeoJsonTooltip(
             ["proposers", "gain"], aliases=[text("proposers", lang), text("gain", lang)]
         ),
     ).add_to(group)
