@@ -45,7 +45,7 @@ from numpy.typing import ArrayLike
 
 from geo.crs import convert
 from maps.i18n import Lang, text
-from maps.style import marker_css
+from maps.style import NARROW_PX, marker_css
 
 __all__ = [
     "AMAP_TILES",
@@ -390,7 +390,38 @@ def base_map(
     # An empty icon: the browser does not ask the server for /favicon.ico.
     root.header.add_child(branca.element.Element('<link rel="icon" href="data:,">'), name="sf_icon")
     root.header.add_child(branca.element.Element(f"<style>{marker_css()}</style>"), name="sf_style")
+    NarrowScreen().add_to(m)
     return m
+
+
+class NarrowScreen(branca.element.MacroElement):
+    """On screens up to :data:`NARROW_PX` wide, layer controls start folded behind their button
+    and fold again when the map is tapped, so they never cover the map or the nearest list."""
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var narrow = window.matchMedia("(max-width: {{ this.narrow_px }}px)");
+            function fold() {
+                if (!narrow.matches) { return; }
+                document.querySelectorAll(".leaflet-control-layers-expanded").forEach(function (c) {
+                    c.classList.remove("leaflet-control-layers-expanded");
+                });
+            }
+            setTimeout(fold, 0);  // the layer control is added after this script
+            map.on("click", fold);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    narrow_px = NARROW_PX
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "NarrowScreen"
 
 
 def fit_to(
@@ -435,10 +466,20 @@ class Legend(branca.element.MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: {{ this.position|tojson }}});
+            // Narrow screens: folded, up with the layer control, clear of the nearest list.
+            var narrow = window.matchMedia("(max-width: {{ this.narrow_px }}px)").matches;
+            var legend = L.control({position: narrow ? "topright" : {{ this.position|tojson }}});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "sf-legend leaflet-control");
                 div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                // On narrow screens the legend folds behind its button (see marker_css).
+                var button = div.querySelector(".sf-legend-toggle");
+                button.addEventListener("click", function () {
+                    var open = !div.classList.contains("sf-open");
+                    div.classList.toggle("sf-open", open);
+                    button.setAttribute("aria-expanded", open ? "true" : "false");
+                });
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});
@@ -456,6 +497,7 @@ class Legend(branca.element.MacroElement):
     ) -> None:
         super().__init__()
         self._name = "Legend"
+        self.narrow_px = NARROW_PX
         self.title = title
         self.entries = list(entries)
         self.position = position
@@ -463,14 +505,19 @@ class Legend(branca.element.MacroElement):
     @property
     def html(self) -> str:
         """The legend's inner HTML (labels escaped)."""
-        rows = [f"<h4>{html.escape(self.title)}</h4>"]
+        title = html.escape(self.title)
+        rows = [
+            f'<button type="button" class="sf-legend-toggle" aria-expanded="false">'
+            f'<i class="fa-solid fa-list"></i> {title}</button><div class="sf-legend-body">'
+            f"<h4>{title}</h4>"
+        ]
         for color, glyph, label in self.entries:
             icon = f'<i class="fa-solid fa-{html.escape(glyph)}"></i>' if glyph else ""
             rows.append(
                 f'<div><span class="sf-swatch" style="background:{html.escape(color)}">'
                 f"{icon}</span>{html.escape(label)}</div>"
             )
-        return "".join(rows)
+        return "".join(rows) + "</div>"
 
 
 # -- output ------------------------------------------------------------------

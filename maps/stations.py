@@ -344,7 +344,10 @@ class LocateControl(branca.element.MacroElement):
     k
         How many stations to list.
     query
-        Extra query parameters (``kind``, ``amenity``), repeated per value.
+        Extra query parameters, repeated per value: every filter the map was
+        drawn with (``kind``, ``amenity``, ``status``, ``open_at``), so that
+        the list shows only stations the map shows. Each entry is marked open
+        or closed now as the station's popup is.
     """
 
     _template = _template("locate_control.html.j2")
@@ -376,7 +379,7 @@ class LocateControl(branca.element.MacroElement):
     def text_js(self) -> str:
         """Labels in the control's language."""
         keys = ("locate_me", "locating", "you_are_here", "nearest", "no_station")
-        keys += ("geo_denied", "api_error", "walk_min")
+        keys += ("geo_denied", "api_error", "walk_min", "open_now", "closed_now")
         return js_literal({key: text(key, self.lang) for key in keys})
 
     @property
@@ -446,7 +449,8 @@ def embed_map(
     mode
         ``straight``, or ``walk`` when the service has a street network.
     query
-        Filters passed on to the endpoint (``kind``, ``amenity``).
+        The filters ``stations`` were selected with (``kind``, ``amenity``,
+        ``status``, ``open_at``), passed on to the endpoint.
     report_url
         URL of the "report a problem" link in each popup (``{id}`` = the
         station id); None leaves the link out.

@@ -18,6 +18,7 @@ __all__ = [
     "COVERAGE_COLORS",
     "GAP_COLOR",
     "KIND_STYLES",
+    "NARROW_PX",
     "PROPOSAL_COLOR",
     "WALK_COLOR",
     "KindStyle",
@@ -67,6 +68,10 @@ CHOSEN_COLOR = "#1f2937"
 PROPOSAL_COLOR = "#E69F00"  # Okabe-Ito orange: apart from coverage, gap and walk colours
 
 
+NARROW_PX = 600
+"""Screens up to this wide (CSS pixels) fold the legend and the layer control behind buttons."""
+
+
 def coverage_class(count: int) -> str:
     """The coverage class of a cell reached by ``count`` stations.
 
@@ -97,6 +102,12 @@ def marker_css() -> str:
         "margin-right:6px;vertical-align:middle;align-items:center;justify-content:center}",
         ".sf-legend .sf-swatch i{color:#fff;font-size:9px}",
         ".sf-legend h4{margin:0 0 4px;font-size:13px}",
+        ".sf-legend-toggle{display:none;font:13px sans-serif;background:#fff;border:0;"
+        "padding:2px 4px;cursor:pointer}",
+        f"@media (max-width:{NARROW_PX}px){{.sf-legend-toggle{{display:block}}"
+        ".sf-legend:not(.sf-open) .sf-legend-body{display:none}"
+        ".sf-legend.sf-open .sf-legend-body{margin-top:4px;max-height:45vh;overflow:auto}"
+        ".sf-legend.sf-open .sf-legend-body h4{display:none}}",
         ".sf-popup{font:13px/1.4 sans-serif}.sf-popup dl{margin:4px 0 0}",
         ".sf-popup dt{font-weight:bold;margin-top:4px}.sf-popup dd{margin:0}",
         ".sf-cluster{background:rgba(55,65,81,.3);border-radius:50%;cursor:pointer}",

@@ -161,9 +161,13 @@ def embed_page(
     where = filters.build()
     mode = nearest_mode(service)
     root = request.scope.get("root_path", "")
+    # The nearest list asks with every filter the map was drawn with; "now" is the instant
+    # the page was built at, so the list and the map agree on what is open.
     query = {
         "kind": [str(k) for k in filters.kind or []],
         "amenity": [str(a) for a in filters.amenity or []],
+        "status": [str(s) for s in filters.status or []],
+        "open_at": [where.open_at.isoformat()] if where.open_at is not None else [],
     }
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("embed", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)

@@ -6,6 +6,7 @@ import json
 import re
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -146,6 +147,52 @@ def test_embed_in_chinese_with_a_kind_filter(
     assert console.unexpected() == []
 
 
+def test_embed_nearest_list_uses_the_map_filters(
+    context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path
+) -> None:
+    """With open_at, the list shows only stations the map shows, each marked open."""
+    context.grant_permissions(["geolocation"], origin=service_url)
+    context.set_geolocation(HERE)
+    when = "2026-11-22T21:00:00+02:00"  # a Sunday night: the libraries are closed
+    near = f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&mode=walk&k=5"
+    unfiltered = [f["id"] for f in api(near)["features"]]
+    filtered = [f["id"] for f in api(f"{near}&open_at={quote(when)}")["features"]]
+    assert set(unfiltered) - set(filtered), "some nearby station is closed then"
+    load(page, f"{service_url}/maps/embed?lang=en&open_at={quote(when)}")
+    page.click("#sf-locate")
+    items = page.locator("#sf-nearest li")
+    expect(items).to_have_count(5)
+    listed = [items.nth(i).get_attribute("data-id") for i in range(5)]
+    assert listed == filtered
+    assert page.evaluate("ids => ids.every(id => window.sfStations.has(id))", listed)
+    assert items.locator(".sf-open").count() == 5 and items.locator(".sf-closed").count() == 0
+    # Tapping an entry opens that station's popup.
+    items.nth(1).click()
+    popup = page.locator(".leaflet-popup-content .sf-popup")
+    expect(popup).to_have_attribute("data-id", listed[1])
+    expect(popup.locator(".sf-open")).to_have_count(1)
+    page.screenshot(path=str(shots / "embed-open-at.png"))
+    assert console.unexpected() == []
+
+
+def test_embed_nearest_list_marks_closed_stations(
+    context: BrowserContext, page: Page, service_url: str, console: Console
+) -> None:
+    """Without an open_at filter the list marks each station open or closed, as its popup."""
+    context.grant_permissions(["geolocation"], origin=service_url)
+    context.set_geolocation(HERE)
+    load(page, f"{service_url}/maps/embed?lang=en")
+    page.click("#sf-locate")
+    items = page.locator("#sf-nearest li")
+    expect(items).to_have_count(5)
+    for i in range(5):
+        sid = items.nth(i).get_attribute("data-id")
+        state = page.evaluate("id => window.sfStations.openState(id)", sid)
+        assert items.nth(i).locator(".sf-open").count() == (state == 1)
+        assert items.nth(i).locator(".sf-closed").count() == (state == 0)
+    assert console.unexpected() == []
+
+
 def test_denied_position_is_explained(page: Page, service_url: str, console: Console) -> None:
     load(page, f"{service_url}/maps/embed?lang=en")  # no geolocation permission granted
     page.click("#sf-locate")
@@ -268,4 +315,50 @@ def test_popup_report_link_opens_a_form_that_submits(
     expect(page.locator("#sf-result")).to_contain_text("Thank you")
     page.screenshot(path=str(shots / "report-form.png"))
     assert api(f"{service_url}/stations/{sid}")["properties"]["open_reports"] == 1
+    assert console.unexpected() == []
+
+
+def overlap(a: dict[str, float] | None, b: dict[str, float] | None) -> bool:
+    assert a is not None and b is not None
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.parametrize("path", ["/maps/embed?lang=en", "/maps/coverage?lang=en&minutes=3"])
+def test_narrow_screen_folds_legend_and_layers(
+    context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path, path: str
+) -> None:
+    """At 390 px the legend and the layer control start folded behind buttons; the nearest
+    list is never covered; each button unfolds its control."""
+    context.grant_permissions(["geolocation"], origin=service_url)
+    context.set_geolocation(HERE)
+    page.set_viewport_size({"width": 390, "height": 740})
+    load(page, service_url + path)
+    page.wait_for_timeout(200)
+    expect(page.locator(".sf-legend-toggle")).to_be_visible()
+    expect(page.locator(".sf-legend .sf-legend-body")).to_be_hidden()
+    expect(page.locator(".leaflet-control-layers-list")).to_be_hidden()
+    if "embed" in path:
+        page.click("#sf-locate")
+        expect(page.locator("#sf-nearest li")).to_have_count(5)
+        near = page.locator("#sf-nearest").bounding_box()
+        assert not overlap(near, page.locator(".sf-legend").bounding_box())
+        expect(page.locator(".leaflet-control-layers")).to_have_count(0)  # none on the embed
+        page.screenshot(path=str(shots / "embed-390.png"))
+    page.click(".sf-legend-toggle")
+    expect(page.locator(".sf-legend .sf-legend-body")).to_be_visible()
+    expect(page.locator(".sf-legend .sf-legend-body > div").first).to_be_visible()
+    if "coverage" in path:
+        page.click(".leaflet-control-layers-toggle")
+        expect(page.locator(".leaflet-control-layers-list")).to_be_visible()
+    page.screenshot(path=str(shots / f"narrow-{path.split('?')[0].rsplit('/', 1)[-1]}.png"))
+    # Wide screens show both unfolded, as before.
+    page.set_viewport_size({"width": 1000, "height": 700})
+    load(page, service_url + path)
+    expect(page.locator(".sf-legend-toggle")).to_be_hidden()
+    expect(page.locator(".sf-legend .sf-legend-body")).to_be_visible()
     assert console.unexpected() == []

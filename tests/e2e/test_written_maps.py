@@ -61,7 +61,7 @@ def open_file(page: Page, path: Path) -> None:
 
 
 def legend_rows(page: Page) -> list[str]:
-    return page.locator(".sf-legend > div").all_inner_texts()
+    return page.locator(".sf-legend .sf-legend-body > div").all_inner_texts()
 
 
 def seed_rows() -> list[dict[str, str]]:
