@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from geo.crs import convert
 from tests.e2e.conftest import Console
@@ -101,15 +101,21 @@ def test_tiles_that_fail_never_break_the_page(
     expect(page.locator(".sf-legend")).to_contain_text("Worker station")
 
 
-def test_embed_locate_me_lists_nearest(
-    context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path
-) -> None:
-    context.grant_permissions(["geolocation"], origin=service_url)
+def located(context: BrowserContext, page: Page, url: str) -> Locator:
+    """Load an embed page at ``HERE``, press "locate me", and return the five list entries."""
+    context.grant_permissions(["geolocation"], origin=url.split("/maps/")[0])
     context.set_geolocation(HERE)
-    load(page, f"{service_url}/maps/embed?lang=en&zoom=15&lat=60.17&lon=24.94")
+    load(page, url)
     page.click("#sf-locate")
     items = page.locator("#sf-nearest li")
     expect(items).to_have_count(5)
+    return items
+
+
+def test_embed_locate_me_lists_nearest(
+    context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path
+) -> None:
+    items = located(context, page, f"{service_url}/maps/embed?lang=en&zoom=15&lat=60.17&lon=24.94")
     # The service has a walking network, so the page ranks by walking distance.
     expected = api(
         f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&mode=walk&k=5"
@@ -151,17 +157,12 @@ def test_embed_nearest_list_uses_the_map_filters(
     context: BrowserContext, page: Page, service_url: str, console: Console, shots: Path
 ) -> None:
     """With open_at, the list shows only stations the map shows, each marked open."""
-    context.grant_permissions(["geolocation"], origin=service_url)
-    context.set_geolocation(HERE)
     when = "2026-11-22T21:00:00+02:00"  # a Sunday night: the libraries are closed
     near = f"{service_url}/nearest?lat={HERE['latitude']}&lon={HERE['longitude']}&mode=walk&k=5"
     unfiltered = [f["id"] for f in api(near)["features"]]
     filtered = [f["id"] for f in api(f"{near}&open_at={quote(when)}")["features"]]
     assert set(unfiltered) - set(filtered), "some nearby station is closed then"
-    load(page, f"{service_url}/maps/embed?lang=en&open_at={quote(when)}")
-    page.click("#sf-locate")
-    items = page.locator("#sf-nearest li")
-    expect(items).to_have_count(5)
+    items = located(context, page, f"{service_url}/maps/embed?lang=en&open_at={quote(when)}")
     listed = [items.nth(i).get_attribute("data-id") for i in range(5)]
     assert listed == filtered
     assert page.evaluate("ids => ids.every(id => window.sfStations.has(id))", listed)
@@ -179,12 +180,7 @@ def test_embed_nearest_list_marks_closed_stations(
     context: BrowserContext, page: Page, service_url: str, console: Console
 ) -> None:
     """Without an open_at filter the list marks each station open or closed, as its popup."""
-    context.grant_permissions(["geolocation"], origin=service_url)
-    context.set_geolocation(HERE)
-    load(page, f"{service_url}/maps/embed?lang=en")
-    page.click("#sf-locate")
-    items = page.locator("#sf-nearest li")
-    expect(items).to_have_count(5)
+    items = located(context, page, f"{service_url}/maps/embed?lang=en")
     for i in range(5):
         sid = items.nth(i).get_attribute("data-id")
         state = page.evaluate("id => window.sfStations.openState(id)", sid)
