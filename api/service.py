@@ -158,10 +158,11 @@ class Service:
             )
         return self.network
 
-    def station_set(self, at: datetime | None) -> StationSet:
-        """The open stations (open at ``at`` when given), snapped to the network."""
+    def station_set(self, at: datetime | None, kind: tuple[str, ...] = ()) -> StationSet:
+        """The open stations (open at ``at`` when given, of ``kind`` when given), snapped
+        to the network."""
         net = self.need_network()
-        where = StationFilter(open_at=at)
+        where = StationFilter.build(open_at=at, kinds=kind or None, statuses=["open"])
         ids, lon, lat = self.registry.arrays(where)
         return StationSet.build(net, ids, lon, lat)
 
@@ -172,13 +173,14 @@ class Service:
         minutes: float,
         radius_m: float,
         at: datetime | None,
+        kind: tuple[str, ...] = (),
     ) -> CoverageReport:
-        key = ("coverage", standard, minutes, radius_m, at)
+        key = ("coverage", standard, minutes, radius_m, at, kind)
         return self.cached(  # type: ignore[no-any-return]
             key,
             lambda: coverage_report(
                 self.need_network(),
-                self.station_set(at),
+                self.station_set(at, kind),
                 standard=standard,
                 minutes=minutes,
                 radius_m=radius_m,
@@ -208,19 +210,19 @@ class Service:
 
         return self.cached(("isochrone", station_id, minutes), compute)  # type: ignore[no-any-return]
 
-    def walk_areas(self, minutes: float) -> gpd.GeoDataFrame:
-        """Every open station's walking area (for the coverage map)."""
+    def walk_areas(self, minutes: float, kind: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+        """Every open station's walking area (of ``kind`` when given; for the coverage map)."""
 
         def compute() -> gpd.GeoDataFrame:
             net = self.need_network()
             return isochrones(
                 net,
-                self.station_set(None),
+                self.station_set(None, kind),
                 minutes=minutes,
                 walk_speed_kmh=self.settings.walk_speed_kmh,
             )
 
-        return self.cached(("walk_areas", minutes), compute)  # type: ignore[no-any-return]
+        return self.cached(("walk_areas", minutes, kind), compute)  # type: ignore[no-any-return]
 
     def osm_candidates(self) -> pd.DataFrame:
         """Candidate sites from the network's OSM file (community centres, town halls …)."""

@@ -208,7 +208,8 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     from geo.registry import StationFilter
 
     reg = open_registry(args)
-    where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
+    kinds = getattr(args, "station_kind", None)
+    where = StationFilter.build(open_at=parse_when(args.at), kinds=kinds, statuses=["open"])
     ids, lon, lat = reg.arrays(where)
     net = network_for(args, reg)
     demand = read_demand(args.demand) if args.demand else None
@@ -717,7 +718,8 @@ def cmd_map(args: argparse.Namespace) -> int:
             raise InvalidInputError(f"--kind {args.kind} needs --network PBF")
         inputs = coverage_inputs(args)
         reg = open_registry(args)
-        stations = reg.stations(StationFilter(open_at=parse_when(args.at)))
+        kinds = args.station_kind or None
+        stations = reg.stations(StationFilter.build(open_at=parse_when(args.at), kinds=kinds))
         net, sset = inputs.pop("net"), inputs.pop("stations")
         demand = inputs["demand"]
         if demand is None and BUNDLED_DEMAND.is_file():
@@ -734,6 +736,7 @@ def cmd_map(args: argparse.Namespace) -> int:
                 ),
                 stations=stations,
                 demand=demand,
+                at=parse_when(args.at),
                 lang=args.lang,
                 tz=reg.tz,
             )
@@ -864,6 +867,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--districts", help="GeoJSON/GeoPackage of districts with a 'name' column")
         p.add_argument("--at", metavar="ISO8601", help="count only stations open then ('now' ok)")
+        p.add_argument(
+            "--station-kind", action="append", help="count only stations of this kind (repeatable)"
+        )
         p.add_argument("--resolution", type=int, default=10, help="H3 resolution (default 10)")
 
     p = sub.add_parser("coverage", help="share of streets, area and demand within reach")

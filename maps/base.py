@@ -460,6 +460,8 @@ class Legend(branca.element.MacroElement):
         ``(colour, glyph, label)`` rows; ``glyph`` is a Font Awesome name or ``""``.
     position
         Leaflet control position.
+    sections
+        Further ``(heading, entries)`` blocks, e.g. a layer's colour scale.
     """
 
     _template = branca.element.Template(
@@ -494,9 +496,11 @@ class Legend(branca.element.MacroElement):
         entries: Sequence[tuple[str, str, str]],
         *,
         position: str = "bottomright",
+        sections: Sequence[tuple[str, Sequence[tuple[str, str, str]]]] = (),
     ) -> None:
         super().__init__()
         self._name = "Legend"
+        self.sections = [(head, list(rows)) for head, rows in sections]
         self.narrow_px = NARROW_PX
         self.title = title
         self.entries = list(entries)
@@ -511,12 +515,16 @@ class Legend(branca.element.MacroElement):
             f'<i class="fa-solid fa-list"></i> {title}</button><div class="sf-legend-body">'
             f"<h4>{title}</h4>"
         ]
-        for color, glyph, label in self.entries:
-            icon = f'<i class="fa-solid fa-{html.escape(glyph)}"></i>' if glyph else ""
-            rows.append(
-                f'<div><span class="sf-swatch" style="background:{html.escape(color)}">'
-                f"{icon}</span>{html.escape(label)}</div>"
-            )
+        blocks = [(None, self.entries), *self.sections]
+        for head, entries in blocks:
+            if head is not None:
+                rows.append(f'<h5 class="sf-legend-scale">{html.escape(head)}</h5>')
+            for color, glyph, label in entries:
+                icon = f'<i class="fa-solid fa-{html.escape(glyph)}"></i>' if glyph else ""
+                rows.append(
+                    f'<div><span class="sf-swatch" style="background:{html.escape(color)}">'
+                    f"{icon}</span>{html.escape(label)}</div>"
+                )
         return "".join(rows) + "</div>"
 
 

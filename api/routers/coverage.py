@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from api.deps import ISO_OR_NOW, CrsDep, ServiceDep, parse_when
 from api.schemas import CoverageOut, GapCollection, IsochroneFeature
 from geo.crs import convert
-from geo.types import CoordSystem
+from geo.types import CoordSystem, Kind
 
 router = APIRouter(tags=["coverage"])
 
@@ -41,12 +41,18 @@ class CoverageParams:
         ),
     ] = None
 
+    kind: Annotated[
+        list[Kind] | None,
+        Query(description="Count only stations of these kinds (repeatable; default: all)"),
+    ] = None
+
     def as_kwargs(self) -> dict[str, Any]:
         return {
             "standard": self.standard,
             "minutes": self.minutes,
             "radius_m": self.radius_m,
             "at": parse_when(self.at, name="at"),
+            "kind": tuple(sorted({str(k) for k in self.kind or []})),
         }
 
 

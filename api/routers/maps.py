@@ -215,10 +215,13 @@ def coverage_page(
         m = maps.coverage_map_from(
             service.coverage(**kwargs),
             gaps=service.gaps(**kwargs),
-            walk_areas=service.walk_areas(params.minutes),
-            stations=registry.stations(StationFilter(open_at=kwargs["at"])),
+            walk_areas=service.walk_areas(params.minutes, kwargs["kind"]),
+            stations=registry.stations(
+                StationFilter.build(open_at=kwargs["at"], kinds=kwargs["kind"] or None)
+            ),
             demand=service.demand,
             proposals=public_groups(service),
+            at=kwargs["at"],
             lang=lang,
             tiles=tiles,
             tz=registry.tz,

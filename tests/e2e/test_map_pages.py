@@ -358,3 +358,54 @@ def test_narrow_screen_folds_legend_and_layers(
     expect(page.locator(".sf-legend-toggle")).to_be_hidden()
     expect(page.locator(".sf-legend .sf-legend-body")).to_be_visible()
     assert console.unexpected() == []
+
+
+PANEL_VALUES = """() => {
+    const out = {};
+    document.querySelectorAll('.sf-fig-table tr[data-measure]').forEach(tr => {
+        out[tr.dataset.measure] = [...tr.querySelectorAll('td')].map(
+            td => td.dataset.value === '' ? null : Number(td.dataset.value));
+    });
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("kind", [None, "driver_home"])
+def test_coverage_figures_panel_equals_the_coverage_endpoint(
+    page: Page, service_url: str, console: Console, shots: Path, kind: str | None
+) -> None:
+    query = "minutes=3" + (f"&kind={kind}" if kind else "")
+    load(page, f"{service_url}/maps/coverage?lang=en&{query}")
+    want = api(f"{service_url}/coverage?{query}")
+    got = page.evaluate(PANEL_VALUES)
+    for measure in ("street_share", "area_share", "demand_share"):
+        shares = want[measure]
+        assert got[measure] == [shares["none"], shares["once"], shares["multiple"]], measure
+    # What a person reads: the same shares in per cent, one decimal.
+    row = page.locator('.sf-fig-table tr[data-measure="street_share"] td')
+    expect(row.first).to_have_text(f"{100 * want['street_share']['none']:.1f} %")
+    expect(page.locator(".sf-figures .sf-standard")).to_contain_text("3 min on foot")
+    # Every layer in the legend, the demand layer with its scale.
+    legend = page.locator(".sf-legend")
+    for label in (
+        "Not covered",
+        "Covered once",
+        "Covered twice or more",
+        "walking areas",
+        "service circles",
+        "Coverage gaps",
+        "Driver home",
+    ):
+        expect(legend).to_contain_text(label)
+    expect(legend.locator("h5")).to_contain_text("Worker demand per hexagon")
+    scale = legend.locator("h5 ~ div")
+    assert scale.count() >= 3
+    stations = page.evaluate("window.sfStations.sfCount")
+    if kind:  # the stations drawn are those counted: driver homes only
+        kinds = page.evaluate(
+            "() => Object.values(window.sfStations.markers).map(m => m.options.icon.options.html)"
+        )
+        assert all("sf-kind-driver_home" in k for k in kinds)
+        assert stations == want["stations"]
+    page.screenshot(path=str(shots / f"coverage-figures-{kind or 'all'}.png"))
+    assert console.unexpected() == []

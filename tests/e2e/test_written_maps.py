@@ -3,11 +3,15 @@ and no network: each kind draws its markers, legend and layers, with no JavaScri
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+import shapely
 from playwright.sync_api import Page
 
 from cli.main import main
@@ -41,10 +45,17 @@ def written(tmp_path_factory: pytest.TempPathFactory, helsinki_pbf: str) -> dict
     db = tmp / "s.sqlite"
     assert main(["import", str(SEED), "--db", str(db)]) == 0
     common = ["--db", str(db), "--network", helsinki_pbf, "--lang", "en"]
-    out = {"db": db}
+    out = {"db": db, "districts": tmp / "districts.geojson"}
+    # Two districts: the demo's streets split at 24.94° E.
+    halves = gpd.GeoDataFrame(
+        {"name": ["West <b>", "East"]},
+        geometry=[shapely.box(24.90, 60.15, 24.94, 60.20), shapely.box(24.94, 60.15, 24.98, 60.20)],
+        crs=4326,
+    )
+    halves.to_file(out["districts"], driver="GeoJSON")
     for kind, extra in [
         ("stations", []),
-        ("coverage", ["--minutes", "3"]),
+        ("coverage", ["--minutes", "3", "--districts", str(out["districts"])]),
         ("suggest", ["--minutes", "3", "-k", "3"]),
     ]:
         out[kind] = tmp / f"{kind}.html"
@@ -113,3 +124,40 @@ def test_suggest_file_numbers_the_chosen_sites(
     assert [r.split(".")[0].strip() for r in rows[1:]] == ["1", "2", "3"]
     file_page.screenshot(path=str(shots / "written-suggest.png"))
     assert console.blocked == [] and console.unexpected() == []
+
+
+def test_coverage_file_figures_equal_the_coverage_command(
+    file_page: Page, written: dict[str, Path], helsinki_pbf: str, console: Console
+) -> None:
+    """The figures panel and its district table show ``stationfinder coverage --json``."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        args = ["coverage", "--db", str(written["db"]), "--network", helsinki_pbf]
+        args += ["--demand", str(ROOT / "data" / "helsinki_demand.csv")]  # the map's default
+        assert (
+            main([*args, "--minutes", "3", "--districts", str(written["districts"]), "--json"]) == 0
+        )
+    want = json.loads(printed.getvalue())
+    open_file(file_page, written["coverage"])
+    keys = ("none", "once", "multiple")
+    for measure in ("street_share", "area_share", "demand_share"):
+        row = file_page.locator(f'.sf-fig-table tr[data-measure="{measure}"] td')
+        got = [
+            None if v == "" else float(v)
+            for v in row.evaluate_all("t => t.map(d => d.dataset.value)")
+        ]
+        assert got == [want[measure][k] for k in keys], measure
+    assert set(want["districts"]) == {"West <b>", "East"}
+    file_page.click(".sf-districts summary")
+    for name, parts in want["districts"].items():
+        row = file_page.locator(f'.sf-district-table tr[data-district="{name}"]')
+        expect_values = [
+            parts[m][k] for m in ("street_share", "area_share", "demand_share") for k in keys
+        ]
+        got = [
+            None if v == "" else float(v)
+            for v in row.locator("td").evaluate_all("t => t.map(d => d.dataset.value)")
+        ]
+        assert got == expect_values, name
+        assert row.locator("th").inner_text() == name  # shown as text, not markup
+    assert console.unexpected() == []
