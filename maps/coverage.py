@@ -52,7 +52,7 @@ from maps.base import (
 )
 from maps.figures import FiguresPanel
 from maps.i18n import Lang, kind_label, text
-from maps.stations import station_layer
+from maps.stations import KindFilter, station_layer
 from maps.style import (
     CIRCLE_COLOR,
     COVERAGE_COLORS,
@@ -538,6 +538,8 @@ def coverage_map(
     if stations:
         station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
         present = {Kind(s.kind) for s in stations}
+        if len(present) > 1:
+            KindFilter(sorted(present, key=list(Kind).index), lang=lang).add_to(m)
         entries += [
             (KIND_STYLES[k].color, KIND_STYLES[k].icon, kind_label(k, lang))
             for k in Kind

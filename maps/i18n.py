@@ -56,6 +56,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "demand_cells": ("Worker demand per hexagon", "劳动者需求（按六边形）"),
     "demand_scale": ("Worker demand per hexagon (quantiles)", "劳动者需求（六边形，分位数）"),
     "figures": ("Coverage figures", "覆盖统计"),
+    "show_kinds": ("Show kinds", "显示类型"),
     "street_share": ("Streets", "街道"),
     "area_share": ("Area", "面积"),
     "demand_share": ("Demand", "需求"),

@@ -12,6 +12,7 @@ one binning pass over the view takes milliseconds.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ from maps.i18n import Lang, amenity_label, kind_label, text
 from maps.style import KIND_STYLES
 
 __all__ = [
+    "KindFilter",
     "LocateControl",
     "StationCluster",
     "embed_map",
@@ -269,6 +271,61 @@ def kind_legend(kinds: Sequence[Kind | str] | None = None, *, lang: Lang = "en")
     return Legend(text("legend", lang), entries)
 
 
+class KindFilter(branca.element.MacroElement):
+    """A checkbox per station kind present ("driver homes only"): unticking a kind hides
+    its stations from the clustered layer (``window.sfStations.setKinds``).
+
+    Parameters
+    ----------
+    kinds
+        The kinds to offer, in :class:`Kind` order.
+    lang
+        Language of labels.
+    """
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var control = L.control({position: "topright"});
+            control.onAdd = function () {
+                var div = L.DomUtil.create("div", "sf-kind-filter leaflet-control");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                div.addEventListener("change", function () {
+                    var on = [];
+                    div.querySelectorAll("input").forEach(function (i) {
+                        if (i.checked) { on.push(i.value); }
+                    });
+                    if (window.sfStations) { window.sfStations.setKinds(on); }
+                });
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, kinds: Sequence[Kind | str], *, lang: Lang = "en") -> None:
+        super().__init__()
+        self._name = "KindFilter"
+        wanted = {Kind(k) for k in kinds}
+        rows = [
+            f'<label><input type="checkbox" value="{k.value}" checked> '
+            f'<span class="sf-swatch sf-kind-{k.value}">'
+            f'<i class="fa-solid fa-{KIND_STYLES[k].icon}"></i></span>'
+            f"{html.escape(kind_label(k, lang))}</label>"
+            for k in Kind
+            if k in wanted
+        ]
+        self.html = (
+            f"<details><summary>{html.escape(text('show_kinds', lang))}</summary>"
+            + "".join(rows)
+            + "</details>"
+        )
+
+
 def stations_map(
     stations: Sequence[Station],
     *,
@@ -315,6 +372,8 @@ def stations_map(
     station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
     present = sorted({Kind(s.kind) for s in stations}, key=_KINDS.index)
     kind_legend(present or None, lang=lang).add_to(m)
+    if len(present) > 1:
+        KindFilter(present, lang=lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     fit_to(m, [s.lon for s in stations], [s.lat for s in stations], tiles=tiles)
     return m

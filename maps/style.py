@@ -121,6 +121,13 @@ def marker_css() -> str:
         ".sf-legend .sf-swatch i{color:#fff;font-size:9px}",
         ".sf-legend h4{margin:0 0 4px;font-size:13px}",
         ".sf-legend h5{margin:6px 0 2px;font-size:12px}",
+        ".sf-kind-filter{background:#fff;padding:4px 8px;border-radius:4px;"
+        "box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.6 sans-serif}",
+        ".sf-kind-filter summary{cursor:pointer;font-weight:bold}",
+        ".sf-kind-filter label{display:block;cursor:pointer}",
+        ".sf-kind-filter .sf-swatch{display:inline-flex;width:16px;height:16px;border-radius:50%;"
+        "margin:0 4px;vertical-align:middle;align-items:center;justify-content:center}",
+        ".sf-kind-filter .sf-swatch i{color:#fff;font-size:9px}",
         ".sf-legend-body{max-height:60vh;overflow:auto}",
         ".sf-legend .sf-swatch:empty{border-radius:3px}",
         ".sf-legend-toggle{display:none;font:13px sans-serif;background:#fff;border:0;"

@@ -409,3 +409,28 @@ def test_coverage_figures_panel_equals_the_coverage_endpoint(
         assert stations == want["stations"]
     page.screenshot(path=str(shots / f"coverage-figures-{kind or 'all'}.png"))
     assert console.unexpected() == []
+
+
+def test_kind_filter_shows_one_kind_only(
+    page: Page, service_url: str, console: Console, shots: Path
+) -> None:
+    """Unticking every kind but driver homes leaves exactly the driver homes drawn."""
+    load(page, f"{service_url}/maps/stations?lang=en")
+    homes = api(f"{service_url}/stations?limit=1000&kind=driver_home")["number_matched"]
+    total = page.evaluate("window.sfStations.sfCount")
+    assert 0 < homes < total
+    page.click(".sf-kind-filter summary")
+    for box in page.locator(".sf-kind-filter input").all():
+        if box.get_attribute("value") != "driver_home":
+            box.uncheck()
+    assert sum(page.evaluate("window.sfStations.drawnCounts")) == homes
+    kinds = page.evaluate(
+        "() => Object.values(window.sfStations.markers)"
+        ".filter(m => window.sfStations.hasLayer(m)).map(m => m.options.icon.options.html)"
+    )
+    assert kinds and all("sf-kind-driver_home" in k for k in kinds)
+    page.screenshot(path=str(shots / "kind-filter.png"))
+    page.locator('.sf-kind-filter input[value="worker_station"]').check()
+    workers = api(f"{service_url}/stations?limit=1000&kind=worker_station")["number_matched"]
+    assert sum(page.evaluate("window.sfStations.drawnCounts")) == homes + workers
+    assert console.unexpected() == []
