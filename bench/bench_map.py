@@ -26,6 +26,7 @@ into the JSON ``extra_info``. Needs ``/usr/bin/chromium`` for the browser part.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import http.server
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,7 +54,7 @@ from geo.types import Station, Status  # noqa: E402
 from maps import STATIC_DIR, render_html, stations_map, write_standalone  # noqa: E402
 
 SIZES = (10_000, 150_000, 500_000)
-FORMS = ("served", "file")
+FORMS = ("inline", "service", "file")
 SEED = 0
 NOW = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # fixed, so "open now" is the same each run
 TZ = "Asia/Shanghai"
@@ -68,6 +70,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 RESULTS: dict[int, dict[str, float]] = {}
+(ROOT / "bench" / "results").mkdir(exist_ok=True)  # --benchmark-json writes there; not in git
 
 
 def machine() -> dict[str, str]:
@@ -117,20 +120,20 @@ def summary() -> Iterator[None]:
     print("\n\nStations map (maps.stations_map), synthetic stations over China, seed 0")
     print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
     head = (
-        "| stations | build + render s | HTML MB | HTML gzip MB | assets kB "
-        "| served: time to interactive s | click → zoom s | file: time to interactive s "
-        "| click → zoom s |"
+        "| stations | build + render s | inline HTML MB (gzip) | inline: ready s | first view MB "
+        "| service: ready s | first view MB | click → zoom s | file: ready s | click → zoom s |"
     )
     print(head)
-    print("|" + "---:|" * 9)
+    print("|" + "---:|" * 10)
+    nan = float("nan")
     for n, r in sorted(RESULTS.items()):
-        nan = float("nan")
         print(
             f"| {int(r.get('stations', n)):,} | {r.get('build_s', nan):.2f} "
-            f"| {r.get('html_mb', nan):.2f} | {r.get('gzip_mb', nan):.2f} "
-            f"| {r.get('assets_kb', nan):.0f} | {r.get('served_tti_s', nan):.2f} "
-            f"| {r.get('served_click_s', nan):.2f} | {r.get('file_tti_s', nan):.2f} "
-            f"| {r.get('file_click_s', nan):.2f} |"
+            f"| {r.get('html_mb', nan):.2f} ({r.get('gzip_mb', nan):.2f}) "
+            f"| {r.get('inline_tti_s', nan):.2f} | {r.get('inline_first_view_mb', nan):.2f} "
+            f"| {r.get('service_tti_s', nan):.2f} | {r.get('service_first_view_mb', nan):.2f} "
+            f"| {r.get('service_click_s', nan):.2f} "
+            f"| {r.get('file_tti_s', nan):.2f} | {r.get('file_click_s', nan):.2f} |"
         )
 
 
@@ -179,19 +182,25 @@ def test_time_to_interactive(benchmark: Any, n: int, form: str, site: tuple[str,
     benchmark.group = f"map: time to interactive in headless Chromium ({form})"
     benchmark.extra_info.update(machine())
     base, root = site
-    if form == "served":
+    service = contextlib.nullcontext(base)
+    if form == "inline":
         (root / f"stations-{n}.html").write_text(build(n), encoding="utf-8")
         url = f"{base}/stations-{n}.html"
+    elif form == "service":
+        service = serving(n, root)
     else:
         path = root / f"stations-{n}-file.html"
         write_file(n, path)
         url = path.as_uri()
     fetched: dict[str, int] = {}
+    first_view: list[int] = []
     clicks: list[float] = []
     ready: list[float] = []
     expected = len(open_stations(n))
 
-    with sync_playwright() as p:
+    with service as base, sync_playwright() as p:
+        if form == "service":
+            url = f"{base}/maps/stations?lang=zh"
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
         def load() -> None:
@@ -213,6 +222,8 @@ def test_time_to_interactive(benchmark: Any, n: int, form: str, site: tuple[str,
                     fetched[resp.url] = int(resp.headers.get("content-length", "0"))
 
             page.on("response", count)
+            responses: list[Any] = []
+            page.on("requestfinished", lambda req: responses.append(req))
             start = time.perf_counter()
             page.goto(url, wait_until="commit", timeout=120_000)
             page.wait_for_function(
@@ -222,6 +233,8 @@ def test_time_to_interactive(benchmark: Any, n: int, form: str, site: tuple[str,
             )
             t0 = time.perf_counter()
             ready.append(t0 - start)
+            # Bytes on the wire for the first view (gzip where the server compressed).
+            first_view.append(sum(req.sizes()["responseBodySize"] for req in list(responses)))
             assert sum(page.evaluate("window.sfStations.drawnCounts")) == expected
             zoom = page.evaluate("window.sfStations._map.getZoom()")
             # The biggest cluster: inside the view, never under a control at the edge.
@@ -243,9 +256,27 @@ def test_time_to_interactive(benchmark: Any, n: int, form: str, site: tuple[str,
         {
             f"{form}_tti_s": sorted(ready)[len(ready) // 2],
             f"{form}_click_s": sorted(clicks)[len(clicks) // 2],
+            f"{form}_first_view_mb": sorted(first_view)[len(first_view) // 2] / 1e6,
         }
     )
-    if form == "served":
+    if form == "inline":
         html_bytes = fetched.pop(url)
         RESULTS[n]["assets_kb"] = sum(fetched.values()) / 1e3
         assert html_bytes > 0 and fetched
+
+
+@contextlib.contextmanager
+def serving(n: int, root: Path) -> Iterator[str]:
+    """``stationfinder serve`` on a registry of the ``n``-station set's open stations."""
+    from geo.registry import StationRegistry
+    from tests.serve import running_service
+
+    db = root / f"registry-{n}.sqlite"
+    if not db.exists():
+        StationRegistry(db, tz=TZ).add(open_stations(n))
+    env = {"STATIONFINDER_DB": str(db), "STATIONFINDER_CACHE_DIR": str(root / "cache")}
+    with running_service(env, root / f"serve-{n}.log", timeout_s=120) as url:
+        # Warm: the page and the station arrays are built once per registry version.
+        with urllib.request.urlopen(f"{url}/maps/stations?lang=zh", timeout=300) as r:
+            assert r.status == 200
+        yield url

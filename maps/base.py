@@ -689,3 +689,12 @@ class SafeGeoJsonTooltip(folium.GeoJsonTooltip):
     {% endmacro %}
     """
     )
+
+    def render(self, **kwargs: Any) -> None:
+        """Render; a layer with no feature (nothing open of a kind, say) still renders."""
+        parent = self._parent
+        if isinstance(parent, folium.GeoJson) and not parent.data.get("features"):
+            # folium checks the fields against the first feature and refuses an empty layer.
+            branca.element.MacroElement.render(self, **kwargs)
+            return
+        super().render(**kwargs)

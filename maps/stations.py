@@ -122,6 +122,11 @@ class StationCluster(JSCSSMixin, Layer):
     report_url
         When given, each popup ends with a "report a problem" link to this
         URL, with ``{id}`` replaced by the station's id (URL-encoded).
+    remote
+        ``{"url": …, "total": …, "kinds": […] or None}``: the page carries no
+        station (``stations`` should be empty) and fetches each view's
+        clusters from ``url`` + ``&zoom=&bbox=`` (+ ``&kind=`` per kind shown),
+        as :func:`maps.remote.cluster_view` answers.
     """
 
     _template = _template("station_cluster.html.j2")
@@ -144,9 +149,11 @@ class StationCluster(JSCSSMixin, Layer):
         tz: str = DEFAULT_TZ,
         name: str | None = None,
         report_url: str | None = None,
+        remote: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(name=name or text("stations", lang), overlay=True, control=True)
         self.report_url = report_url
+        self.remote = dict(remote) if remote is not None else None
         self._name = "StationCluster"
         self.lang: Lang = lang
         now = now or datetime.now(UTC)
@@ -200,6 +207,11 @@ class StationCluster(JSCSSMixin, Layer):
     def statuses_js(self) -> str:
         """Status names in :class:`Status` order."""
         return js_literal([str(s) for s in _STATUSES])
+
+    @property
+    def remote_js(self) -> str:
+        """Where the page fetches its clusters, or null."""
+        return js_literal(self.remote)
 
     @property
     def report_js(self) -> str:
@@ -334,6 +346,8 @@ def stations_map(
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
     title: str | None = None,
+    clusters_url: str | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> OfflineMap:
     """A map of stations: clustered markers, a legend of kinds, a layer control.
 
@@ -353,6 +367,13 @@ def stations_map(
         Time zone of opening hours.
     title
         Page title; default: a title in ``lang``.
+    clusters_url
+        When given, the page carries no station and fetches each view's
+        clusters from this URL (query string included; see
+        :func:`maps.remote.cluster_view`): a served page then downloads only
+        what is in view.
+    kinds
+        The kinds ``stations`` were filtered to (asked again with each view).
 
     Returns
     -------
@@ -369,7 +390,11 @@ def stations_map(
     import folium
 
     m = base_map(tiles=tiles, lang=lang, title=title or text("stations_title", lang))
-    station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
+    if clusters_url is None:
+        station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
+    else:
+        remote = {"url": clusters_url, "total": len(stations), "kinds": list(kinds or []) or None}
+        StationCluster([], lang=lang, tiles=tiles, now=now, tz=tz, remote=remote).add_to(m)
     present = sorted({Kind(s.kind) for s in stations}, key=_KINDS.index)
     kind_legend(present or None, lang=lang).add_to(m)
     if len(present) > 1:

@@ -52,9 +52,11 @@ def test_stations_page_markers_layers_and_popup(
     page.locator(".sf-cluster").first.click()
     page.wait_for_function(f"window.sfStations._map.getZoom() > {zoom}")
     page.wait_for_timeout(500)  # the zoom animation ends, and the view is binned again
+    page.wait_for_function("window.sfStations.drawnZoom === window.sfStations._map.getZoom()")
     sid = page.evaluate(
-        """() => { const s = window.sfStations;
-                   const m = Object.values(s.markers).find(m => s.hasLayer(m));
+        """() => { const s = window.sfStations, view = s._map.getBounds();
+                   const m = Object.values(s.markers).find(
+                       m => s.hasLayer(m) && view.contains(m.getLatLng()));
                    m._icon.id = 'sf-target';
                    return m.options.sfId; }"""
     )
@@ -423,7 +425,8 @@ def test_kind_filter_shows_one_kind_only(
     for box in page.locator(".sf-kind-filter input").all():
         if box.get_attribute("value") != "driver_home":
             box.uncheck()
-    assert sum(page.evaluate("window.sfStations.drawnCounts")) == homes
+    drawn = "window.sfStations.drawnCounts.reduce((a, b) => a + b, 0)"
+    page.wait_for_function(f"{drawn} === {homes}")  # the page asks the service again
     kinds = page.evaluate(
         "() => Object.values(window.sfStations.markers)"
         ".filter(m => window.sfStations.hasLayer(m)).map(m => m.options.icon.options.html)"
@@ -432,5 +435,5 @@ def test_kind_filter_shows_one_kind_only(
     page.screenshot(path=str(shots / "kind-filter.png"))
     page.locator('.sf-kind-filter input[value="worker_station"]').check()
     workers = api(f"{service_url}/stations?limit=1000&kind=worker_station")["number_matched"]
-    assert sum(page.evaluate("window.sfStations.drawnCounts")) == homes + workers
+    page.wait_for_function(f"{drawn} === {homes + workers}")
     assert console.unexpected() == []
