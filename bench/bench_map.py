@@ -250,7 +250,7 @@ def test_time_to_interactive(benchmark: Any, n: int, form: str, site: tuple[str,
             assert page.evaluate("window.sfStations.sfCount") == expected
             ctx.close()
 
-        benchmark.pedantic(load, rounds=3 if n <= 150_000 else 1, iterations=1)
+        benchmark.pedantic(load, rounds=3, iterations=1)
         browser.close()
     RESULTS.setdefault(n, {}).update(
         {
