@@ -478,8 +478,8 @@ class Legend(branca.element.MacroElement):
                 // On narrow screens the legend folds behind its button (see marker_css).
                 var button = div.querySelector(".sf-legend-toggle");
                 button.addEventListener("click", function () {
-                    var open = !div.classList.contains("sf-open");
-                    div.classList.toggle("sf-open", open);
+                    var open = !div.classList.contains("sf-unfolded");
+                    div.classList.toggle("sf-unfolded", open);
                     button.setAttribute("aria-expanded", open ? "true" : "false");
                 });
                 return div;

@@ -133,9 +133,9 @@ def marker_css() -> str:
         ".sf-legend-toggle{display:none;font:13px sans-serif;background:#fff;border:0;"
         "padding:2px 4px;cursor:pointer}",
         f"@media (max-width:{NARROW_PX}px){{.sf-legend-toggle{{display:block}}"
-        ".sf-legend:not(.sf-open) .sf-legend-body{display:none}"
-        ".sf-legend.sf-open .sf-legend-body{margin-top:4px;max-height:45vh;overflow:auto}"
-        ".sf-legend.sf-open .sf-legend-body h4{display:none}}",
+        ".sf-legend:not(.sf-unfolded) .sf-legend-body{display:none}"
+        ".sf-legend.sf-unfolded .sf-legend-body{margin-top:4px;max-height:45vh;overflow:auto}"
+        ".sf-legend.sf-unfolded .sf-legend-body h4{display:none}}",
         ".sf-popup{font:13px/1.4 sans-serif}.sf-popup dl{margin:4px 0 0}",
         ".sf-popup dt{font-weight:bold;margin-top:4px}.sf-popup dd{margin:0}",
         ".sf-cluster{background:rgba(55,65,81,.3);border-radius:50%;cursor:pointer}",

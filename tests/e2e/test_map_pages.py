@@ -350,7 +350,13 @@ def test_narrow_screen_folds_legend_and_layers(
     page.click(".sf-legend-toggle")
     expect(page.locator(".sf-legend .sf-legend-body")).to_be_visible()
     expect(page.locator(".sf-legend .sf-legend-body > div").first).to_be_visible()
+    # Unfolded, the legend keeps its own style (not the popups' bold green "open now").
+    expect(page.locator(".sf-legend .sf-legend-body > div").first).to_have_css("font-weight", "400")
     if "coverage" in path:
+        assert page.evaluate("document.querySelector('.sf-figures').open") is False
+        expect(page.locator(".sf-fig-table")).to_be_hidden()
+        page.click(".sf-figures summary")
+        expect(page.locator(".sf-fig-table")).to_be_visible()
         page.click(".leaflet-control-layers-toggle")
         expect(page.locator(".leaflet-control-layers-list")).to_be_visible()
     page.screenshot(path=str(shots / f"narrow-{path.split('?')[0].rsplit('/', 1)[-1]}.png"))
