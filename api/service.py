@@ -165,12 +165,19 @@ class Service:
         }
 
     def stations_for(
-        self, region: Region, *, reach_m: float, at: datetime | None
+        self,
+        region: Region,
+        *,
+        reach_m: float,
+        at: datetime | None,
+        kind: tuple[str, ...] = (),
     ) -> RegionStations:
         """The open stations inside the region or within ``reach_m`` of it, and which of
-        them are open at ``at`` (in the region's time zone)."""
+        them are open at ``at`` (in the region's time zone) and of ``kind`` (any when empty)."""
         found = region_stations(self.registry, region.boundary, reach_m=reach_m)
         is_open = open_state(found, at, tz=region.spec.tz)
+        if kind:
+            is_open &= np.array([str(s.kind) in kind for s in found], dtype=bool)
         return RegionStations(found, is_open, _state_digest(found, is_open))
 
     def _key(self, kind: str, region: Region, *parts: Any) -> tuple[Any, ...]:
@@ -207,11 +214,12 @@ class Service:
         radius_m: float,
         at: datetime | None,
         layer: str | None = None,
+        kind: tuple[str, ...] = (),
     ) -> tuple[Region, CoverageReport, RegionStations, tuple[Any, ...]]:
         """The region, its coverage report, the stations counted and the report's cache key."""
         region = self.region(region_id)
         limit = self.limit_m(standard, minutes, radius_m)
-        counted = self.stations_for(region, reach_m=limit, at=at)
+        counted = self.stations_for(region, reach_m=limit, at=at, kind=kind)
         key = self._key("coverage", region, standard, minutes, radius_m, layer, counted.state)
 
         def compute() -> CoverageReport:
@@ -297,11 +305,14 @@ class Service:
         key = self._key("isochrone", region, station_id, minutes)
         return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
-    def walk_areas(self, region_id: str | None, minutes: float) -> gpd.GeoDataFrame:
-        """Every open station's walking area in a region (for the coverage map)."""
+    def walk_areas(
+        self, region_id: str | None, minutes: float, kind: tuple[str, ...] = ()
+    ) -> gpd.GeoDataFrame:
+        """Every open station's walking area in a region (of ``kind`` when given; for the
+        coverage map)."""
         region = self.region(region_id)
         limit = walk_limit_m(minutes, self.settings.walk_speed_kmh)
-        counted = self.stations_for(region, reach_m=limit, at=None)
+        counted = self.stations_for(region, reach_m=limit, at=None, kind=kind)
 
         def compute() -> gpd.GeoDataFrame:
             ids, lon, lat = counted.arrays()
@@ -312,7 +323,8 @@ class Service:
                 walk_speed_kmh=self.settings.walk_speed_kmh,
             )
 
-        return self.cache.get(self._key("walk_areas", region, minutes), compute)  # type: ignore[no-any-return]
+        key = self._key("walk_areas", region, minutes, kind)
+        return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
     def _open_in(
         self, region_id: str | None, *, minutes: float, at: datetime | None

@@ -239,6 +239,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     from geo.stations import StationFilter
 
     reg = open_registry(args)
+    kinds = getattr(args, "station_kind", None) or None
     net = network_for(args, reg)
     demand = read_demand(args.demand) if args.demand else None
     districts = gpd.read_file(args.districts) if args.districts else None
@@ -246,7 +247,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     region = chosen_region(args)
     extra: dict[str, Any] = {}
     if region is None:
-        where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
+        where = StationFilter.build(open_at=parse_when(args.at), kinds=kinds, statuses=["open"])
         ids, lon, lat = reg.arrays(where)
     else:  # the region's stations and those within reach outside it, its demand and districts
         from geo.network import walk_limit_m
@@ -255,7 +256,9 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
         reach = walk_limit_m(args.minutes, args.walk_speed) if standard == "walk" else None
         found = region_stations(reg, region.boundary, reach_m=reach or args.radius or 1000.0)
         is_open = open_state(found, parse_when(args.at), tz=region.spec.tz)
-        found = [s for s, ok in zip(found, is_open, strict=True) if ok]
+        found = [
+            s for s, ok in zip(found, is_open, strict=True) if ok and (not kinds or s.kind in kinds)
+        ]
         ids, lon, lat = [s.id for s in found], [s.lon for s in found], [s.lat for s in found]
         demand = demand if demand is not None else region.demand()
         districts = districts if districts is not None else region.districts
@@ -815,6 +818,7 @@ def cmd_map(args: argparse.Namespace) -> int:
                 ),
                 stations=stations,
                 demand=demand,
+                at=parse_when(args.at),
                 lang=args.lang,
                 tz=reg.tz,
             )
@@ -1001,6 +1005,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--districts", help="GeoJSON/GeoPackage of districts with a 'name' column")
         p.add_argument("--at", metavar="ISO8601", help="count only stations open then ('now' ok)")
+        p.add_argument(
+            "--station-kind", action="append", help="count only stations of this kind (repeatable)"
+        )
         p.add_argument("--resolution", type=int, default=10, help="H3 resolution (default 10)")
 
     p = sub.add_parser("coverage", help="share of streets, area and demand within reach")

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from api.deps import ISO_OR_NOW, CrsDep, RegionQuery, ServiceDep, parse_when
 from api.schemas import CoverageOut, GapCollection, IsochroneFeature
 from geo.crs import convert
-from geo.types import CoordSystem
+from geo.types import CoordSystem, Kind
 from geo.when import TIME_RANGE
 
 router = APIRouter(tags=["coverage"])
@@ -47,6 +47,11 @@ class CoverageParams:
         Query(description="One demand layer of the region (default: all of them)"),
     ] = None
 
+    kind: Annotated[
+        list[Kind] | None,
+        Query(description="Count only stations of these kinds (repeatable; default: all)"),
+    ] = None
+
     def as_kwargs(self) -> dict[str, Any]:
         return {
             "standard": self.standard,
@@ -54,6 +59,7 @@ class CoverageParams:
             "radius_m": self.radius_m,
             "at": parse_when(self.at, name="at"),
             "layer": self.layer,
+            "kind": tuple(sorted({str(k) for k in self.kind or []})),
         }
 
 

@@ -16,19 +16,24 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
+import numpy as np
+import numpy.typing as npt
 import shapely
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import maps
-from api.deps import FilterParams, RegionQuery, Service, ServiceDep
+from api.deps import FilterParams, RegionQuery, Service, ServiceDep, bbox_param
 from api.routers.coverage import CoverageParams
 from api.settings import Settings
 from geo.errors import InvalidInputError
 from geo.feedback import ProposalGroup
+from geo.types import Station
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -88,23 +93,29 @@ def in_region(service: Service, region: str | None, stations: list[Any]) -> list
     return [s for s, ok in zip(stations, inside, strict=True) if ok]
 
 
-def _page(request: Request, key: tuple[object, ...], build: Callable[[], str]) -> Response:
-    """Build (or reuse) a page and send it, gzip-compressed when the client accepts it."""
+def _cached(request: Request, name: str, key: tuple[object, ...], size: int, build: Any) -> Any:
+    """``build()`` kept in the app's LRU cache ``name`` (at most ``size`` entries) by ``key``."""
     state = request.app.state
     lock: threading.Lock = state.__dict__.setdefault("maps_lock", threading.Lock())
     with lock:
-        cache: OrderedDict[tuple[object, ...], bytes] = state.__dict__.setdefault(
-            "maps_pages", OrderedDict()
-        )
-        body = cache.get(key)
-        if body is not None:
+        cache: OrderedDict[tuple[object, ...], Any] = state.__dict__.setdefault(name, OrderedDict())
+        value = cache.get(key)
+        if value is not None:
             cache.move_to_end(key)
-    if body is None:
-        body = build().encode("utf-8")
+    if value is None:
+        value = build()
         with lock:
-            cache[key] = body
-            while len(cache) > _PAGE_CACHE_SIZE:
+            cache[key] = value
+            while len(cache) > size:
                 cache.popitem(last=False)
+    return value
+
+
+def _page(request: Request, key: tuple[object, ...], build: Callable[[], str]) -> Response:
+    """Build (or reuse) a page and send it, gzip-compressed when the client accepts it."""
+    body: bytes = _cached(
+        request, "maps_pages", key, _PAGE_CACHE_SIZE, lambda: build().encode("utf-8")
+    )
     headers = {"Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
     if len(body) >= _GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
         body = gzip.compress(body, compresslevel=5)
@@ -141,21 +152,88 @@ def stations_page(
     region: RegionQuery = None,
     lang: LangQuery = None,
 ) -> Response:
-    """Clustered stations (of one region when named) with a legend of kinds and popups."""
+    """Clustered stations (of one region when named) with a legend of kinds and a popup per
+    station.
+
+    The page carries no station: it asks ``/maps/stations/clusters`` for each view.
+    """
     registry = service.registry
     tiles = tile_config(service.settings)
-    where = filters.build()
     lang = lang or service.default_lang(region)
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("stations", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
     key += (region,)
+    root = request.scope.get("root_path", "")
 
     def build() -> str:
-        shown = in_region(service, region, registry.stations(where))
-        m = maps.stations_map(shown, lang=lang, tiles=tiles, tz=region_tz(service, region))
-        return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
+        stations, _, _ = _view_stations(request, service, filters, region)
+        query = [("lang", lang)] + [
+            (name, str(v)) for name in ("amenity", "status") for v in getattr(filters, name) or []
+        ]
+        if region is not None:
+            query.append(("region", region))
+        if filters.open_at is not None:
+            query.append(("open_at", filters.open_at))
+        m = maps.stations_map(
+            stations,
+            lang=lang,
+            tiles=tiles,
+            tz=region_tz(service, region),
+            clusters_url=f"{root}/maps/stations/clusters?{urlencode(query)}",
+            kinds=[str(k) for k in filters.kind or []],
+        )
+        return maps.render_html(m, asset_base=root + STATIC_URL)
 
     return _page(request, key, build)
+
+
+def _view_stations(
+    request: Request, service: Service, filters: FilterParams, region: str | None = None
+) -> tuple[list[Station], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The filtered stations (of one region when named) and their drawn positions, kept per
+    registry version."""
+    registry = service.registry
+    tiles = tile_config(service.settings)
+    key = (id(registry), registry.version, _filter_key(filters), tiles, region)
+
+    def build() -> tuple[list[Station], Any, Any]:
+        stations = in_region(service, region, registry.stations(filters.build()))
+        x, y = maps.to_display([s.lon for s in stations], [s.lat for s in stations], tiles)
+        return stations, x, y
+
+    hit = _cached(request, "maps_views", key, 4, build)
+    return hit  # type: ignore[no-any-return]
+
+
+@router.get("/stations/clusters", summary="Station clusters of one map view (JSON)")
+def station_clusters(
+    request: Request,
+    service: ServiceDep,
+    filters: Annotated[FilterParams, Depends()],
+    zoom: Annotated[int, Query(ge=0, le=20, description="Map zoom")],
+    bbox: Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)],
+    lang: LangQuery = "zh",
+    region: RegionQuery = None,
+) -> dict[str, Any]:
+    """Clusters (``[count, lon, lat, west, south, east, north]``) and the stations that stand
+    alone (popup columns) in ``bbox`` at ``zoom``, for the stations map page."""
+    if bbox is None:
+        raise InvalidInputError("bbox is required: west,south,east,north of the view")
+    stations, x, y = _view_stations(request, service, filters, region)
+    slot = int(time.time() // _OPEN_NOW_SLOT_S)
+    from maps.remote import cluster_view
+
+    return cluster_view(
+        stations,
+        x,
+        y,
+        zoom=zoom,
+        bounds=bbox,
+        lang=lang,
+        tiles=tile_config(service.settings),
+        now=datetime.fromtimestamp(slot * _OPEN_NOW_SLOT_S, UTC),
+        tz=service.registry.tz,
+    )
 
 
 @router.get(
@@ -187,9 +265,13 @@ def embed_page(
     where = filters.build()
     mode = nearest_mode(service)
     root = request.scope.get("root_path", "")
+    # The nearest list asks with every filter the map was drawn with; "now" is the instant
+    # the page was built at, so the list and the map agree on what is open.
     query = {
         "kind": [str(k) for k in filters.kind or []],
         "amenity": [str(a) for a in filters.amenity or []],
+        "status": [str(s) for s in filters.status or []],
+        "open_at": [where.open_at.isoformat()] if where.open_at is not None else [],
     }
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("embed", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
@@ -234,7 +316,7 @@ def coverage_page(
     region = service.region(params.region)
     lang = lang or region.spec.lang
     limit = service.limit_m(params.standard, params.minutes, params.radius_m)
-    counted = service.stations_for(region, reach_m=limit, at=kwargs["at"])
+    counted = service.stations_for(region, reach_m=limit, at=kwargs["at"], kind=kwargs["kind"])
     fixed = {k: v for k, v in kwargs.items() if k != "at"}  # `at` enters through the state
     key = ("coverage", id(registry), registry.version, region.id, tuple(sorted(fixed.items())))
     key += (counted.state, lang, tiles, service.feedback.version)
@@ -244,10 +326,11 @@ def coverage_page(
             service.coverage(region.id, **kwargs),
             gaps=service.gaps(region.id, **kwargs),
             impact=service.station_impact(region.id, **kwargs),
-            walk_areas=service.walk_areas(region.id, params.minutes),
+            walk_areas=service.walk_areas(region.id, params.minutes, kwargs["kind"]),
             stations=[s for s, ok in zip(counted.stations, counted.open, strict=True) if ok],
             demand=region.demand(params.layer),
             proposals=public_groups(service),
+            at=kwargs["at"],
             lang=lang,
             tiles=tiles,
             tz=region.spec.tz,

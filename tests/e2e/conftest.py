@@ -154,3 +154,25 @@ def shots(tmp_path: Path) -> Path:
     out = Path(os.environ.get("SF_SCREENSHOTS", tmp_path))
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+@pytest.fixture
+def file_page(browser: Browser, console: Console) -> Iterator[Page]:
+    """A page with no service behind it, for files opened from disk (``file://``): every
+    request that is not a file, ``data:`` or ``blob:`` URL is aborted and recorded."""
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700}, locale="en-GB")
+
+    def offline(route: Route) -> None:
+        if route.request.url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            console.blocked.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", offline)
+    p = ctx.new_page()
+    p.on("console", console.on_console)
+    p.on("pageerror", lambda exc: console.errors.append(f"uncaught: {exc}"))
+    yield p
+    ctx.close()
+    assert console.unexpected() == []

@@ -71,31 +71,22 @@ def test_access_map_file(file_page: Page, helsinki_pbf: str, tmp_path: Path, sho
     page.hover(".leaflet-control-layers")
     expect(page.locator(".leaflet-control-layers-list")).to_contain_text("Accessibility")
     # A station with a capacity shows it in its popup; one without shows no capacity row.
-    shown = page.evaluate(
-        """() => {
-            const g = window.sfStations, out = {};
-            for (const [id, mk] of Object.entries(g.sfById)) {
-                const html = mk.getPopup().getContent()(mk);
-                const m = html.match(/sf-capacity">([^<]*)</);
-                out[id] = m ? m[1] : null;
-            }
-            return out;
-        }"""
-    )
     st = pd.read_csv(tmp_path / "stations.csv", keep_default_na=False, dtype=str)
     st = st[st["status"] == "open"]
     want_cap = {
         r.id: (str(int(float(r.capacity))) if r.capacity else None) for r in st.itertuples()
     }
-    assert shown == want_cap
+    for station_id, cap in want_cap.items():
+        assert page.evaluate("id => window.sfStations.openStation(id)", station_id)
+        popup = page.locator(f'.leaflet-popup-content .sf-popup[data-id="{station_id}"]')
+        expect(popup).to_have_count(1)
+        if cap is None:
+            expect(popup.locator(".sf-capacity")).to_have_count(0)
+        else:
+            expect(popup.locator(".sf-capacity")).to_have_text(cap)
     sid = next(k for k, v in want_cap.items() if v)
-    page.evaluate(
-        """id => new Promise(done => {
-            const m = window.sfStations.sfById[id];
-            window.sfStations.zoomToShowLayer(m, () => { m.openPopup(); setTimeout(done, 300); });
-        })""",
-        sid,
-    )
-    expect(page.locator(".leaflet-popup-content .sf-capacity")).to_have_text(want_cap[sid])
-    expect(page.locator(".leaflet-popup-content")).to_contain_text("Capacity")
+    assert page.evaluate("id => window.sfStations.openStation(id)", sid)
+    last = page.locator(f'.leaflet-popup-content .sf-popup[data-id="{sid}"]')
+    expect(last.locator(".sf-capacity")).to_have_text(want_cap[sid])
+    expect(last).to_contain_text("Capacity")
     page.screenshot(path=str(shots / "access.png"))

@@ -133,7 +133,7 @@ def test_written_map_of_changsha_shows_the_wording_and_shifted_links(
     url = "http://127.0.0.1:9/changsha.html"
     page.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
     load(page, url)
-    page.evaluate("(id) => window.sfStations.sfById[id].openPopup()", "cs-1")
+    assert page.evaluate("(id) => window.sfStations.openStation(id)", "cs-1")
     popup = page.locator(".leaflet-popup-content .sf-popup")
     expect(popup.locator(".sf-hours")).to_have_text("周一至周五8:00-18:00，周六日9:00-17:00")
     expect(popup.locator(".sf-open")).to_have_text("正在开放")

@@ -43,10 +43,18 @@ def test_the_first_page_is_futian_in_chinese(
     load(page, demo_url + "/")
     assert page.url.endswith("/maps/stations?region=futian")
     assert page.evaluate("document.documentElement.lang").startswith("zh")
-    n = page.evaluate("Object.keys(window.sfStations.sfById).length")
-    assert n == 40  # Futian's demo stations, not Helsinki's
-    assert all(i.startswith("demo-futian-") for i in page.evaluate(
-        "Object.keys(window.sfStations.sfById)"))  # fmt: skip
+    page.wait_for_function("window.sfStations && window.sfStations.sfCount > 0")
+    assert page.evaluate("window.sfStations.sfCount") == 40  # Futian's, not Helsinki's
+    # What the page fetches for a view holding all of Futian: only Futian's stations.
+    view = json.loads(
+        urllib.request.urlopen(
+            f"{demo_url}/maps/stations/clusters?region=futian&zoom=20"
+            "&bbox=113.99,22.51,114.05,22.56",
+            timeout=30,
+        ).read()
+    )
+    assert view["total"] == 40 and len(view["stations"]["id"]) == 40
+    assert all(i.startswith("demo-futian-") for i in view["stations"]["id"])
     expect(page.locator(".sf-legend")).to_contain_text("工会驿站")
     expect(page.locator(".sf-legend")).to_contain_text("群众安康工作服务站")
     # The base map is the service's own tiles of Futian's streets, and some carry streets.
@@ -89,6 +97,7 @@ def test_helsinki_is_the_second_region_in_english(
 ) -> None:
     load(page, f"{demo_url}/maps/stations?region=helsinki")
     assert page.evaluate("document.documentElement.lang").startswith("en")
-    assert page.evaluate("Object.keys(window.sfStations.sfById).length") == 30
+    page.wait_for_function("window.sfStations && window.sfStations.sfCount > 0")
+    assert page.evaluate("window.sfStations.sfCount") == 30
     expect(page.locator(".sf-legend")).to_contain_text("Worker station")
     assert console.unexpected() == []

@@ -97,10 +97,6 @@ def file_page(browser: Browser, console: Console) -> Iterator[Page]:
     ctx.close()
 
 
-# Written files render blank today ("Map has no maxZoom specified", issue 18 "Broken
-# today", fixed on the maps engineer's branch): strict, so this fails once that fix is
-# merged and the marker must go.
-@pytest.mark.xfail(raises=AssertionError, strict=True, reason="written maps are blank (maxZoom)")
 def test_written_coverage_file_draws_impact_and_gaps(
     file_page: Page, helsinki_pbf: str, tmp_path: Path, console: Console, shots: Path
 ) -> None:
@@ -116,7 +112,7 @@ def test_written_coverage_file_draws_impact_and_gaps(
         check=True, env=env, capture_output=True,
     )  # fmt: skip
     page.goto(out.as_uri())
-    page.wait_for_function("Object.values(window).some(v => v instanceof L.Map)")
+    page.wait_for_function("window.sfReady === true", timeout=15_000)
     expect(page.locator(".leaflet-control-layers-list")).to_contain_text("站点贡献（关闭后的损失）")
     stations = [s for s in (ROOT / "data" / "helsinki_stations.csv").read_text().splitlines()]
     n_open = sum(1 for s in stations[1:] if ",open," in s)
