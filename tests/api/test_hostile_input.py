@@ -34,7 +34,10 @@ def test_out_of_range_times_are_422_naming_parameter_and_range(
     routes = time_routes(client)
     # The stations, nearest, coverage, gaps and the three map pages take a time.
     assert len(routes) >= 7, routes
-    extra = {"/nearest": {"lat": "60.17", "lon": "24.94"}}
+    extra = {
+        "/nearest": {"lat": "60.17", "lon": "24.94"},
+        "/maps/stations/clusters": {"zoom": "12", "bbox": "24.9,60.1,25.0,60.2"},
+    }
     for path, name in routes:
         r = client.get(path, params={name: when, **extra.get(path, {})})
         assert r.status_code == 422, (path, r.status_code, r.text[:300])
