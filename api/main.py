@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -13,14 +14,17 @@ from fastapi_offline import FastAPIOffline
 from api import errors
 from api.deps import reject_unknown_query
 from api.routers import (
+    access,
     closures,
     coverage,
     exports,
     feedback,
+    impact,
     inspections,
     loop,
     maps,
     nearest,
+    regions,
     siting,
     stations,
     tiles,
@@ -60,17 +64,17 @@ def open_service_store(settings: Settings) -> StationStore:
     """The store the settings name (PostGIS when ``database_url`` is set, else the SQLite
     ``db``), seeded from ``seed_stations`` when it was never written (workers starting
     together seed it once)."""
-    seed = settings.seed_stations
-    seeding = seed is not None and seed.is_file()
+    seeds = [p for p in settings.seed_stations if p.is_file()]
     store = open_store(
         settings.database_url or settings.db,
         tz=settings.tz,
-        default_tz=settings.seed_tz if seeding else DEFAULT_TZ,
+        default_tz=settings.seed_tz if seeds else DEFAULT_TZ,
     )
-    if seed is not None and seeding and len(store) == 0 and store.version == 0:
+    if seeds and len(store) == 0 and store.version == 0:
         try:
-            report = import_stations(store, seed, crs=settings.seed_crs)
-            log.info("seeded %s with %d stations from %s", store.location, report.added, seed)
+            for seed in seeds:
+                report = import_stations(store, seed, crs=settings.seed_crs)
+                log.info("seeded %s with %d stations from %s", store.location, report.added, seed)
         except ConflictError:  # another worker seeded it first, in its own transaction
             log.info("%s was seeded by another worker", store.location)
     return store
@@ -138,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stations.router,
         nearest.router,
         coverage.router,
+        impact.router,
         siting.router,
         feedback.router,
         loop.router,
@@ -146,8 +151,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         closures.router,
         maps.router,
         tiles.router,
+        regions.router,
+        access.router,
     )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.mount(maps.STATIC_URL, maps.static_files(), name="maps-static")
+    specs = settings.region_specs(default_tz=DEFAULT_TZ)
+    layers = sorted({layer for spec in specs for layer in spec.layers})
+    _declare_regions(app, [spec.id for spec in specs], layers)
     return app
+
+
+def _declare_regions(app: FastAPI, ids: list[str], layers: list[str]) -> None:
+    """Make every ``region`` (and ``layer``) query parameter of the OpenAPI document an enum
+    of the regions (demand layers) this service declares, so the document says exactly
+    which values it accepts."""
+    if not ids:
+        return
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = build()
+        for path in doc.get("paths", {}).values():
+            for operation in path.values():
+                for param in operation.get("parameters", []) if isinstance(operation, dict) else ():
+                    if param.get("in") != "query":
+                        continue
+                    choices = {"region": ids, "layer": layers}.get(param.get("name", ""))
+                    if choices:
+                        param["schema"] = {"type": "string", "enum": choices}
+                        param.pop("examples", None)
+                        param["example"] = choices[0]
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 
 A region is a name, an OSM ``.osm.pbf`` and a boundary polygon (WGS-84). Each
 region's report is what :func:`geo.coverage.coverage_report` and
-:func:`geo.coverage.find_gaps` give on
+:func:`geo.gaps.gap_pieces` give on
 
 * the walking network of its PBF cut to the boundary: nodes inside, the
   edges between them, the largest connected piece (paths that leave the
@@ -40,8 +40,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.coverage import StationSet, coverage_report, find_gaps
+from geo.coverage import StationSet, coverage_report
 from geo.errors import InvalidInputError
+from geo.gaps import gap_pieces
 from geo.network import StreetNetwork, _file_hash, load_network, network_from_arrays, walk_limit_m
 from geo.stations import StationFilter
 
@@ -194,7 +195,7 @@ def run_region(
         resolution=params.resolution,
         keep_cells=True,
     )
-    gaps = find_gaps(report, demand=demand, walk_speed_kmh=params.walk_speed_kmh)
+    gaps = gap_pieces(report, net, stations, demand=demand, walk_speed_kmh=params.walk_speed_kmh)
     return report.to_dict(), gaps
 
 

@@ -1035,3 +1035,12 @@ def walk_nearest(
                 if np.isfinite(walk[i])
             ]
         m *= 4
+
+
+def street_samples(net: StreetNetwork) -> tuple[Snapped, FloatArray, FloatArray, FloatArray]:
+    """The points the street share is measured at: snaps, street length each stands for, lon, lat.
+
+    The same samples :func:`coverage_report` counts, so other figures over
+    streets (per-station catchments) add up to its shares.
+    """
+    return _edge_samples(net)

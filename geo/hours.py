@@ -17,6 +17,7 @@ import numpy.typing as npt
 import opening_hours
 
 from geo.errors import InvalidInputError
+from geo.when import check_time
 
 __all__ = ["DEFAULT_TZ", "hours_error", "is_open", "open_matrix", "to_local"]
 
@@ -50,7 +51,12 @@ def hours_error(expr: str) -> str | None:
 
 
 def to_local(when: datetime, tz: str = DEFAULT_TZ) -> datetime:
-    """Return ``when`` as naive local time in ``tz``; a naive ``when`` is local already."""
+    """Return ``when`` as naive local time in ``tz``; a naive ``when`` is local already.
+
+    A time outside :data:`geo.when.TIME_RANGE` raises
+    :class:`~geo.errors.InvalidInputError` (the parser has no answer for it).
+    """
+    check_time(when)
     if when.tzinfo is None:
         return when
     return when.astimezone(ZoneInfo(tz)).replace(tzinfo=None)

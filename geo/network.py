@@ -25,6 +25,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pyproj
 import scipy.sparse as sp
 import shapely
@@ -38,11 +39,13 @@ from geo.errors import InvalidInputError, OffNetworkError
 
 __all__ = [
     "DRIVE_SPEEDS_KMH",
+    "EDGE_TAGS",
     "WALK_SPEED_KMH",
     "Snapped",
     "StreetNetwork",
     "load_network",
     "network_from_arrays",
+    "read_street_frames",
     "walk_limit_m",
 ]
 
@@ -68,6 +71,10 @@ DRIVE_SPEEDS_KMH: dict[str, float] = {
     "secondary_link": 40,
     "tertiary_link": 40,
 }
+EDGE_TAGS = ("name", "maxspeed", "access", "service", "lanes", "foot", "area")
+"""OSM tags every edge frame carries besides ``highway`` and ``oneway`` (empty when absent),
+from a PBF and a GraphML file alike, for travel modes' access rules and speeds."""
+
 _DEFAULT_DRIVE_KMH = 30.0
 _CACHE_FORMAT = 2
 
@@ -328,6 +335,24 @@ def _file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+def read_street_frames(
+    path: str | Path, *, mode: Literal["walk", "drive"]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Node and edge frames of a network file: an OSMnx GraphML file (``.graphml``,
+    ``.graphml.gz``) or an OpenStreetMap extract (anything else, read as ``.osm.pbf``).
+
+    Both readers give the same columns (see :data:`EDGE_TAGS`), so everything
+    built from the frames is the same whichever file a city comes as.
+    """
+    from geo._graphml import is_graphml, read_graphml_frames
+
+    if is_graphml(path):
+        return read_graphml_frames(path, mode=mode)
+    from geo._osm import read_street_frames as read_pbf_frames
+
+    return read_pbf_frames(path, mode=mode)
+
+
 def load_network(
     pbf: str | Path,
     *,
@@ -335,12 +360,13 @@ def load_network(
     cache_dir: str | Path | None = None,
     progress: bool = False,
 ) -> StreetNetwork:
-    """Read the walking or driving network of a local ``.osm.pbf`` file.
+    """Read the walking or driving network of a local ``.osm.pbf`` or OSMnx GraphML file.
 
     Parameters
     ----------
     pbf
-        OpenStreetMap extract.
+        OpenStreetMap extract (``.osm.pbf``), or an OSMnx GraphML file
+        (``.graphml``, plain or gzipped); both are cached the same way.
     mode
         ``walk`` or ``drive``.
     cache_dir
@@ -349,8 +375,6 @@ def load_network(
     progress
         Show a progress bar on standard error while building.
     """
-    from geo._osm import read_street_frames
-
     path = Path(pbf)
     cache: Path | None = None
     if cache_dir is not None and path.is_file():

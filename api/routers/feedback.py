@@ -36,6 +36,7 @@ from api.schemas import (
 from geo.crs import convert
 from geo.feedback import Proposal, Report, ReviewStatus
 from geo.io import to_feature_collection
+from geo.limits import MAX_SQL_INT
 
 router = APIRouter(tags=["feedback"])
 ReportId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Report number")]
@@ -161,7 +162,7 @@ def list_reports(
     ] = None,
     station_id: Annotated[str | None, Query(max_length=200, description="One station")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, json_schema_extra={"maximum": MAX_SQL_INT})] = 0,
 ) -> dict[str, Any]:
     total, page = service.feedback.reports(
         status=status, station_id=station_id, limit=limit, offset=offset

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from geo.errors import InvalidInputError
-from geo.stations.model import Column, Table
 from geo.stations.store import StationStore
+from geo.stations.tables import Column, Table
 
 __all__ = ["PRUNE_PER_TAKE", "SUBMISSION_BUCKETS", "SubmissionLimiter"]
 

@@ -15,7 +15,7 @@ from typing import Any
 from geo._validate import check_lonlat
 from geo.crs import convert, parse_coord_system
 from geo.errors import InvalidInputError, NotFoundError
-from geo.stations.model import Column, Table
+from geo.stations.tables import Column, Table
 from geo.types import CoordSystem, Kind
 
 __all__ = [

@@ -61,7 +61,8 @@ from geo.feedback.model import (
     row_id,
 )
 from geo.feedback.receipts import RECEIPTS, STEPS, Item, issue_receipt
-from geo.hours import hours_error
+from geo.hours_zh import normalize_hours
+from geo.names import AMENITY_WORDS
 from geo.stations.model import stamp
 from geo.stations.store import StationStore, Transaction
 from geo.types import AMENITIES, CoordSystem, Kind, Station, Status
@@ -173,15 +174,14 @@ class Feedback:
             ) from None
         x, y = position_wgs84(lon, lat, crs)
         hrs = clean_text(hours, name="hours")
-        code = clean_text(amenity, name="amenity").lower()
+        code = clean_text(amenity, name="amenity").strip()
+        code = AMENITY_WORDS.get(code, code.lower())  # 饮用水 as well as water
         if k is ReportKind.WRONG_LOCATION and x is None:
             raise InvalidInputError("lon/lat: a wrong_location report needs the right position")
         if k is ReportKind.WRONG_HOURS:
             if not hrs:
                 raise InvalidInputError("hours: a wrong_hours report needs the right hours")
-            err = hours_error(hrs)
-            if err:
-                raise InvalidInputError(f"hours={hrs!r} is not OSM opening_hours: {err}")
+            hrs = normalize_hours(hrs, field_name="hours")  # Chinese phrasings too
         elif hrs:
             raise InvalidInputError(f"hours is only for wrong_hours reports, not {k}")
         if k is ReportKind.AMENITY_MISSING:
@@ -349,6 +349,12 @@ class Feedback:
         rid = row_id(report_id, what="report")
         history_note = f"report {rid} accepted" + (f": {why}" if why else "")
         with self.store.transaction(actor=who, note=history_note) as tx:
+            # Lock the station before the report, as a submission does: one lock order, so
+            # an accept and a confirmation of the same station never wait for each other.
+            found = tx.select(REPORTS, {"id": rid})
+            if not found:
+                raise NotFoundError(f"no report with id {rid}")
+            tx.get(found[0]["station_id"])
             rep = self._close_report(tx, rid, ReviewStatus.ACCEPTED, who, why)
             changes: dict[str, Any] = {"last_verified": tx.at}
             if rep.kind is ReportKind.CLOSED:
@@ -356,7 +362,8 @@ class Feedback:
             elif rep.kind is ReportKind.WRONG_LOCATION:
                 changes.update(lon=rep.lon, lat=rep.lat)
             elif rep.kind is ReportKind.WRONG_HOURS:
-                changes["opening_hours"] = rep.hours
+                # The report's hours are normalised; the station's old wording no longer holds.
+                changes.update(opening_hours=rep.hours, opening_hours_text="")
             elif rep.kind is ReportKind.AMENITY_MISSING:
                 have = tx.get(rep.station_id).amenities
                 changes["amenities"] = tuple(a for a in have if a != rep.amenity)

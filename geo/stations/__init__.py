@@ -13,10 +13,8 @@ from pathlib import Path
 from geo.hours import DEFAULT_TZ
 from geo.stations.model import (
     Clock,
-    Column,
     HistoryEntry,
     StationFilter,
-    Table,
     check_station_write,
     is_database_url,
     redacted_url,
@@ -24,6 +22,7 @@ from geo.stations.model import (
     wgs84_points,
 )
 from geo.stations.store import RecordReader, StationStore, Transaction
+from geo.stations.tables import Column, Table
 
 __all__ = [
     "Clock",

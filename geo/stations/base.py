@@ -19,9 +19,7 @@ from geo.stations.model import (
     STATION_COLUMNS,
     Change,
     Clock,
-    Dialect,
     HistoryEntry,
-    Table,
     check_station_write,
     checked_station,
     history_rows,
@@ -31,6 +29,7 @@ from geo.stations.model import (
     utc_now,
 )
 from geo.stations.store import Transaction, Where
+from geo.stations.tables import Dialect, Table
 from geo.types import STATION_FIELDS, Station
 
 __all__ = ["META", "CursorTransaction", "RecordReads", "StoreBase"]
@@ -140,7 +139,9 @@ class CursorTransaction(RecordReads):
         old = {
             r[1]: r
             for r in self._rows(
-                f"SELECT pk, {STATION_COLUMNS} FROM stations WHERE {cond}{self._lock_suffix()}",
+                # In id order: two writers of overlapping batches lock rows in one order.
+                f"SELECT pk, {STATION_COLUMNS} FROM stations WHERE {cond} "
+                f"ORDER BY id{self._lock_suffix()}",
                 (d.list_param([st.id for st in checked]),),
             )
         }
@@ -165,7 +166,10 @@ class CursorTransaction(RecordReads):
         fields = update_args(station_id, changes)
         row = self._station_row(station_id)
         before = row_to_station(row[1:])
-        new = checked_station(before.replace(**fields).replace(updated_at=self.at))
+        # An update keeps a stored id even from before the id rule (new_id=False).
+        new = checked_station(
+            before.replace(**fields).replace(updated_at=self.at), new_id=False
+        )
         d = self.dialect
         marks = ", ".join([d.mark] * len(STATION_FIELDS))
         self.cursor.execute(

@@ -37,13 +37,13 @@ from geo.errors import ConflictError, InvalidInputError
 from geo.hours import DEFAULT_TZ, is_open
 from geo.stations.base import META, CursorTransaction, StoreBase
 from geo.stations.model import (
+    ADDED_COLUMNS,
     GEOD,
-    POSTGRES,
+    SCHEMA_VERSION,
     SPHERE_SLACK,
     STATION_COLUMNS,
     Clock,
     StationFilter,
-    Table,
     check_nearest_args,
     check_tz,
     is_database_url,
@@ -54,6 +54,7 @@ from geo.stations.model import (
     wgs84_points,
 )
 from geo.stations.store import Transaction
+from geo.stations.tables import POSTGRES, Table
 from geo.types import STATION_FIELDS, CoordSystem, NearestHits, Station, StationHit, Status
 
 __all__ = ["PostgisStore"]
@@ -64,6 +65,9 @@ _INSERT = (
     f"VALUES ({', '.join(['%s'] * len(STATION_FIELDS))}) RETURNING pk"
 )
 
+ADD_COLUMNS = "\n".join(
+    f"ALTER TABLE stations ADD COLUMN IF NOT EXISTS {name} {pg};" for name, _, pg in ADDED_COLUMNS
+)
 _SCHEMA = f"""
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE TABLE IF NOT EXISTS stations (
@@ -82,7 +86,6 @@ CREATE TABLE IF NOT EXISTS stations (
     status TEXT NOT NULL DEFAULT 'open',
     source TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
-    last_verified TEXT NOT NULL DEFAULT '',
     geog geography(Point, 4326)
         GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography) STORED
 );
@@ -99,7 +102,9 @@ CREATE TABLE IF NOT EXISTS history (
     note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS history_station ON history (station_id, seq);
-INSERT INTO meta VALUES ('schema', '2'), ('version', '0') ON CONFLICT DO NOTHING;
+{ADD_COLUMNS}
+INSERT INTO meta VALUES ('schema', '{SCHEMA_VERSION}'), ('version', '0') ON CONFLICT DO NOTHING;
+UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema' AND value::int < {SCHEMA_VERSION};
 """
 
 

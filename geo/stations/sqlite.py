@@ -34,18 +34,19 @@ from numpy.typing import ArrayLike
 
 from geo._validate import check_page
 from geo.errors import InvalidInputError
-from geo.hours import DEFAULT_TZ, is_open
+from geo.hours import DEFAULT_TZ
 from geo.spatial_index import SpatialIndex
 from geo.stations.base import META, CursorTransaction, StoreBase
+from geo.stations.columns import StationColumns
 from geo.stations.model import (
+    ADDED_COLUMNS,
     GEOD,
+    SCHEMA_VERSION,
     SPHERE_SLACK,
-    SQLITE,
     STATION_COLUMNS,
     Change,
     Clock,
     StationFilter,
-    Table,
     check_nearest_args,
     check_tz,
     row_to_station,
@@ -54,11 +55,10 @@ from geo.stations.model import (
     wgs84_points,
 )
 from geo.stations.store import Transaction
+from geo.stations.tables import SQLITE, Table
 from geo.types import (
-    AMENITIES,
     STATION_FIELDS,
     CoordSystem,
-    Kind,
     NearestHits,
     Station,
     StationHit,
@@ -69,10 +69,7 @@ __all__ = ["SqliteStore"]
 
 log = logging.getLogger(__name__)
 
-_KINDS = list(Kind)
-_STATUSES = list(Status)
 _BULK_REBUILD = 5_000
-_AMENITY_BIT = {a: 1 << i for i, a in enumerate(AMENITIES)}
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS stations (
@@ -90,8 +87,7 @@ CREATE TABLE IF NOT EXISTS stations (
     opening_hours TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL DEFAULT 'open',
     source TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL,
-    last_verified TEXT NOT NULL DEFAULT ''
+    updated_at TEXT NOT NULL
 );
 {META};
 CREATE TABLE IF NOT EXISTS history (
@@ -116,67 +112,6 @@ def _insert_many(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[int]:
     return [int(cur.execute(_INSERT, row).fetchone()[0]) for row in rows]
 
 
-class _Columns:
-    """Attributes of every station, indexed by row key, for vectorised filtering."""
-
-    def __init__(self) -> None:
-        self.size = 0
-        self._grow(1024)
-
-    def _grow(self, cap: int) -> None:
-        def extend(old: npt.NDArray[Any] | None, fill: Any, dtype: Any) -> npt.NDArray[Any]:
-            new = np.full(cap, fill, dtype=dtype)
-            if old is not None:
-                new[: old.size] = old
-            return new
-
-        g = self.__dict__.get
-        self.live = extend(g("live"), False, bool)
-        self.lon = extend(g("lon"), np.nan, float)
-        self.lat = extend(g("lat"), np.nan, float)
-        self.kind = extend(g("kind"), -1, np.int8)
-        self.status = extend(g("status"), -1, np.int8)
-        self.amen = extend(g("amen"), 0, np.int64)
-        self.hours = extend(g("hours"), "", object)
-        self.ids = extend(g("ids"), "", object)
-
-    def set(self, pk: int, st: Station) -> None:
-        if pk >= self.live.size:
-            self._grow(max(pk + 1, 2 * self.live.size))
-        self.live[pk] = True
-        self.lon[pk], self.lat[pk] = st.lon, st.lat
-        self.kind[pk] = _KINDS.index(Kind(st.kind))
-        self.status[pk] = _STATUSES.index(Status(st.status))
-        self.amen[pk] = sum(_AMENITY_BIT[a] for a in st.amenities)
-        self.hours[pk] = st.opening_hours
-        self.ids[pk] = st.id
-
-    def unset(self, pk: int) -> None:
-        self.live[pk] = False
-        self.ids[pk] = ""
-
-    def passes(
-        self, pks: npt.NDArray[np.int64], f: StationFilter, tz: str
-    ) -> npt.NDArray[np.bool_]:
-        ok = self.live[pks].copy()
-        if f.statuses != frozenset(Status):
-            codes = [_STATUSES.index(s) for s in f.statuses]
-            ok &= np.isin(self.status[pks], codes)
-        if f.kinds:
-            ok &= np.isin(self.kind[pks], [_KINDS.index(k) for k in f.kinds])
-        if f.amenities:
-            need = sum(_AMENITY_BIT[a] for a in f.amenities)
-            ok &= (self.amen[pks] & need) == need
-        if f.exclude_ids and ok.any():
-            ok &= ~np.isin(self.ids[pks].astype(str), np.array(sorted(f.exclude_ids), dtype=str))
-        if f.open_at is not None and ok.any():
-            idx = np.flatnonzero(ok)
-            exprs = self.hours[pks[idx]]
-            state = {e: is_open(e, f.open_at, tz=tz) for e in set(exprs)}
-            ok[idx] = [state[e] for e in exprs]
-        return ok
-
-
 class SqliteStore(StoreBase):
     """Stations in one SQLite file, with nearest, radius and bounding-box queries.
 
@@ -194,6 +129,7 @@ class SqliteStore(StoreBase):
 
     Examples
     --------
+    >>> from geo.types import Kind
     >>> store = SqliteStore(":memory:")
     >>> _ = store.add([Station("a", "Library", Kind.WORKER_STATION, 24.94, 60.17),
     ...                Station("b", "Depot", Kind.DRIVER_HOME, 24.95, 60.18)])
@@ -236,16 +172,19 @@ class SqliteStore(StoreBase):
     def _migrate(self) -> None:
         """Bring a file written by an older version up to the current columns."""
         have = {r[1] for r in self._db.execute("PRAGMA table_info(stations)")}
-        if "last_verified" not in have:
+        for column, decl, _ in ADDED_COLUMNS:
+            if column in have:
+                continue
             try:
-                self._db.execute(
-                    "ALTER TABLE stations ADD COLUMN last_verified TEXT NOT NULL DEFAULT ''"
-                )
-                log.info("%s: added the last_verified column", self.path)
+                self._db.execute(f"ALTER TABLE stations ADD COLUMN {column} {decl}")
+                log.info("%s: added the %s column", self.path, column)
             except sqlite3.OperationalError as exc:  # another process migrated it first
                 if "duplicate column" not in str(exc):
                     raise
-        self._db.execute("UPDATE meta SET value='2' WHERE key='schema' AND value < '2'")
+        self._db.execute(
+            "UPDATE meta SET value=? WHERE key='schema' AND CAST(value AS INTEGER) < ?",
+            (str(SCHEMA_VERSION), SCHEMA_VERSION),
+        )
 
     def _fresh(self) -> None:
         """Reload the index and columns when another connection committed a station write.
@@ -275,7 +214,7 @@ class SqliteStore(StoreBase):
                 cur.execute("COMMIT")
 
     def _load(self, rows: list[tuple[Any, ...]]) -> None:
-        cols = _Columns()
+        cols = StationColumns()
         pks = np.array([r[0] for r in rows], dtype=np.int64)
         for r in rows:
             cols.set(int(r[0]), row_to_station(r[1:]))

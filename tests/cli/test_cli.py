@@ -90,12 +90,12 @@ def test_import_errors_name_row_and_column(
     )
     before = open_store(db).stations()
     capsys.readouterr()
-    assert main(["import", str(bad), "--db", str(db)]) == 1
+    assert main(["import", str(bad), "--db", str(db), "--crs", "gcj02"]) == 1
     err = capsys.readouterr().err
     assert f"{bad}: row 3, column '纬度': not a number: 'abc'" in err
     assert "nothing was written" in err
     assert open_store(db).stations() == before
-    assert main(["import", str(bad), "--db", str(db), "--skip-invalid"]) == 0
+    assert main(["import", str(bad), "--db", str(db), "--crs", "gcj02", "--skip-invalid"]) == 0
     assert len(open_store(db)) == len(before) + 1
 
 
@@ -103,7 +103,7 @@ def test_export_csv_in_bd09(db: Path, capsys: pytest.CaptureFixture[str]) -> Non
     capsys.readouterr()
     assert main(["export", "--db", str(db), "--format", "csv", "--crs", "bd09"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("id,name,kind,lon,lat")
+    assert lines[0].startswith("\ufeffid,name,kind,lon,lat,crs")  # BOM: Excel reads UTF-8
     a = next(line for line in lines if line.startswith("a,"))
     x, y = convert(116.404, 39.915, src="gcj02", dst="bd09")
     assert a.split(",")[3:5] == [str(round(float(x), 7)), str(round(float(y), 7))]

@@ -101,10 +101,10 @@ def test_unexpected_errors_are_one_line_and_debug_shows_the_traceback(
         raise RuntimeError("disk on fire\nsecond line")
 
     monkeypatch.setattr("geo.io.export_stations", broken)
-    assert main(["export", "--db", db, "--format", "csv"]) == 1
+    assert main(["export", "--db", db, "--format", "geojson"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0] == "stationfinder export: failed: RuntimeError: disk on fire second line"
-    assert main(["--debug", "export", "--db", db, "--format", "csv"]) == 1
+    assert main(["--debug", "export", "--db", db, "--format", "geojson"]) == 1
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and "RuntimeError: disk on fire" in err
 

@@ -17,7 +17,8 @@ import shapely
 
 import geo.batch
 from geo.batch import Region, RegionParams, region_inputs, region_network, run_batch
-from geo.coverage import StationSet, coverage_report, find_gaps
+from geo.coverage import StationSet, coverage_report
+from geo.gaps import gap_pieces
 from geo.io import import_stations
 from geo.network import StreetNetwork, load_network
 from geo.stations import StationFilter, StationStore, open_store
@@ -71,15 +72,11 @@ def in_process(region: Region, reg: StationStore, net: StreetNetwork) -> tuple[d
     ids, lon, lat = reg.arrays(StationFilter())
     mask, dem = region_inputs(region, ids, lon, lat, demand(), PARAMS)
     sub = region_network(net, region.boundary)
+    stations = StationSet.build(sub, ids[mask], lon[mask], lat[mask])
     report = coverage_report(
-        sub,
-        StationSet.build(sub, ids[mask], lon[mask], lat[mask]),
-        minutes=PARAMS.minutes,
-        demand=dem,
-        area=region.boundary,
-        keep_cells=True,
+        sub, stations, minutes=PARAMS.minutes, demand=dem, area=region.boundary, keep_cells=True
     )
-    return report.to_dict(), find_gaps(report, demand=dem)
+    return report.to_dict(), gap_pieces(report, sub, stations, demand=dem)
 
 
 def test_batch_equals_single_process_reports(

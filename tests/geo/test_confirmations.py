@@ -94,3 +94,60 @@ def test_a_rejected_confirmation_does_not_count(world: tuple[Any, Feedback, Cloc
     clock.at = T0 + timedelta(days=1)
     fb.report("lib", "confirmed", client="10.0.0.2")
     assert store.get("lib").last_verified == ""
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def shared_target(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "c.sqlite")
+    from tests.pg import fresh_database
+
+    return str(fresh_database(request.getfixturevalue("postgis_template")))
+
+
+def _race(one: Any, two: Any, pending_id: int, client: str) -> list[BaseException]:
+    """A planner accepts ``pending_id`` through ``one`` while ``client`` confirms through
+    ``two``, both released at once; the unexpected errors."""
+    import threading
+
+    from geo.errors import ConflictError
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def accept() -> None:
+        barrier.wait()
+        try:
+            Feedback(one).accept_report(pending_id, actor="planner-li")
+        except ConflictError:  # the confirmation accepted it first: fine
+            pass
+        except BaseException as exc:
+            errors.append(exc)
+
+    def confirm() -> None:
+        barrier.wait()
+        try:
+            Feedback(two).report("lib", "confirmed", client=client)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=accept), threading.Thread(target=confirm)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_accepting_a_confirmation_while_another_arrives(shared_target: str) -> None:
+    """A planner accepts a pending confirmation while a second client confirms the same
+    station, on two connections at once: both finish (or one is a 409), never a deadlock
+    (both lock the station before the reports)."""
+    from geo.stations import open_store
+
+    with open_store(shared_target) as one, open_store(shared_target) as two:
+        one.add(Station("lib", "Library", Kind.WORKER_STATION, 24.95, 60.184))
+        for i in range(8):
+            pending = Feedback(one).report("lib", "confirmed", client=f"10.0.{i}.1")
+            assert _race(one, two, pending.id, f"10.0.{i}.2") == []
+            assert Feedback(one).get_report(pending.id).status is ReviewStatus.ACCEPTED

@@ -93,7 +93,7 @@ def test_committed_files_equal_a_fresh_run(fresh: tuple[Path, Path]) -> None:
 
 def test_columns_are_the_station_fields() -> None:
     with STATIONS.open(encoding="utf-8") as fh:
-        assert tuple(next(csv.reader(fh))) == STATION_FIELDS
+        assert tuple(next(csv.reader(fh))) == (*STATION_FIELDS, "crs")
     with DEMAND.open(encoding="utf-8") as fh:
         assert next(csv.reader(fh)) == ["id", "lon", "lat", "weight", "name"]
 

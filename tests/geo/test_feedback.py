@@ -482,8 +482,9 @@ def test_migrates_a_file_without_last_verified(tmp_path: Path) -> None:
     assert again.get("old").last_verified != ""
     con = sqlite3.connect(db)
     cols = [r[1] for r in con.execute("PRAGMA table_info(stations)")]
-    assert cols[-1] == "last_verified"
-    assert con.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("2",)
+    # each migration adds its column once
+    assert cols[-3:] == ["last_verified", "capacity", "opening_hours_text"]
+    assert con.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("4",)
     con.close()
 
 
