@@ -72,6 +72,9 @@ class StationProperties(BaseModel):
     open_reports: int | None = Field(
         None, ge=0, description="Unresolved reports on this station (listing and nearest)"
     )
+    next_verification: str | None = Field(
+        None, description="When the next verification is due (with verification=); '' never"
+    )
     distance_m: float | None = Field(None, description="Geodesic distance from the query point, m")
     bearing_deg: float | None = Field(None, description="Bearing from the query point, degrees")
     walk_distance_m: float | None = Field(None, description="Walking distance on streets, m")
@@ -269,6 +272,9 @@ class CoverageOut(BaseModel):
     )
     fairness: FairnessOut | None = Field(
         None, description="Walk-time distribution and inequality (needs demand points)"
+    )
+    temporarily_closed: list[str] = Field(
+        default_factory=list, description="Stations left out: temporarily closed at `at` (or now)"
     )
 
 
@@ -537,6 +543,12 @@ class ReportOut(BaseModel):
     resolved_at: str | None = Field(None, description="Accepted or rejected at." + _PRIVATE)
     resolved_by: str | None = Field(None, description="By whom." + _PRIVATE)
     resolution: str | None = Field(None, description="The planner's note." + _PRIVATE)
+    receipt: str | None = Field(
+        None,
+        description="The rider's receipt token (only in the submission's response): "
+        "GET /receipts/{receipt} shows where it stands",
+        examples=["q3Yx0_Zr2cJ8a1kG5TtVfw"],
+    )
 
 
 class ReportPage(BaseModel):
@@ -612,6 +624,12 @@ class ProposalOut(BaseModel):
     resolved_at: str | None = Field(None, description="Accepted or rejected at." + _PRIVATE)
     resolved_by: str | None = Field(None, description="By whom." + _PRIVATE)
     resolution: str | None = Field(None, description="The planner's note." + _PRIVATE)
+    receipt: str | None = Field(
+        None,
+        description="The rider's receipt token (only in the submission's response): "
+        "GET /receipts/{receipt} shows where it stands",
+        examples=["q3Yx0_Zr2cJ8a1kG5TtVfw"],
+    )
 
 
 class ProposalGroupProperties(BaseModel):

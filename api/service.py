@@ -15,8 +15,9 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +26,7 @@ import pandas as pd
 from api.cache import ResultCache
 from api.settings import Settings
 from geo.access_report import AccessReport, accessibility_report
+from geo.closures import Closures
 from geo.coverage import CoverageReport, StationSet, coverage_report, isochrones
 from geo.coverage import walk_nearest as geo_walk_nearest
 from geo.crs import convert, parse_coord_system
@@ -91,12 +93,24 @@ class Service:
     cache: ResultCache = field(init=False)
     feedback: Feedback = field(init=False)
     limiter: SubmissionLimiter = field(init=False)
+    closures: Closures = field(init=False)
 
     def __post_init__(self) -> None:
         self.cache = ResultCache(self.settings.cache_entries)
         # Both live in the stations' database, so every worker of a deployment shares them.
         self.feedback = Feedback(self.registry)
         self.limiter = SubmissionLimiter(self.registry, self.settings.report_rate_per_hour)
+        self.closures = Closures(self.registry)
+
+    def instant(self, at: datetime | None) -> datetime:
+        """``at`` as an aware time (naive: the registry's time zone; None: now)."""
+        if at is None:
+            return datetime.now(UTC)
+        return at if at.tzinfo else at.replace(tzinfo=ZoneInfo(self.registry.tz))
+
+    def closed_key(self, at: datetime | None) -> tuple[int, frozenset[str]]:
+        """Cache-key part for results that leave out temporarily closed stations."""
+        return self.closures.state(self.instant(at))
 
     @classmethod
     def start(cls, settings: Settings, registry: StationStore) -> Service:
@@ -176,6 +190,9 @@ class Service:
         them are open at ``at`` (in the region's time zone) and of ``kind`` (any when empty)."""
         found = region_stations(self.registry, region.boundary, reach_m=reach_m)
         is_open = open_state(found, at, tz=region.spec.tz)
+        _, closed = self.closed_key(at)  # temporarily closed then: counted as closed
+        if closed:
+            is_open &= np.array([s.id not in closed for s in found], dtype=bool)
         if kind:
             is_open &= np.array([str(s.kind) in kind for s in found], dtype=bool)
         return RegionStations(found, is_open, _state_digest(found, is_open))

@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     proposal_group_m: float = Field(
         150.0, gt=0, le=5000, description="Proposals this close (metres) form one group"
     )
+    inspection_intervals: str = Field(
+        "",
+        description="Days between verifications: KIND=DAYS, default=DAYS (365), after_report="
+        "DAYS (90, after an accepted problem report), comma-separated",
+    )
 
     @field_validator(
         "api_keys",

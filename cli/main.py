@@ -123,6 +123,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from geo.export import stations_csv, write_stations_table
     from geo.io import export_stations
 
+    if args.format in poi.POI_FORMATS:
+        return poi.run_export(args)
     stations = open_registry(args).stations()
     if args.format == "geojson":
         export_stations(stations, args.out or sys.stdout, fmt="geojson", crs=args.crs)
@@ -151,6 +153,7 @@ def cmd_nearest(args: argparse.Namespace) -> int:
         open_at=parse_when(args.open_at, option="--open-at"),
         statuses=args.status,
     )
+    where = closures.exclude_closed(reg, where)
     if args.mode == "walk":
         from geo.coverage import walk_nearest
 
@@ -248,7 +251,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if region is None:
         where = StationFilter.build(open_at=parse_when(args.at), kinds=kinds, statuses=["open"])
-        ids, lon, lat = reg.arrays(where)
+        ids, lon, lat = reg.arrays(closures.exclude_closed(reg, where))
     else:  # the region's stations and those within reach outside it, its demand and districts
         from geo.network import walk_limit_m
         from geo.regions import open_state, region_stations
@@ -256,8 +259,11 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
         reach = walk_limit_m(args.minutes, args.walk_speed) if standard == "walk" else None
         found = region_stations(reg, region.boundary, reach_m=reach or args.radius or 1000.0)
         is_open = open_state(found, parse_when(args.at), tz=region.spec.tz)
+        shut = closures.exclude_closed(reg, StationFilter(open_at=parse_when(args.at))).exclude_ids
         found = [
-            s for s, ok in zip(found, is_open, strict=True) if ok and (not kinds or s.kind in kinds)
+            s
+            for s, ok in zip(found, is_open, strict=True)
+            if ok and (not kinds or s.kind in kinds) and s.id not in shut
         ]
         ids, lon, lat = [s.id for s in found], [s.lon for s in found], [s.lat for s in found]
         demand = demand if demand is not None else region.demand()
@@ -935,7 +941,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the registry as CSV, XLSX or GeoJSON")
     with_db(p)
-    p.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv")
+    p.add_argument("--format", choices=["csv", "xlsx", "geojson", *poi.POI_FORMATS], default="csv")
     p.add_argument(
         "--lang",
         choices=["en", "zh"],
@@ -944,6 +950,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--crs", default="wgs84", help=crs_help)
     p.add_argument("--out", help="output file (default: standard output)")
+    poi.add_export_options(p)
 
     p = sub.add_parser("nearest", help="the nearest stations to a point")
     with_db(p)
@@ -1147,6 +1154,19 @@ from cli import access as _access  # noqa: E402  (after the helpers it imports l
 
 _EXTRA_PARSERS.append(_access.add_arguments)
 command("access")(_access.run)
+
+
+def _register(module: Any) -> None:
+    """Add a command module's subcommands (``add_arguments``) and handlers (``COMMANDS``)."""
+    _EXTRA_PARSERS.append(module.add_arguments)
+    _COMMANDS.update(module.COMMANDS)
+
+
+from cli import closures, inspection, loop, poi  # noqa: E402  (they import cli.main lazily)
+
+_register(loop)
+_register(inspection)
+_register(closures)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

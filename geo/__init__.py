@@ -33,7 +33,13 @@ _LAZY = {
         "ReportKind",
         "ReviewStatus",
         "SubmissionLimiter",
+        "Workflow",
+        "response_times",
     ),
+    "geo.closures": ("Closures",),
+    "geo.inspection": ("InspectionPolicy", "due_stations", "record_inspection"),
+    "geo.poi_export": ("poi_diff", "poi_table"),
+    "geo.score": ("score_stations",),
 }
 _HOME = {name: module for module, names in _LAZY.items() for name in names}
 

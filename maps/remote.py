@@ -9,7 +9,8 @@ north]`` and the stations that stand alone with the popup columns of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,8 @@ def cluster_view(
     tiles: TileConfig = NO_TILES,
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
+    notes: Mapping[str, str] | None = None,
+    closed_ids: AbstractSet[str] = frozenset(),
 ) -> dict[str, Any]:
     """The clusters and lone stations of one view.
 
@@ -51,8 +54,9 @@ def cluster_view(
     bounds
         ``(west, south, east, north)`` of the view in drawn degrees (with a
         margin of one cell, as the browser asks).
-    lang, tiles, now, tz
-        As for :class:`maps.stations.StationCluster` (popup labels, open now).
+    lang, tiles, now, tz, notes, closed_ids
+        As for :class:`maps.stations.StationCluster` (popup labels, open now, popup
+        lines, stations temporarily closed).
 
     Returns
     -------
@@ -75,7 +79,13 @@ def cluster_view(
         ]
     )
     layer = StationCluster(
-        [stations[i] for i in cells.first[lone]], lang=lang, tiles=tiles, now=now, tz=tz
+        [stations[i] for i in cells.first[lone]],
+        lang=lang,
+        tiles=tiles,
+        now=now,
+        tz=tz,
+        notes=notes,
+        closed_ids=closed_ids,
     )
     columns = dict(layer.data)
     # The page's hours table is not the view's: send each station's hours as text (the

@@ -32,7 +32,12 @@ _KEYS += ("hours", "amenities", "report_thanks", "api_error", "geo_denied")
 _KEYS += ("report_choose", "report_choose_first", "report_hours_example")
 
 
-def report_form_html(station: Station, *, api: str, lang: Lang = "en") -> str:
+_FOLLOW = {"en": "Follow it here (your receipt)", "zh": "查看办理进度（回执）"}
+
+
+def report_form_html(
+    station: Station, *, api: str, lang: Lang = "en", receipt_url: str = ""
+) -> str:
     """The report form page for one station.
 
     Parameters
@@ -43,6 +48,9 @@ def report_form_html(station: Station, *, api: str, lang: Lang = "en") -> str:
         URL the form posts to (the station's ``…/reports`` endpoint).
     lang
         Language of the page.
+    receipt_url
+        URL of the receipt page with ``{token}`` for the receipt returned; when
+        given, a link to it follows the thanks.
 
     Returns
     -------
@@ -66,5 +74,6 @@ def report_form_html(station: Station, *, api: str, lang: Lang = "en") -> str:
         kinds=[(k, text(f"rk_{k}", lang)) for k in REPORT_KINDS],
         amenities=[(a, amenity_label(a, lang)) for a in AMENITIES],
         api_js=js_literal(api),
-        text_js=js_literal(t),
+        text_js=js_literal({**t, "follow": _FOLLOW[lang]}),
+        receipt_js=js_literal(receipt_url),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -128,6 +129,11 @@ class StationCluster(JSCSSMixin, Layer):
     report_url
         When given, each popup ends with a "report a problem" link to this
         URL, with ``{id}`` replaced by the station's id (URL-encoded).
+    notes
+        Station id → a line the popup shows (a star rating, "temporarily
+        closed until …"); its ``sf-note`` element carries it.
+    closed_ids
+        Stations temporarily closed now: never shown as open now.
     remote
         ``{"url": …, "total": …, "kinds": […] or None}``: the page carries no
         station (``stations`` should be empty) and fetches each view's
@@ -155,6 +161,8 @@ class StationCluster(JSCSSMixin, Layer):
         tz: str = DEFAULT_TZ,
         name: str | None = None,
         report_url: str | None = None,
+        notes: Mapping[str, str] | None = None,
+        closed_ids: AbstractSet[str] = frozenset(),
         remote: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(name=name or text("stations", lang), overlay=True, control=True)
@@ -165,6 +173,7 @@ class StationCluster(JSCSSMixin, Layer):
         now = now or datetime.now(UTC)
         x, y = to_display([s.lon for s in stations], [s.lat for s in stations], tiles)
         opened, hours = _open_states(stations, now, tz)
+        opened = [0 if s.id in closed_ids else o for s, o in zip(stations, opened, strict=True)]
         hours_at = {h: i for i, h in enumerate(hours)}
         self.station_ids: list[str] = [s.id for s in stations]
         self.kinds: list[Kind] = [Kind(s.kind) for s in stations]
@@ -182,6 +191,7 @@ class StationCluster(JSCSSMixin, Layer):
             "ht": [s.opening_hours_text for s in stations],  # the wording, shown when kept
             "o": opened,
             "s": [_STATUSES.index(Status(s.status)) for s in stations],
+            "n": [(notes or {}).get(s.id, "") for s in stations],
             "c": [s.capacity for s in stations],  # null where unknown
             # Each app's own coordinates, for the "导航" links (geo.navigation's templates).
             **{
@@ -252,6 +262,8 @@ def station_layer(
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
     report_url: str | None = None,
+    notes: Mapping[str, str] | None = None,
+    closed_ids: AbstractSet[str] = frozenset(),
 ) -> StationCluster:
     """The clustered stations layer (see :class:`StationCluster`).
 
@@ -276,7 +288,16 @@ def station_layer(
     StationCluster
         A folium layer, to add to a map.
     """
-    return StationCluster(stations, lang=lang, tiles=tiles, now=now, tz=tz, report_url=report_url)
+    return StationCluster(
+        stations,
+        lang=lang,
+        tiles=tiles,
+        now=now,
+        tz=tz,
+        report_url=report_url,
+        notes=notes,
+        closed_ids=closed_ids,
+    )
 
 
 def kind_legend(kinds: Sequence[Kind | str] | None = None, *, lang: Lang = "en") -> Legend:
@@ -366,6 +387,8 @@ def stations_map(
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
     title: str | None = None,
+    notes: Mapping[str, str] | None = None,
+    closed_ids: AbstractSet[str] = frozenset(),
     clusters_url: str | None = None,
     kinds: Sequence[str] | None = None,
 ) -> OfflineMap:
@@ -387,6 +410,8 @@ def stations_map(
         Time zone of opening hours.
     title
         Page title; default: a title in ``lang``.
+    notes, closed_ids
+        Popup lines per station, and stations temporarily closed (see :class:`StationCluster`).
     clusters_url
         When given, the page carries no station and fetches each view's
         clusters from this URL (query string included; see
@@ -411,7 +436,9 @@ def stations_map(
 
     m = base_map(tiles=tiles, lang=lang, title=title or text("stations_title", lang))
     if clusters_url is None:
-        station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
+        station_layer(
+            stations, lang=lang, tiles=tiles, now=now, tz=tz, notes=notes, closed_ids=closed_ids
+        ).add_to(m)
     else:
         remote = {"url": clusters_url, "total": len(stations), "kinds": list(kinds or []) or None}
         StationCluster([], lang=lang, tiles=tiles, now=now, tz=tz, remote=remote).add_to(m)
@@ -530,6 +557,8 @@ def embed_map(
     mode: Literal["straight", "walk"] = "straight",
     query: Mapping[str, Sequence[str]] | None = None,
     report_url: str | None = None,
+    notes: Mapping[str, str] | None = None,
+    closed_ids: AbstractSet[str] = frozenset(),
 ) -> OfflineMap:
     """A map for iframes: stations, a legend, and a "locate me" button with a nearest list.
 
@@ -559,6 +588,8 @@ def embed_map(
     report_url
         URL of the "report a problem" link in each popup (``{id}`` = the
         station id); None leaves the link out.
+    notes, closed_ids
+        Popup lines per station, and stations temporarily closed (see :class:`StationCluster`).
 
     Returns
     -------
@@ -567,7 +598,16 @@ def embed_map(
     """
     center = (lon, lat) if lat is not None and lon is not None else None
     m = base_map(tiles=tiles, lang=lang, location=center, zoom=zoom)
-    station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz, report_url=report_url).add_to(m)
+    station_layer(
+        stations,
+        lang=lang,
+        tiles=tiles,
+        now=now,
+        tz=tz,
+        report_url=report_url,
+        notes=notes,
+        closed_ids=closed_ids,
+    ).add_to(m)
     present = sorted({Kind(s.kind) for s in stations}, key=_KINDS.index)
     kind_legend(present or None, lang=lang).add_to(m)
     LocateControl(api=api, lang=lang, tiles=tiles, mode=mode, query=query).add_to(m)

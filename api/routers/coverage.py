@@ -104,6 +104,7 @@ def coverage(service: ServiceDep, params: Annotated[CoverageParams, Depends()]) 
         "region": region.id,
         "notes": notes,
         "fairness": fair and fair.to_dict(),
+        "temporarily_closed": sorted(service.closed_key(kwargs["at"])[1]),  # left out
     }
 
 

@@ -74,6 +74,7 @@ def _report_out(rep: Report, crs: str, *, planner: bool) -> dict[str, Any]:
         "amenity": rep.amenity,
         "position": _position(rep.lon, rep.lat, crs, planner),
         "created_at": rep.created_at,
+        "receipt": rep.receipt or None,
     }
     if planner:
         out.update(
@@ -96,6 +97,7 @@ def _proposal_out(prop: Proposal, crs: str, *, planner: bool) -> dict[str, Any]:
         "position": _position(prop.lon, prop.lat, crs, planner),
         "created_at": prop.created_at,
         "station_id": prop.station_id,
+        "receipt": prop.receipt or None,
     }
     if planner:
         out.update(

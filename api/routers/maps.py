@@ -34,6 +34,7 @@ from api.settings import Settings
 from geo.errors import InvalidInputError
 from geo.feedback import ProposalGroup
 from geo.types import Station
+from maps.i18n import Lang
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -130,6 +131,17 @@ def public_groups(service: Service) -> list[ProposalGroup]:
     return [replace(g, lon=round(g.lon, 3), lat=round(g.lat, 3), proposals=()) for g in groups]
 
 
+def popup_notes(service: Service, lang: Lang) -> tuple[dict[str, str], frozenset[str]]:
+    """Popup lines (star ratings, temporary closures) and the stations closed now."""
+    from geo.score import score_stations
+    from maps.notes import station_notes
+
+    now = datetime.now(UTC)
+    closed = service.closures.closed_at(now)
+    scores = score_stations(service.registry, at=now)
+    return station_notes(scores, closed, lang), frozenset(closed)
+
+
 def _filter_key(filters: FilterParams) -> tuple[object, ...]:
     return (
         tuple(sorted(map(str, filters.kind or []))),
@@ -162,7 +174,7 @@ def stations_page(
     lang = lang or service.default_lang(region)
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("stations", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
-    key += (region,)
+    key += (region, service.closed_key(None))
     root = request.scope.get("root_path", "")
 
     def build() -> str:
@@ -223,6 +235,7 @@ def station_clusters(
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     from maps.remote import cluster_view
 
+    notes, closed = popup_notes(service, lang)  # ratings and temporary closures
     return cluster_view(
         stations,
         x,
@@ -232,7 +245,9 @@ def station_clusters(
         lang=lang,
         tiles=tile_config(service.settings),
         now=datetime.fromtimestamp(slot * _OPEN_NOW_SLOT_S, UTC),
-        tz=service.registry.tz,
+        tz=region_tz(service, region),
+        notes=notes,
+        closed_ids=closed,
     )
 
 
@@ -275,9 +290,10 @@ def embed_page(
     }
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("embed", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
-    key += (lat, lon, zoom, mode, root, region)
+    key += (lat, lon, zoom, mode, root, region, service.closed_key(None))
 
     def build() -> str:
+        notes, closed = popup_notes(service, lang)
         m = maps.embed_map(
             in_region(service, region, registry.stations(where)),
             lat=lat,
@@ -290,6 +306,8 @@ def embed_page(
             mode=mode,
             query=query,
             report_url=root + f"/maps/report?station={{id}}&lang={lang}",
+            notes=notes,
+            closed_ids=closed,
         )
         return maps.render_html(m, asset_base=root + STATIC_URL)
 
@@ -320,8 +338,10 @@ def coverage_page(
     fixed = {k: v for k, v in kwargs.items() if k != "at"}  # `at` enters through the state
     key = ("coverage", id(registry), registry.version, region.id, tuple(sorted(fixed.items())))
     key += (counted.state, lang, tiles, service.feedback.version)
+    key += (service.closed_key(kwargs["at"]),)
 
     def build() -> str:
+        # counted.open already leaves out stations temporarily closed at `at`.
         m = maps.coverage_map_from(
             service.coverage(region.id, **kwargs),
             gaps=service.gaps(region.id, **kwargs),
@@ -412,6 +432,8 @@ def report_page(
     lang = lang or service.default_lang(service.regions.containing(st.lon, st.lat))
     root = request.scope.get("root_path", "")
     api = f"{root}/stations/{quote(st.id, safe='')}/reports"
+    receipt_url = f"{root}/receipts/{{token}}/page?lang={lang}"
     return HTMLResponse(
-        report_form_html(st, api=api, lang=lang), headers={"Cache-Control": "no-cache"}
+        report_form_html(st, api=api, lang=lang, receipt_url=receipt_url),
+        headers={"Cache-Control": "no-cache"},
     )

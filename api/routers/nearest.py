@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import ISO_OR_NOW, CrsDep, FilterParams, ServiceDep, parse_when
 from api.lang import LangDep
-from api.schemas import StationCollection
+from api.loop_schemas import NearestCollection
+from api.routers.closures import closed_notes
 from geo.io import to_feature_collection
 from geo.rider_view import add_rider_properties
 
@@ -18,7 +19,7 @@ router = APIRouter(tags=["nearest"])
 
 @router.get(
     "/nearest",
-    response_model=StationCollection,
+    response_model=NearestCollection,
     response_model_exclude_none=True,
     summary="The nearest stations, nearest first",
 )
@@ -51,12 +52,16 @@ def nearest(
     where = filters.build()
     if exclude_reported_closed:
         where = replace(where, exclude_ids=service.feedback.reported_closed())
+    wanted = where
+    where, closed = service.closures.without_closed(where, service.instant(where.open_at))
     if mode == "walk":
         hits = service.walk_nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
     else:
         hits = service.registry.nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
     counts = service.feedback.open_report_counts()
     fc = to_feature_collection(hits, crs=crs, open_reports=counts)
+    if closed:  # say which nearer stations are closed for now
+        fc["temporarily_closed"] = closed_notes(service, closed, lon, lat, k, crs, wanted, radius)
     when = parse_when(at or filters.open_at or "now", name="at")
     return add_rider_properties(
         fc, [h.station for h in hits], when=when, tz=service.registry.tz, lang=lang

@@ -11,8 +11,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile
 
-from api.deps import CRS_HEADER, AdminKey, CrsDep, FilterParams, PlannerKey, ServiceDep, bbox_param
+from api.deps import (
+    CRS_HEADER,
+    ISO_OR_NOW,
+    AdminKey,
+    CrsDep,
+    FilterParams,
+    PlannerKey,
+    ServiceDep,
+    bbox_param,
+)
 from api.lang import LangDep
+from api.routers.inspections import due_page
 from api.schemas import ImportResult, StationFeature, StationIn, StationPage, StationPatch
 from api.service import Service
 from geo.crs import COORD_SYSTEMS, convert
@@ -77,6 +87,17 @@ def list_stations(
     exclude_reported_closed: Annotated[
         bool, Query(description="Leave out stations with an unresolved 'closed for good' report")
     ] = False,
+    verification: Annotated[
+        str | None,
+        Query(description="overdue, or due-within:<days>d: open stations due for verification"),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
+            description="Judge verification at (default now)",
+        ),
+    ] = None,
     format: Annotated[
         Literal["geojson", "csv", "xlsx"],
         Query(
@@ -91,11 +112,21 @@ def list_stations(
     where = filters.build(default_status=None)
     if exclude_reported_closed:
         where = replace(where, exclude_ids=service.feedback.reported_closed())
-    total, page = service.registry.query(where=where, bbox=bbox, text=q, limit=limit, offset=offset)
+    due = None
+    if verification is None:
+        total, page = service.registry.query(
+            where=where, bbox=bbox, text=q, limit=limit, offset=offset
+        )
+    else:  # by district, then due time
+        total, page, due = due_page(
+            service, where, verification, as_of, bbox=bbox, text=q, limit=limit, offset=offset
+        )
     if format != "geojson":
         return table_response(page, fmt=format, crs=crs, lang=lang)
     fc = to_feature_collection(page, crs=crs, open_reports=service.feedback.open_report_counts())
     label_features(fc, lang)
+    for feature in fc["features"] if due is not None else []:
+        feature["properties"]["next_verification"] = due[feature["id"]].due
     return {**fc, "number_matched": total, "number_returned": len(page)}
 
 

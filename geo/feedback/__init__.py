@@ -3,7 +3,10 @@
 - :mod:`geo.feedback.model`: kinds, review states, records and their tables;
 - :mod:`geo.feedback.groups`: grouping and ranking proposals (pure functions);
 - :mod:`geo.feedback.review`: :class:`Feedback`, submissions and review on any store;
-- :mod:`geo.feedback.limits`: the anonymous-submission rate limit, kept in the store.
+- :mod:`geo.feedback.limits`: the anonymous-submission rate limit, kept in the store;
+- :mod:`geo.feedback.receipts`: receipt tokens and follow-up steps (their tables);
+- :mod:`geo.feedback.workflow`: receipts' views, replies, a proposal's steps;
+- :mod:`geo.feedback.response_times`: response-time figures per district and planner key.
 """
 
 from __future__ import annotations
@@ -22,25 +25,45 @@ from geo.feedback.model import (
     ReportKind,
     ReviewStatus,
 )
+from geo.feedback.receipts import RECEIPTS, STEPS, Item, StepKind
+from geo.feedback.response_times import (
+    DEFAULT_LIMIT_DAYS,
+    ResponseFigures,
+    ResponseTimes,
+    response_times,
+)
 from geo.feedback.review import CONFIRMATION_WINDOW, Feedback
+from geo.feedback.workflow import ReceiptView, State, Step, Workflow
 
 __all__ = [
     "CONFIRMATION_WINDOW",
+    "DEFAULT_LIMIT_DAYS",
     "MAX_CONTACT",
     "MAX_TEXT",
     "PROPOSALS",
     "PROPOSAL_GROUP_M",
+    "RECEIPTS",
     "REPORTS",
+    "STEPS",
     "SUBMISSION_BUCKETS",
     "Feedback",
+    "Item",
     "Proposal",
     "ProposalGroup",
+    "ReceiptView",
     "Report",
     "ReportKind",
+    "ResponseFigures",
+    "ResponseTimes",
     "ReviewStatus",
+    "State",
+    "Step",
+    "StepKind",
     "SubmissionLimiter",
+    "Workflow",
     "group_points",
     "groups_as_candidates",
     "make_groups",
     "rank_groups",
+    "response_times",
 ]

@@ -142,6 +142,8 @@ class Report:
         One of :class:`ReviewStatus`.
     resolved_at, resolved_by, resolution
         When, by whom and with which note it was accepted or rejected.
+    receipt
+        The rider's receipt token; set only on the record a submission returns.
     """
 
     id: int
@@ -159,6 +161,7 @@ class Report:
     resolved_at: str = ""
     resolved_by: str = ""
     resolution: str = ""
+    receipt: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +192,8 @@ class Proposal:
         The planned station made from it, once accepted.
     resolved_at, resolved_by, resolution
         When, by whom and with which note it was accepted or rejected.
+    receipt
+        The rider's receipt token; set only on the record a submission returns.
     """
 
     id: int
@@ -206,6 +211,7 @@ class Proposal:
     resolved_at: str = ""
     resolved_by: str = ""
     resolution: str = ""
+    receipt: str = ""
 
     @property
     def identity(self) -> str:

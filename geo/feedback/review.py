@@ -35,6 +35,7 @@ shows them only with a planner key).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -59,6 +60,7 @@ from geo.feedback.model import (
     report_from_row,
     row_id,
 )
+from geo.feedback.receipts import RECEIPTS, STEPS, Item, issue_receipt
 from geo.hours_zh import normalize_hours
 from geo.names import AMENITY_WORDS
 from geo.stations.model import stamp
@@ -103,7 +105,7 @@ class Feedback:
     ) -> None:
         self.store = store
         self.confirmation_window = confirmation_window
-        store.ensure_tables([REPORTS, PROPOSALS])
+        store.ensure_tables([REPORTS, PROPOSALS, RECEIPTS, STEPS])
 
     @property
     def registry(self) -> StationStore:
@@ -157,7 +159,7 @@ class Feedback:
         -------
         Report
             The stored report (a confirmation that verified its station is
-            ``accepted``).
+            ``accepted``), with its rider's ``receipt`` token.
 
         Raises
         ------
@@ -209,8 +211,9 @@ class Feedback:
             rid = int(tx.insert(REPORTS, row))
             if k is ReportKind.CONFIRMED:
                 self._confirm(tx, rid, station_id, address, planner=who)
+            token = issue_receipt(tx, Item.REPORT, rid)
             tx.bump(FEEDBACK_COUNTER)
-            return self._report_in(tx, rid)
+            return dataclasses.replace(self._report_in(tx, rid), receipt=token)
 
     def _confirm(
         self, tx: Transaction, report_id: int, station_id: str, client: str, *, planner: str
@@ -434,7 +437,7 @@ class Feedback:
         Returns
         -------
         Proposal
-            The stored proposal.
+            The stored proposal, with its rider's ``receipt`` token.
         """
         x, y = position_wgs84(lon, lat, crs)
         kinds = parse_kinds(None if kind is None or kind == "" else [str(kind)])
@@ -450,8 +453,10 @@ class Feedback:
         }
         with self.store.transaction(actor="riders") as tx:
             pid = int(tx.insert(PROPOSALS, {**row, "created_at": tx.at}))
+            token = issue_receipt(tx, Item.PROPOSAL, pid)
             tx.bump(FEEDBACK_COUNTER)
-            return proposal_from_row(tx.select(PROPOSALS, {"id": pid})[0])
+            prop = proposal_from_row(tx.select(PROPOSALS, {"id": pid})[0])
+            return dataclasses.replace(prop, receipt=token)
 
     def get_proposal(self, proposal_id: int) -> Proposal:
         """One proposal; raises :class:`~geo.errors.NotFoundError` when absent."""
@@ -476,7 +481,7 @@ class Feedback:
         return make_groups(self.proposals(status=status), radius_m)
 
     @staticmethod
-    def _group_in(tx: Transaction, proposal_id: int, radius_m: float) -> ProposalGroup:
+    def open_group_in(tx: Transaction, proposal_id: int, radius_m: float) -> ProposalGroup:
         """Inside a transaction: the open group holding ``proposal_id``."""
         rows = tx.select(PROPOSALS, {"id": proposal_id})
         if not rows:
@@ -491,9 +496,10 @@ class Feedback:
         raise ConflictError(f"proposal {proposal_id} is not open")  # pragma: no cover
 
     @staticmethod
-    def _close_group(
+    def close_group_in(
         tx: Transaction, grp: ProposalGroup, status: ReviewStatus, values: dict[str, str]
     ) -> None:
+        """Inside a transaction: move every proposal of an open group to ``status``."""
         n = tx.change(
             PROPOSALS,
             {"status": str(status), **values},
@@ -557,9 +563,9 @@ class Feedback:
         pid = row_id(proposal_id, what="proposal")
         history_note = f"from proposal {pid}'s group" + (f": {why}" if why else "")
         with self.store.transaction(actor=who, note=history_note) as tx:
-            grp = self._group_in(tx, pid, radius_m)
+            grp = self.open_group_in(tx, pid, radius_m)
             sid = station_id or f"proposal-{grp.id}"
-            self._close_group(
+            self.close_group_in(
                 tx,
                 grp,
                 ReviewStatus.ACCEPTED,
@@ -600,8 +606,8 @@ class Feedback:
         who = clean_text(actor, name="actor", limit=MAX_CONTACT) or "planner"
         why = clean_text(note, name="note")
         with self.store.transaction(actor=who) as tx:
-            grp = self._group_in(tx, row_id(proposal_id, what="proposal"), radius_m)
-            self._close_group(
+            grp = self.open_group_in(tx, row_id(proposal_id, what="proposal"), radius_m)
+            self.close_group_in(
                 tx,
                 grp,
                 ReviewStatus.REJECTED,

@@ -58,6 +58,7 @@ def test_public_report_hides_contact_address_and_exact_position(client: TestClie
         "amenity",
         "position",
         "created_at",
+        "receipt",
     }
     assert CONTACT not in r.text and "testclient" not in r.text
     # The planner sees everything, exactly.
