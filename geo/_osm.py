@@ -15,7 +15,14 @@ import pandas as pd
 
 from geo.errors import InvalidInputError, NotFoundError
 
-__all__ = ["read_pois", "read_street_frames"]
+__all__ = ["WAY_TAGS", "read_pois", "read_street_frames", "read_way_frames"]
+
+WAY_TAGS = (
+    "highway", "oneway", "junction", "access", "vehicle", "motor_vehicle", "motorcar", "hgv",
+    "foot", "bicycle", "oneway:bicycle", "cycleway", "segregated", "service", "maxspeed",
+    "maxheight", "maxweight", "maxlength", "name",
+)  # fmt: skip
+"""The OSM tags :func:`geo.modes.mode_edges` reads."""
 
 
 def _osm(pbf: str | Path):  # type: ignore[no-untyped-def]
@@ -69,6 +76,41 @@ def read_street_frames(
         }
     )
     return node_frame, edge_frame
+
+
+def read_way_frames(pbf: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes (``id``, ``lon``, ``lat``) and every street segment (``u``, ``v``,
+    ``length_m`` and the :data:`WAY_TAGS` as text columns, ``""`` where untagged).
+
+    All ways of the street network (pyrosm's ``all``), for :mod:`geo.modes` to
+    decide per travel mode which of them it may use and how fast.
+    """
+    osm = _osm(pbf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = osm.get_network(network_type="all", nodes=True, extra_attributes=list(WAY_TAGS))
+    if got is None:
+        raise InvalidInputError(f"{pbf}: no streets in this file")
+    nodes, edges = got
+    node_frame = pd.DataFrame(
+        {
+            "id": nodes["id"].to_numpy(np.int64),
+            "lon": nodes["lon"].to_numpy(float),
+            "lat": nodes["lat"].to_numpy(float),
+        }
+    )
+    columns: dict[str, object] = {
+        "u": edges["u"].to_numpy(np.int64),
+        "v": edges["v"].to_numpy(np.int64),
+        "length_m": edges["length"].to_numpy(float),  # metres (the GeoSeries .length is degrees)
+    }
+    for tag in WAY_TAGS:
+        columns[tag] = (
+            edges[tag].fillna("").astype(str).to_numpy()
+            if tag in edges
+            else np.full(len(edges), "")
+        )
+    return node_frame, pd.DataFrame(columns)
 
 
 def read_pois(pbf: str | Path, tags: dict[str, list[str]]) -> gpd.GeoDataFrame:
