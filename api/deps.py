@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import enum
-import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Query, Request, Security
+from fastapi import Depends, Header, HTTPException, Query, Request, Response, Security
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
+from api import auth
+from api.lang import AmenityName, KindName
 from api.service import Service
 from geo.crs import COORD_SYSTEMS, parse_coord_system
 from geo.errors import InvalidInputError
-from geo.registry import StationFilter
-from geo.types import AMENITIES, CoordSystem, Kind, Status
-
-Amenity = enum.StrEnum("Amenity", {code: code for code in AMENITIES})  # type: ignore[misc]
-"""The amenity vocabulary as an enum, so OpenAPI lists it."""
+from geo.names import parse_amenity_name, parse_kind_name
+from geo.stations import StationFilter
+from geo.types import CoordSystem, Status
+from geo.when import TIME_PATTERN, TIME_RANGE, parse_time
 
 
 def get_service(request: Request) -> Service:
@@ -34,83 +35,118 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 _api_key_header = APIKeyHeader(
     name="X-API-Key",
     auto_error=False,
-    description="A key from STATIONFINDER_API_KEYS; needed for writes",
+    description="A key from STATIONFINDER_API_KEYS (name:role:SECRET); needed for writes",
 )
 
 
-def require_api_key(
-    service: ServiceDep,
-    x_api_key: Annotated[str | None, Security(_api_key_header)] = None,
-) -> str:
-    """401 without a key, 403 with one that is not configured."""
-    if not x_api_key:
-        raise HTTPException(
-            401,
-            "this endpoint needs an API key in the X-API-Key header",
-            headers={"WWW-Authenticate": "X-API-Key"},
-        )
-    if not any(hmac.compare_digest(x_api_key, k) for k in service.settings.api_keys):
-        raise HTTPException(403, "the API key is not valid")
-    return x_api_key
+def _configured(request: Request) -> list[str]:
+    return get_service(request).settings.api_keys
+
+
+_need_planner = auth.require(auth.Role.PLANNER, _configured)
+_need_admin = auth.require(auth.Role.ADMIN, _configured)
+
+
+def require_planner(
+    request: Request, x_api_key: Annotated[str | None, Security(_api_key_header)] = None
+) -> auth.ApiKey:
+    """A key with the planner (or admin) role: 401 without a key, 403 with another."""
+    return _need_planner(request, x_api_key)
+
+
+def require_admin(
+    request: Request, x_api_key: Annotated[str | None, Security(_api_key_header)] = None
+) -> auth.ApiKey:
+    """A key with the admin role: 401 without a key, 403 with another."""
+    return _need_admin(request, x_api_key)
+
+
+PlannerKey = Annotated[auth.ApiKey, Depends(require_planner)]
+"""A route that needs the planner role; the key's name is the actor of its writes."""
+AdminKey = Annotated[auth.ApiKey, Depends(require_admin)]
+"""A route that needs the admin role."""
+require_api_key = require_planner  # the name routes used before keys had roles
 
 
 def crs_param(
+    service: ServiceDep,
+    response: Response,
     crs: Annotated[
-        str,
+        str | None,
         Query(
-            description=f"Coordinate system in and out: {', '.join(COORD_SYSTEMS)}",
+            description=f"Coordinate system in and out: {', '.join(COORD_SYSTEMS)} "
+            "(default: the deployment's STATIONFINDER_DEFAULT_CRS, else wgs84); the response "
+            "names it in the X-Coordinate-System header",
             examples=["wgs84"],
+            json_schema_extra={"enum": list(COORD_SYSTEMS)},  # aliases (amap, …) work too
         ),
-    ] = "wgs84",
+    ] = None,
 ) -> CoordSystem:
-    return parse_coord_system(crs)
+    system = parse_coord_system(crs) if crs is not None else default_crs(service)
+    response.headers[CRS_HEADER] = system
+    return system
+
+
+CRS_HEADER = "X-Coordinate-System"
+"""Response header naming the coordinate system of every coordinate in the body."""
+
+
+def default_crs(service: Service) -> CoordSystem:
+    """The deployment's coordinate system (``STATIONFINDER_DEFAULT_CRS``), else WGS-84."""
+    return parse_coord_system(service.settings.default_crs or "wgs84")
 
 
 CrsDep = Annotated[CoordSystem, Depends(crs_param)]
 
 
+_LON = r"-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)"
+_LAT = r"-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)"
+BBOX_PATTERN = rf"^{_LON},{_LAT},{_LON},{_LAT}$"
+"""Four decimal numbers in range; the one rule a pattern cannot say is south ≤ north."""
+
+
 def bbox_param(
     bbox: Annotated[
         str | None,
-        Query(description="west,south,east,north in the crs", examples=["24.93,60.16,24.96,60.18"]),
+        Query(
+            description="west,south,east,north in the crs (decimal degrees; south ≤ north)",
+            examples=["24.93,60.16,24.96,60.18"],
+            json_schema_extra={"pattern": BBOX_PATTERN},
+        ),
     ] = None,
 ) -> tuple[float, float, float, float] | None:
     if bbox is None:
         return None
-    parts = bbox.split(",")
-    try:
-        w, s, e, n = (float(p) for p in parts)
-    except ValueError:
+    if re.fullmatch(BBOX_PATTERN, bbox) is None:
         raise InvalidInputError(
-            f"bbox={bbox!r} must be four numbers: west,south,east,north"
-        ) from None
-    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= n <= 90):
-        raise InvalidInputError(f"bbox={bbox!r} is out of range or south > north")
+            f"bbox={bbox!r} must be four numbers: west,south,east,north in decimal degrees, "
+            "longitudes within ±180 and latitudes within ±90"
+        )
+    w, s, e, n = (float(p) for p in bbox.split(","))
+    if s > n:
+        raise InvalidInputError(f"bbox={bbox!r}: south > north")
     return w, s, e, n
 
 
-ISO_OR_NOW = r"^(now|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:\d{2})?)$"
+ISO_OR_NOW = TIME_PATTERN
 
 
 def parse_when(value: str | None, *, name: str) -> datetime | None:
-    """``now`` or an ISO 8601 time; anything else is a 422 naming the parameter."""
-    if value is None:
-        return None
-    if value == "now":
-        return datetime.now().astimezone()
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInputError(f"{name}={value!r} is not a valid ISO 8601 time") from None
+    """``now`` or an ISO 8601 time in range; anything else is a 422 naming the parameter."""
+    return parse_time(value, name=name)
 
 
 @dataclass
 class FilterParams:
     """Station filters shared by listing and nearest queries."""
 
-    kind: Annotated[list[Kind] | None, Query(description="Allowed kinds (repeatable)")] = None
+    kind: Annotated[
+        list[KindName] | None,
+        Query(description="Allowed kinds (repeatable): codes or Chinese names (司机之家)"),
+    ] = None
     amenity: Annotated[
-        list[Amenity] | None, Query(description="Required amenities (repeatable, all required)")
+        list[AmenityName] | None,
+        Query(description="Required amenities (repeatable, all required); 饮用水 or water"),
     ] = None
     status: Annotated[
         list[Status] | None, Query(description="Allowed statuses (default: open)")
@@ -118,9 +154,9 @@ class FilterParams:
     open_at: Annotated[
         str | None,
         Query(
-            pattern=ISO_OR_NOW,
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
             description="Only stations open at this ISO 8601 time (naive: the registry's "
-            "time zone), or 'now'",
+            f"time zone), or 'now'; from {TIME_RANGE}",
             examples=["2026-05-01T23:00:00+08:00"],
         ),
     ] = None
@@ -128,11 +164,20 @@ class FilterParams:
     def build(self, *, default_status: tuple[str, ...] | None = ("open",)) -> StationFilter:
         when = parse_when(self.open_at, name="open_at")
         return StationFilter.build(
-            kinds=self.kind,
-            amenities=self.amenity,
+            kinds=[parse_kind_name(k) for k in self.kind or ()],
+            amenities=[parse_amenity_name(a) for a in self.amenity or ()],
             open_at=when,  # type: ignore[arg-type]
             statuses=self.status or default_status,
         )
+
+
+RegionQuery = Annotated[
+    str | None,
+    Query(
+        description="Region id (GET /regions lists them); optional when only one is declared",
+        examples=["futian"],
+    ),
+]
 
 
 def reject_unknown_query(request: Request) -> None:
@@ -155,39 +200,47 @@ def reject_unknown_query(request: Request) -> None:
         )
 
 
-def is_planner(
+def optional_key(
     service: ServiceDep,
     x_api_key: Annotated[
         str | None,
         Header(
             alias="X-API-Key",
-            description="Optional on public routes: a planner key lifts the rate limit and "
-            "shows private fields",
+            description="Optional on public routes: a valid key lifts the rate limit, shows "
+            "private fields, and makes a confirmation verify the station at once",
         ),
     ] = None,
-) -> bool:
-    """Whether the request carries a valid planner key (public routes: optional).
+) -> auth.ApiKey | None:
+    """The request's valid key on a public route, else None (no key, or a wrong one).
 
     A plain optional header, not a security requirement: without it, or with
     a wrong one, the request is simply anonymous.
     """
-    return bool(x_api_key) and any(
-        hmac.compare_digest(x_api_key or "", k) for k in service.settings.api_keys
-    )
+    return auth.find_key(x_api_key, service.settings.api_keys)
+
+
+OptionalKey = Annotated[auth.ApiKey | None, Depends(optional_key)]
+
+
+def is_planner(key: OptionalKey) -> bool:
+    """Whether the request carries a valid key (any role) on a public route."""
+    return key is not None
 
 
 PlannerDep = Annotated[bool, Depends(is_planner)]
 
 
 def client_address(request: Request) -> str:
-    """The client's address as the server sees it (no proxy headers are trusted)."""
-    return request.client.host if request.client is not None else "unknown"
+    """The client's address: the connection's peer, or behind the deployment's trusted
+    proxies (``STATIONFINDER_TRUSTED_PROXIES``) the address ``X-Forwarded-For`` names."""
+    return auth.client_address(request, get_service(request).settings.trusted_proxies)
 
 
 async def limit_submission(request: Request, service: ServiceDep, planner: PlannerDep) -> None:
     """Guard anonymous writes: 413 past the body size, 429 with Retry-After past the rate.
 
-    Requests with the planner key are not rate-limited. The body is read
+    Requests with a valid key are not rate-limited. The buckets are in the store
+    (shared by every worker); the store is asked off the event loop. The body is read
     here (and kept for the handler) so an oversized one is refused before
     it is parsed.
     """
@@ -199,7 +252,7 @@ async def limit_submission(request: Request, service: ServiceDep, planner: Plann
         raise HTTPException(413, f"the body exceeds {limit} bytes")
     if planner:
         return
-    wait = service.limiter.take(client_address(request))
+    wait = await run_in_threadpool(service.limiter.take, client_address(request))
     if wait > 0:
         raise HTTPException(
             429,

@@ -11,23 +11,24 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from api.service import FeedbackUnavailableError, NoNetworkError
+from api.service import NoNetworkError
 from geo.errors import (
     ConflictError,
     GeoError,
     ImportValidationError,
     InvalidInputError,
+    LocalizedInputError,
     NotFoundError,
     OffNetworkError,
     SolverError,
 )
+from geo.names import Lang, pick_lang
 from geo.siting import InfeasibleTargetError
 
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
     NoNetworkError: (503, "No street network"),
-    FeedbackUnavailableError: (501, "Not available on this backend"),
     ImportValidationError: (422, "Invalid station file"),
     InfeasibleTargetError: (422, "Target not reachable"),
     InvalidInputError: (422, "Invalid input"),
@@ -37,6 +38,11 @@ STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
     SolverError: (503, "Solver gave no answer"),
     GeoError: (400, "Bad request"),
 }
+
+
+def request_lang(request: Request) -> Lang:
+    """The language a request asks for: ``lang`` in the query, else Accept-Language."""
+    return pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
 def problem(status: int, title: str, detail: str, request: Request, **extra: Any) -> JSONResponse:
@@ -59,7 +65,10 @@ def _geo_handler(status: int, title: str) -> Any:
                 {"row": p.row, "column": p.column, "reason": p.reason}  # type: ignore[attr-defined]
                 for p in exc.problems
             ]
-        return problem(status, title, str(exc), request, **extra)
+        detail = str(exc)
+        if isinstance(exc, LocalizedInputError):
+            detail = exc.message(request_lang(request))
+        return problem(status, title, detail, request, **extra)
 
     return handler
 
@@ -69,6 +78,11 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
         {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
         for e in exc.errors()
     ]
+    if request_lang(request) == "zh":
+        detail = "；".join(
+            f"参数 {'.'.join(str(x) for x in e['loc'])} 无效：{e['msg']}" for e in errors
+        )
+        return problem(422, "请求无效", detail, request, errors=errors)
     detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in errors)
     return problem(422, "Invalid request", detail, request, errors=errors)
 

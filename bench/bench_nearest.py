@@ -7,13 +7,13 @@ Run (not part of the test suite, whose testpaths is ``tests``)::
 Hot path, all on the same stations (the ``open`` ones, the registry's default
 filter) and the same query points:
 
-* ``StationRegistry.nearest``, one query at a time (full records returned);
-* ``StationRegistry.nearest_many``, 10,000 queries in one call;
+* ``SqliteStore.nearest``, one query at a time (full records returned);
+* ``SqliteStore.nearest_many``, 10,000 queries in one call;
 * brute force with numpy: vectorised haversine over every station, per query;
 * brute force with ``pyproj.Geod`` over every station (exact; the truth);
 * scipy ``cKDTree`` on 3-D unit vectors, 10,000 queries in one call.
 
-Cold path, timed separately: ``StationRegistry.add`` of 150,000 stations into
+Cold path, timed separately: ``SqliteStore.add`` of 150,000 stations into
 an empty in-memory registry, reopening a registry file (bulk index load), and
 building the ``cKDTree``. Every benchmark checks its answer; a summary table
 with queries per second and ratios is printed at the end.
@@ -38,8 +38,8 @@ import rtree
 import scipy
 from scipy.spatial import cKDTree
 
-from geo.registry import StationRegistry
 from geo.spatial_index import EARTH_RADIUS_M, unit_vectors
+from geo.stations.sqlite import SqliteStore
 from geo.types import Station, Status
 
 N_STATIONS = 150_000
@@ -176,20 +176,20 @@ def queries() -> tuple[FloatArray, FloatArray]:
 @pytest.fixture(scope="module")
 def db_file(stations: list[Station], tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bench") / "stations.sqlite"
-    with StationRegistry(path) as reg:
+    with SqliteStore(path) as reg:
         reg.add(stations)
     return path
 
 
 @pytest.fixture(scope="module")
-def registry(db_file: Path) -> Iterator[StationRegistry]:
-    reg = StationRegistry(db_file)
+def registry(db_file: Path) -> Iterator[SqliteStore]:
+    reg = SqliteStore(db_file)
     yield reg
     reg.close()
 
 
 @pytest.fixture(scope="module")
-def batch_hits(registry: StationRegistry, queries: tuple[FloatArray, FloatArray]) -> Any:
+def batch_hits(registry: SqliteStore, queries: tuple[FloatArray, FloatArray]) -> Any:
     return registry.nearest_many(*queries, k=K)
 
 
@@ -251,8 +251,8 @@ def test_cold_add(benchmark: Any, stations: list[Station]) -> None:
     """``add`` of all stations into an empty in-memory registry (one transaction)."""
     benchmark.group = "cold"
 
-    def build() -> StationRegistry:
-        reg = StationRegistry(":memory:")
+    def build() -> SqliteStore:
+        reg = SqliteStore(":memory:")
         reg.add(stations)
         return reg
 
@@ -267,7 +267,7 @@ def test_cold_reopen(benchmark: Any, db_file: Path) -> None:
     benchmark.group = "cold"
 
     def reopen() -> int:
-        with StationRegistry(db_file) as reg:
+        with SqliteStore(db_file) as reg:
             return len(reg)
 
     assert benchmark.pedantic(reopen, rounds=3, iterations=1) == N_STATIONS
@@ -289,7 +289,7 @@ def test_cold_ckdtree_build(
 
 def test_nearest_batch(
     benchmark: Any,
-    registry: StationRegistry,
+    registry: SqliteStore,
     queries: tuple[FloatArray, FloatArray],
     truth: tuple[npt.NDArray[np.object_], FloatArray],
 ) -> None:
@@ -306,7 +306,7 @@ def test_nearest_batch(
 
 def test_nearest_one_at_a_time(
     benchmark: Any,
-    registry: StationRegistry,
+    registry: SqliteStore,
     queries: tuple[FloatArray, FloatArray],
     batch_hits: Any,
 ) -> None:

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_nearest import _synthetic, machine  # noqa: E402
-from geo.postgis import PostgisRegistry  # noqa: E402
-from geo.registry import StationRegistry  # noqa: E402
+from geo.stations.postgis import PostgisStore  # noqa: E402
+from geo.stations.sqlite import SqliteStore  # noqa: E402
 from tests.pg import find_bin, fresh_database, postgis_server  # noqa: E402
 
 N_STATIONS = 180_000
@@ -85,15 +85,17 @@ def main() -> int:
     with postgis_server(bin_dir) as template:
         url = fresh_database(template)
         for name, make in [
-            ("embedded (SQLite + rtree)", lambda: StationRegistry(":memory:")),
-            ("PostGIS (GiST, KNN)", lambda: PostgisRegistry(url, pool_size=THREADS)),
+            ("embedded (SQLite + rtree)", lambda: SqliteStore(":memory:")),
+            ("PostGIS (GiST, KNN)", lambda: PostgisStore(url, pool_size=THREADS)),
         ]:
             reg = make()
             t = time.perf_counter()
             reg.add(stations)
             load_s = time.perf_counter() - t
-            if isinstance(reg, PostgisRegistry):
-                with reg._pool.connection() as conn:
+            if isinstance(reg, PostgisStore):
+                import psycopg
+
+                with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute("ANALYZE stations")
             results[name] = {"load_s": load_s, **measure(reg, qx, qy)}
             reg.close()

@@ -13,15 +13,19 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli import regions as regions_cli
+from cli.regions import add_region_options, cache_dir, chosen_region, region_at
 from geo.errors import GeoError, ImportValidationError, InvalidInputError
+from geo.when import parse_time
 
 if TYPE_CHECKING:
     from geo.network import StreetNetwork
-    from geo.registry import StationRegistry
+    from geo.stations import StationStore
 
 __all__ = ["main"]
 
@@ -37,24 +41,21 @@ def command(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def parse_when(text: str | None) -> datetime | None:
+def parse_when(text: str | None, *, option: str = "--at") -> datetime | None:
     """``now``, or an ISO 8601 time (naive means local to the registry's time zone)."""
-    if text is None:
-        return None
-    if text.strip().lower() == "now":
-        return datetime.now().astimezone()
-    try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInputError(
-            f"--open-at/--at {text!r} is not an ISO 8601 time such as 2026-05-01T23:00"
-        ) from None
+    return parse_time(text, name=option)
 
 
-def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
-    """The registry of ``--db``: a SQLite file, or a ``postgresql://`` URL (PostGIS)."""
-    from geo.postgis import PostgisRegistry, is_database_url
-    from geo.registry import StationRegistry
+_OPEN_STORES = ExitStack()
+"""Every store a command opens; :func:`main` closes them when the command ends."""
+
+
+def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> StationStore:
+    """The store of ``--db``: a SQLite file, or a ``postgresql://`` URL (PostGIS).
+
+    The store is closed by :func:`main` when the command ends, however it ends.
+    """
+    from geo.stations import is_database_url, open_store
 
     db = (
         args.db
@@ -63,11 +64,10 @@ def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
     )
     if not db:
         raise InvalidInputError("no database: pass --db FILE or set STATIONFINDER_DB")
-    if is_database_url(db):
-        return PostgisRegistry(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
-    if must_exist and not Path(db).is_file():
+    if not is_database_url(db) and must_exist and not Path(db).is_file():
         raise InvalidInputError(f"--db {db}: no such file (create it with `stationfinder import`)")
-    return StationRegistry(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
+    store = open_store(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
+    return _OPEN_STORES.enter_context(store)
 
 
 def _width(text: str) -> int:
@@ -85,55 +85,82 @@ def _print_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
+print_table = _print_table  # for the command modules (cli/<name>.py)
+
+
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     from geo.io import import_stations
 
     reg = open_registry(args, must_exist=False)
     report = import_stations(
-        reg, args.file, crs=args.crs, skip_invalid=args.skip_invalid, progress=sys.stderr.isatty()
+        reg,
+        args.file,
+        crs=args.crs,
+        default_crs=os.environ.get("STATIONFINDER_DEFAULT_CRS") or None,
+        far_km=args.far_km,
+        skip_invalid=args.skip_invalid,
+        progress=sys.stderr.isatty(),
+        network=network_for(args, reg) if args.network else None,
     )
+    if report.crs_fit is not None:
+        medians = ", ".join(f"{s} {m:.0f} m" for s, m in report.crs_fit.median_m.items())
+        print(f"{args.file}: median distance to the nearest street: {medians}", file=sys.stderr)
+        if report.crs_fit.warning:
+            print(f"{args.file}: warning: {report.crs_fit.warning}", file=sys.stderr)
     for p in report.skipped:
         print(f"{args.file}: skipped {p}", file=sys.stderr)
     print(
         f"{args.file}: {report.added} added, {report.updated} updated, "
-        f"{len(report.skipped)} invalid row problem(s) skipped; {len(reg)} stations in {reg.path}"
+        f"{len(report.skipped)} invalid row problem(s) skipped; "
+        f"{len(reg)} stations in {reg.location}"
     )
     return 0
 
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
+    from geo.export import stations_csv, write_stations_table
     from geo.io import export_stations
 
-    reg = open_registry(args)
-    stations = reg.stations()
-    if args.out:
-        export_stations(stations, args.out, fmt=args.format, crs=args.crs)
-        print(f"wrote {len(stations)} stations to {args.out}", file=sys.stderr)
+    stations = open_registry(args).stations()
+    if args.format == "geojson":
+        export_stations(stations, args.out or sys.stdout, fmt="geojson", crs=args.crs)
+    elif args.out:
+        write_stations_table(stations, args.out, fmt=args.format, crs=args.crs, lang=args.lang)
+    elif args.format == "xlsx":
+        raise InvalidInputError("--format xlsx needs --out FILE")
     else:
-        export_stations(stations, sys.stdout, fmt=args.format, crs=args.crs)
+        stations_csv(stations, sys.stdout, crs=args.crs, lang=args.lang)
+    if args.out:
+        print(f"wrote {len(stations)} stations to {args.out}", file=sys.stderr)
     return 0
 
 
 @command("nearest")
 def cmd_nearest(args: argparse.Namespace) -> int:
     from geo.io import to_feature_collection
-    from geo.registry import StationFilter
+    from geo.names import parse_amenity_name, parse_kind_name
+    from geo.rider_view import add_rider_properties
+    from geo.stations import StationFilter
 
     reg = open_registry(args)
     where = StationFilter.build(
-        kinds=args.kind,
-        amenities=args.amenity,
-        open_at=parse_when(args.open_at),
+        kinds=[parse_kind_name(k, argument="--kind") for k in args.kind or ()],
+        amenities=[parse_amenity_name(a, argument="--amenity") for a in args.amenity or ()],
+        open_at=parse_when(args.open_at, option="--open-at"),
         statuses=args.status,
     )
     if args.mode == "walk":
         from geo.coverage import walk_nearest
 
-        if not args.network:
-            raise InvalidInputError("--mode walk needs --network PBF")
-        net = network_for(args, reg)
+        if args.network or args.region:
+            net = network_for(args, reg)
+        else:  # the streets of the region that holds the point
+            from geo.crs import convert
+
+            (x,), (y,) = convert([args.lon], [args.lat], src=args.crs, dst="wgs84")
+            net = region_at(args, float(x), float(y)).network
         hits = walk_nearest(
             reg,
             net,
@@ -150,7 +177,10 @@ def cmd_nearest(args: argparse.Namespace) -> int:
             args.lon, args.lat, k=args.k, crs=args.crs, where=where, max_dist_m=args.radius
         )
     if args.json:
-        print(json.dumps(to_feature_collection(hits, crs=args.crs), ensure_ascii=False, indent=1))
+        fc = to_feature_collection(hits, crs=args.crs)
+        when = parse_when(args.open_at) or datetime.now().astimezone()
+        add_rider_properties(fc, [h.station for h in hits], when=when, tz=reg.tz, lang=args.lang)
+        print(json.dumps(fc, ensure_ascii=False, indent=1))
         return 0
     if not hits:
         print("no station matches", file=sys.stderr)
@@ -178,26 +208,27 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     return 0
 
 
-def network_for(args: argparse.Namespace, reg: StationRegistry) -> StreetNetwork:
-    """The network of ``--network``, cached beside the registry (or in $STATIONFINDER_CACHE_DIR)."""
+def network_for(args: argparse.Namespace, reg: StationStore) -> StreetNetwork:
+    """The network of ``--region`` or ``--network`` (cached beside the registry, or in
+    $STATIONFINDER_CACHE_DIR)."""
     from geo.network import load_network
 
-    beside = Path(reg.path).parent / "cache" if not hasattr(reg, "url") else BUNDLED_CACHE
+    region = chosen_region(args)
+    if region is not None:
+        return region.network  # type: ignore[no-any-return]
+    if not args.network:
+        raise InvalidInputError("give --network FILE (.osm.pbf or .graphml) or --region NAME")
+
+    beside = Path(reg.location).parent / "cache" if reg.backend == "sqlite" else BUNDLED_CACHE
     cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", beside))
     return load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
 
 
 def read_demand(path: str) -> Any:
     """Demand points from a CSV with ``lon``, ``lat`` and optionally ``weight`` (default 1)."""
-    import pandas as pd
+    from geo.regions import read_demand as read
 
-    demand = pd.read_csv(path)
-    missing = {"lon", "lat"} - set(demand.columns)
-    if missing:
-        raise InvalidInputError(f"{path}: no column(s) {', '.join(sorted(missing))}")
-    if "weight" not in demand:
-        demand["weight"] = 1.0
-    return demand
+    return read(path)
 
 
 def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
@@ -205,15 +236,33 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     import geopandas as gpd
 
     from geo.coverage import StationSet
-    from geo.registry import StationFilter
+    from geo.stations import StationFilter
 
     reg = open_registry(args)
-    where = StationFilter.build(open_at=parse_when(args.at), statuses=["open"])
-    ids, lon, lat = reg.arrays(where)
+    kinds = getattr(args, "station_kind", None) or None
     net = network_for(args, reg)
     demand = read_demand(args.demand) if args.demand else None
     districts = gpd.read_file(args.districts) if args.districts else None
     standard = args.standard or ("radius" if args.radius is not None else "walk")
+    region = chosen_region(args)
+    extra: dict[str, Any] = {}
+    if region is None:
+        where = StationFilter.build(open_at=parse_when(args.at), kinds=kinds, statuses=["open"])
+        ids, lon, lat = reg.arrays(where)
+    else:  # the region's stations and those within reach outside it, its demand and districts
+        from geo.network import walk_limit_m
+        from geo.regions import open_state, region_stations
+
+        reach = walk_limit_m(args.minutes, args.walk_speed) if standard == "walk" else None
+        found = region_stations(reg, region.boundary, reach_m=reach or args.radius or 1000.0)
+        is_open = open_state(found, parse_when(args.at), tz=region.spec.tz)
+        found = [
+            s for s, ok in zip(found, is_open, strict=True) if ok and (not kinds or s.kind in kinds)
+        ]
+        ids, lon, lat = [s.id for s in found], [s.lon for s in found], [s.lat for s in found]
+        demand = demand if demand is not None else region.demand()
+        districts = districts if districts is not None else region.districts
+        extra["area"] = region.boundary
     return {
         "net": net,
         "stations": StationSet.build(net, ids, lon, lat),
@@ -224,6 +273,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
         "demand": demand,
         "districts": districts,
         "resolution": args.resolution,
+        **extra,
     }
 
 
@@ -234,9 +284,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if args.profile:
         return coverage_profile(args)
     inputs = coverage_inputs(args)
-    report = coverage_report(inputs.pop("net"), inputs.pop("stations"), **inputs)
+    net = inputs.pop("net")
+    report = coverage_report(net, inputs.pop("stations"), **inputs)
+    fairness = _access.coverage_fairness(args, net, inputs["demand"], inputs["districts"])
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        fair = {"fairness": fairness.to_dict()} if fairness is not None else {}
+        print(json.dumps({**report.to_dict(), **fair}, ensure_ascii=False, indent=2))
         return 0
     limit = (
         f"{report.minutes:g} min on foot ({report.limit_m:.0f} m)"
@@ -244,8 +297,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         else f"{report.radius_m:g} m straight line"
     )
     print(f"coverage within {limit} of {report.stations} open station(s)")
+
+    def pct(v: float) -> str:
+        return "-" if v != v else f"{v:.1%}"  # NaN: nothing to share
+
     rows = [
-        (name, f"{sh.none:.1%}", f"{sh.once:.1%}", f"{sh.multiple:.1%}")
+        (name, pct(sh.none), pct(sh.once), pct(sh.multiple))
         for name, sh in (
             ("streets (length)", report.street_share),
             ("area (hexagons)", report.area_share),
@@ -254,22 +311,21 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     ]
     for district, parts in report.districts.items():
         rows += [
-            (
-                f"{district}: {k.split('_')[0]}",
-                f"{v.none:.1%}",
-                f"{v.once:.1%}",
-                f"{v.multiple:.1%}",
-            )
+            (f"{district}: {k.split('_')[0]}", pct(v.none), pct(v.once), pct(v.multiple))
             for k, v in parts.items()
         ]
     _print_table(rows, ["share of", "not covered", "once", "twice or more"])
+    if any("-" in r[1:] for r in rows):
+        print("-: nothing to share (no demand given with --demand, or none in the district)")
+    if fairness is not None:
+        _access.print_fairness(fairness)
     return 0
 
 
 def coverage_profile(args: argparse.Namespace) -> int:
     """The week of ``--profile``: one CSV row per hour, counting only stations open then."""
     from geo.coverage import StationSet, weekly_profile
-    from geo.registry import StationFilter
+    from geo.stations import StationFilter
 
     inputs = coverage_inputs(args)
     reg = open_registry(args)
@@ -277,6 +333,7 @@ def coverage_profile(args: argparse.Namespace) -> int:
     net = inputs.pop("net")
     inputs.pop("stations")
     inputs.pop("districts")
+    inputs.pop("area", None)
     s = StationSet.build(
         net, [x.id for x in stations], [x.lon for x in stations], [x.lat for x in stations]
     )
@@ -298,14 +355,20 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
 
     from geo.batch import RegionParams, read_regions, run_batch
 
-    for flag in ("network", "districts"):
+    for flag in ("network", "districts", "region"):
         if getattr(args, flag):
             raise InvalidInputError(
-                f"--{flag} does not apply: each region names its PBF and is its own district"
+                f"--{flag} does not apply: each region names its network and is its own district"
             )
-    regions = read_regions(args.regions)
-    reg = open_registry(args)
     demand = read_demand(args.demand) if args.demand else None
+    if str(args.regions).endswith(".toml"):  # the declarations the service and --region read
+        from geo.regions import batch_regions
+
+        regions, declared = batch_regions(args.regions, cache_dir=cache_dir())
+        demand = demand if demand is not None else declared
+    else:
+        regions = read_regions(args.regions)
+    reg = open_registry(args)
     standard = args.standard or ("radius" if args.radius is not None else "walk")
     params = RegionParams(
         standard=standard,
@@ -351,60 +414,55 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
 
 @command("gaps")
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from geo.coverage import coverage_report, find_gaps
+    from cli import gaps
 
-    inputs = coverage_inputs(args)
-    report = coverage_report(inputs.pop("net"), inputs.pop("stations"), keep_cells=True, **inputs)
-    gaps = find_gaps(report, demand=inputs["demand"], walk_speed_kmh=args.walk_speed)
-    if args.out:
-        tmp = Path(args.out).with_suffix(".tmp.geojson")
-        gaps.to_file(tmp, driver="GeoJSON")
-        tmp.replace(args.out)  # nothing half-written if the write fails
-        print(f"wrote {len(gaps)} gap(s) to {args.out}", file=sys.stderr)
-    rows = [
-        (
-            int(g["rank"]),
-            f"{g['area_m2']:.0f}",
-            f"{g['demand']:g}",
-            g["nearest_id"] or "-",
-            f"{g['nearest_walk_s'] / 60:.1f}"
-            if g["nearest_walk_s"] == g["nearest_walk_s"]
-            else "-",
-        )
-        for _, g in gaps.head(args.top).iterrows()
-    ]
-    _print_table(rows, ["rank", "area_m2", "demand", "nearest station", "walk min"])
-    return 0
+    return gaps.run(args)
 
 
-BUNDLED_DEMAND = Path(__file__).resolve().parents[1] / "data" / "helsinki_demand.csv"
-BUNDLED_CACHE = BUNDLED_DEMAND.parent / "cache"  # networks of a PostGIS registry's commands
+@command("stations-impact")
+def cmd_stations_impact(args: argparse.Namespace) -> int:
+    from cli import impact
+
+    return impact.run(args)
+
+
+BUNDLED_CACHE = Path(__file__).resolve().parents[1] / "data" / "cache"
+"""Networks of a PostGIS registry's commands."""
 
 
 def load_candidates(
     spec: str,
     *,
-    network_pbf: str,
+    network_pbf: str | None,
     crs: str,
     proposals: list[str],
-    registry: StationRegistry | None = None,
+    registry: StationStore | None = None,
+    region: Any = None,
+    net: StreetNetwork | None = None,
 ) -> Any:
-    """Candidate sites: ``osm`` (places in the PBF), ``proposals`` (the open proposal
+    """Candidate sites: ``osm`` (the region's candidates, or the places in the PBF;
+    junctions of an OSMnx file, which has no places), ``proposals`` (the open proposal
     groups in the registry), or a station file; plus single proposals."""
     import pandas as pd
 
+    from geo._graphml import is_graphml
     from geo.io import read_stations
+    from geo.regions import junction_candidates, junction_names, region_candidates
     from geo.siting import osm_candidates
 
-    if spec == "osm":
-        frame = osm_candidates(network_pbf)
+    if spec == "osm" and region is not None:
+        frame = region_candidates(region)
+    elif spec == "osm" and network_pbf and is_graphml(network_pbf) and net is not None:
+        frame = junction_candidates(net, names=junction_names(network_pbf))
+    elif spec == "osm":
+        frame = osm_candidates(network_pbf or "")
     elif spec == "proposals":
         from geo.feedback import Feedback, groups_as_candidates
 
         assert registry is not None
         frame = groups_as_candidates(Feedback(registry).groups())
         if frame.empty:
-            raise InvalidInputError(f"{registry.path}: there are no open proposals to site")
+            raise InvalidInputError(f"{registry.location}: there are no open proposals to site")
     elif spec:
         result = read_stations(spec, crs=crs)
         if result.problems:
@@ -444,8 +502,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
     from geo.coverage import hex_cells, study_area
     from geo.io import to_feature_collection  # noqa: F401  (GeoJSON conventions)
-    from geo.siting import suggest_sites
+    from geo.objective_sites import suggest_by_objective
 
+    objective = args.objective or ("fewest" if args.target is not None else "coverage")
     inputs = coverage_inputs(args)
     net = inputs["net"]
     if args.demand == "cells":
@@ -455,17 +514,22 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         )
     elif inputs["demand"] is not None:
         demand = inputs["demand"]
-    else:
-        demand = pd.read_csv(BUNDLED_DEMAND)
+    else:  # never another city's demand
+        raise InvalidInputError(
+            "suggest needs demand: --demand CSV, --demand cells, or --region NAME with "
+            "demand layers"
+        )
     cands = load_candidates(
         args.candidates,
         network_pbf=args.network,
+        region=chosen_region(args),
+        net=net,
         crs=args.crs,
         proposals=args.propose or [],
         registry=open_registry(args) if args.candidates == "proposals" else None,
     )
     stations = inputs["stations"]
-    result, scored = suggest_sites(
+    result, scored, value = suggest_by_objective(
         cands,
         demand,
         stations.lon,
@@ -475,15 +539,21 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         minutes=args.minutes,
         radius_m=inputs["radius_m"],
         walk_speed_kmh=args.walk_speed,
-        k=None if args.target is not None else args.k,
+        k=None if objective == "fewest" else args.k,
         target_share=args.target,
         double=args.double,
         method=args.method,
         time_limit_s=args.time_limit,
         solver=args.solver,
+        objective=objective,
+        site_capacity=args.site_capacity,
+        station_capacity=_access.station_capacities(args, stations.ids)
+        if objective == "capacitated"
+        else None,
     )
     chosen = scored[scored["order"] > 0].sort_values("order")
     summary = {
+        **value.to_dict(),
         "standard": inputs["standard"],
         "method": result.method,
         "solver": result.solver,
@@ -494,8 +564,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         "covered_before": result.covered_before,
         "covered_after": result.covered_after,
         "total": result.total,
-        "share_before": result.share_before,
-        "share_after": result.share_after,
+        "share_before": value.share_before,
+        "share_after": value.share_after,
         "seconds": round(result.seconds, 3),
     }
     features = [
@@ -523,10 +593,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         return 0
     what = "twice-covered" if args.double else "covered"
     print(
-        f"{len(cands)} candidates; {what} demand {result.share_before:.1%} -> "
-        f"{result.share_after:.1%} ({result.method}, {result.solver}, "
+        f"{len(cands)} candidates; {what} demand {value.share_before:.1%} -> "
+        f"{value.share_after:.1%} ({result.method}, {result.solver}, "
         f"{'optimal' if result.optimal else f'gap {result.gap:.1%} to bound {result.bound:g}'})"
     )
+    _access.print_objective(value)
     _print_table(
         [
             (
@@ -609,10 +680,8 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 @command("proposals")
 def cmd_proposals(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from geo.feedback import Feedback, rank_groups
-    from geo.registry import StationFilter
+    from geo.stations import StationFilter
 
     reg = open_registry(args)
     fb = Feedback(reg)
@@ -639,11 +708,12 @@ def cmd_proposals(args: argparse.Namespace) -> int:
         )
         print(f"rejected proposal(s) {', '.join(map(str, grp.proposal_ids))}")
         return 0
-    demand = pd.read_csv(args.demand or BUNDLED_DEMAND)
-    if "weight" not in demand:
-        demand["weight"] = 1.0
+    region = chosen_region(args)
+    demand = read_demand(args.demand) if args.demand else None  # never another city's
+    if demand is None and region is not None:
+        demand = region.demand()
     net = None
-    if args.network:
+    if args.network or region is not None:
         net = network_for(args, reg)
     _, lon, lat = reg.arrays(StationFilter())
     ranked = rank_groups(
@@ -678,13 +748,16 @@ def cmd_proposals(args: argparse.Namespace) -> int:
         print("no open proposals", file=sys.stderr)
         return 0
     what = f"walk {args.minutes:g} min" if net is not None else f"radius {args.radius:g} m"
-    print(f"{len(ranked)} group(s) of open proposals; gain = demand newly covered ({what})")
+    if demand is None:
+        print(f"{len(ranked)} group(s) of open proposals, by proposers (no --demand or --region)")
+    else:
+        print(f"{len(ranked)} group(s) of open proposals; gain = demand newly covered ({what})")
     _print_table(
         [
             (
                 g.rank,
                 g.id,
-                f"{g.gain:g}",
+                "-" if g.gain is None else f"{g.gain:g}",
                 g.proposers,
                 ",".join(map(str, g.proposal_ids)),
                 g.kind or "",
@@ -702,46 +775,64 @@ def cmd_proposals(args: argparse.Namespace) -> int:
 @command("map")
 def cmd_map(args: argparse.Namespace) -> int:
     import maps
-    from geo.coverage import coverage_report, find_gaps, isochrones
-    from geo.registry import StationFilter
+    from geo.coverage import coverage_report, isochrones
+    from geo.stations import StationFilter
     from maps.tiles import add_street_layer
 
     net = None
     if args.kind == "stations":
         reg = open_registry(args)
         m = maps.stations_map(reg.stations(StationFilter()), lang=args.lang, tz=reg.tz)
-        if args.network:
+        if args.network or args.region:
             net = network_for(args, reg)
     else:
-        if not args.network:
-            raise InvalidInputError(f"--kind {args.kind} needs --network PBF")
+        if not (args.network or args.region):
+            raise InvalidInputError(f"--kind {args.kind} needs --network FILE or --region NAME")
         inputs = coverage_inputs(args)
         reg = open_registry(args)
-        stations = reg.stations(StationFilter(open_at=parse_when(args.at)))
         net, sset = inputs.pop("net"), inputs.pop("stations")
+        shown = set(sset.ids)
+        stations = [s for s in reg.stations(StationFilter(open_at=parse_when(args.at)))
+                    if s.id in shown]  # fmt: skip
         demand = inputs["demand"]
-        if demand is None and BUNDLED_DEMAND.is_file():
-            import pandas as pd
-
-            demand = inputs["demand"] = pd.read_csv(BUNDLED_DEMAND)
         if args.kind == "coverage":
+            from geo.gaps import gap_pieces
+            from geo.impact import station_impact
+
             report = coverage_report(net, sset, keep_cells=True, **inputs)
             m = maps.coverage_map_from(
                 report,
-                gaps=find_gaps(report, demand=demand, walk_speed_kmh=args.walk_speed),
+                gaps=gap_pieces(
+                    report,
+                    net,
+                    sset,
+                    demand=demand,
+                    districts=inputs["districts"],
+                    walk_speed_kmh=args.walk_speed,
+                ),
+                impact=station_impact(
+                    net, sset, **{k: v for k, v in inputs.items() if k != "districts"}
+                ),
                 walk_areas=isochrones(
                     net, sset, minutes=args.minutes, walk_speed_kmh=args.walk_speed
                 ),
                 stations=stations,
                 demand=demand,
+                at=parse_when(args.at),
                 lang=args.lang,
                 tz=reg.tz,
             )
         else:
-            from geo.siting import osm_candidates, suggest_sites
+            from geo.siting import suggest_sites
 
+            if demand is None:  # never another city's demand
+                raise InvalidInputError("--kind suggest needs --demand CSV or --region NAME")
+            cands = load_candidates(
+                "osm", network_pbf=args.network, crs="wgs84", proposals=[],
+                region=chosen_region(args), net=net,
+            )  # fmt: skip
             _, scored = suggest_sites(
-                osm_candidates(args.network),
+                cands,
                 demand,
                 sset.lon,
                 sset.lat,
@@ -771,17 +862,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.main import create_app
     from api.settings import load_settings
+    from geo.stations import is_database_url, redacted_url
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = load_settings()
-    if args.db:
-        settings = settings.model_copy(update={"db": Path(args.db)})
+    if args.db and is_database_url(args.db):
+        settings = settings.model_copy(update={"database_url": args.db})
+    elif args.db:
+        settings = settings.model_copy(update={"db": Path(args.db), "database_url": None})
+    if settings.database_url:
+        where = f"PostGIS database {redacted_url(settings.database_url)}"
+    else:
+        where = f"SQLite file {settings.db}"
     print(
-        f"stationfinder: serving {settings.db} on http://{args.host}:{args.port} "
-        f"(API docs at /docs)",
+        f"stationfinder: serving the {where} on http://{args.host}:{args.port} (API docs at /docs)",
         file=sys.stderr,
     )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # The service reads X-Forwarded-For itself, and only from STATIONFINDER_TRUSTED_PROXIES:
+    # uvicorn's own proxy handling would trust it from loopback by default.
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=False,
+    )
     return 0
 
 
@@ -790,25 +895,53 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stationfinder",
         description="Rest stations for outdoor workers: nearest station, coverage, gaps, siting.",
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error (before COMMAND)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     crs_help = "coordinate system: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)"
 
     def with_db(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", help="SQLite registry file (default: $STATIONFINDER_DB)")
+        p.add_argument(
+            "--db",
+            help="SQLite file or postgresql:// URL (default: $STATIONFINDER_DATABASE_URL, "
+            "else $STATIONFINDER_DB)",
+        )
 
     p = sub.add_parser("import", help="validate a station file and write it to the registry")
     p.add_argument("file", help=".csv, .xlsx, .geojson or .gpkg; English or Chinese headers")
     with_db(p)
-    p.add_argument("--crs", default="wgs84", help=crs_help + " of the file")
+    p.add_argument(
+        "--crs",
+        help=crs_help + " of the file; required when its points lie in mainland China and "
+        "neither the file (a crs column) nor $STATIONFINDER_DEFAULT_CRS says",
+    )
+    p.add_argument(
+        "--far-km",
+        type=float,
+        default=200.0,
+        help="report rows this far from every other row (default 200 km)",
+    )
+    p.add_argument(
+        "--network",
+        help="OSM .osm.pbf of the sheet's area: check the coordinate system against its "
+        "streets (median distance to the nearest street under each system)",
+    )
     p.add_argument(
         "--skip-invalid",
         action="store_true",
         help="write the valid rows and report the rest (default: all or nothing)",
     )
 
-    p = sub.add_parser("export", help="write the registry as CSV or GeoJSON")
+    p = sub.add_parser("export", help="write the registry as CSV, XLSX or GeoJSON")
     with_db(p)
-    p.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    p.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv")
+    p.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="csv/xlsx: English codes, or Chinese headers and labels (zh)",
+    )
     p.add_argument("--crs", default="wgs84", help=crs_help)
     p.add_argument("--out", help="output file (default: standard output)")
 
@@ -818,8 +951,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lon", type=float, required=True)
     p.add_argument("--crs", default="wgs84", help=crs_help + " of the point and of --json output")
     p.add_argument("-k", type=int, default=5, help="how many stations (default 5)")
-    p.add_argument("--kind", action="append", help="allowed kind (repeatable)")
-    p.add_argument("--amenity", action="append", help="required amenity (repeatable; all required)")
+    p.add_argument("--kind", action="append", help="allowed kind, code or 司机之家 … (repeatable)")
+    p.add_argument(
+        "--amenity", action="append", help="required amenity, water or 饮用水 … (repeatable)"
+    )
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="--json labels")
     p.add_argument(
         "--open-at",
         nargs="?",
@@ -837,7 +973,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="straight",
         help="rank by straight-line distance or by walking along streets",
     )
-    p.add_argument("--network", metavar="PBF", help="OSM file for --mode walk")
+    p.add_argument(
+        "--network",
+        metavar="FILE",
+        help="network for --mode walk (default: the region of the regions file holding the point)",
+    )
+    add_region_options(p)
     p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
     p.add_argument("--json", action="store_true", help="print a GeoJSON FeatureCollection")
 
@@ -845,10 +986,10 @@ def build_parser() -> argparse.ArgumentParser:
         with_db(p)
         p.add_argument(
             "--network",
-            required=not p.prog.endswith((" map", " coverage-batch")),
-            metavar="PBF",
-            help="OpenStreetMap .osm.pbf",
+            metavar="FILE",
+            help="OpenStreetMap .osm.pbf or OSMnx .graphml[.gz] (or use --region)",
         )
+        add_region_options(p)
         p.add_argument(
             "--standard",
             choices=["walk", "radius"],
@@ -864,6 +1005,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--districts", help="GeoJSON/GeoPackage of districts with a 'name' column")
         p.add_argument("--at", metavar="ISO8601", help="count only stations open then ('now' ok)")
+        p.add_argument(
+            "--station-kind", action="append", help="count only stations of this kind (repeatable)"
+        )
         p.add_argument("--resolution", type=int, default=10, help="H3 resolution (default 10)")
 
     p = sub.add_parser("coverage", help="share of streets, area and demand within reach")
@@ -883,7 +1027,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--regions",
         required=True,
-        help="GeoJSON/GeoPackage of region polygons with 'name' and 'pbf' columns",
+        help="the regions file (regions.toml), or a GeoJSON/GeoPackage of polygons with "
+        "'name' and 'pbf' columns",
     )
     p.add_argument("--out", required=True, help="folder for summary and GeoParquet files")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
@@ -891,10 +1036,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=2, help="tries again per failed region")
     p.add_argument("--force", action="store_true", help="recompute unchanged regions too")
 
-    p = sub.add_parser("gaps", help="uncovered areas ranked by demand")
+    from cli import gaps, impact
+
+    p = sub.add_parser("gaps", help="uncovered areas in pieces one station could serve")
     coverage_options(p)
-    p.add_argument("--out", help="write the gaps as GeoJSON")
-    p.add_argument("--top", type=int, default=10, help="rows to print (default 10)")
+    gaps.add_arguments(p)
+    p = sub.add_parser("stations-impact", help="what each station adds; the loss if it closed")
+    coverage_options(p)
+    impact.add_arguments(p)
 
     p = sub.add_parser("suggest", help="which candidate sites close the most gaps")
     coverage_options(p)
@@ -914,6 +1063,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-k", "--k", type=int, default=5, help="how many new sites (default 5)")
     p.add_argument("--target", type=float, help="instead: fewest sites reaching this share (0-1)")
+    _access.objective_arguments(p)
     p.add_argument("--double", action="store_true", help="maximise demand covered twice or more")
     p.add_argument("--method", choices=["exact", "greedy"], default="exact")
     p.add_argument(
@@ -946,8 +1096,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("proposals", help="proposed sites grouped and ranked; accept or reject")
     with_db(p)
-    p.add_argument("--network", metavar="PBF", help="rank by the 15-minute walk (else 1 km radius)")
-    p.add_argument("--demand", help="CSV of demand points: lon, lat[, weight] (default: bundled)")
+    p.add_argument(
+        "--network", metavar="FILE", help="rank by the 15-minute walk (else 1 km radius)"
+    )
+    add_region_options(p)
+    p.add_argument(
+        "--demand", help="CSV of demand points: lon, lat[, weight] (default: the --region's)"
+    )
     p.add_argument("--minutes", type=float, default=15.0, help="walking limit (default 15)")
     p.add_argument("--radius", type=float, default=1000.0, help="radius without --network, m")
     p.add_argument("--group-m", type=float, default=150.0, help="grouping distance (default 150)")
@@ -973,7 +1128,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the HTTP service with its maps")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--db", help="SQLite registry (default: $STATIONFINDER_DB or the bundled demo)")
+    p.add_argument(
+        "--db",
+        help="SQLite file or postgresql:// URL (default: $STATIONFINDER_DATABASE_URL, "
+        "else $STATIONFINDER_DB, else the bundled demo)",
+    )
 
     for extra in _EXTRA_PARSERS:
         extra(sub)
@@ -981,17 +1140,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Subcommands defined in other modules of this package register here.
-_EXTRA_PARSERS: list[Callable[[Any], None]] = []
+_EXTRA_PARSERS: list[Callable[[Any], None]] = [regions_cli.add_arguments]
+_COMMANDS["regions"] = regions_cli.run
+
+from cli import access as _access  # noqa: E402  (after the helpers it imports lazily)
+
+_EXTRA_PARSERS.append(_access.add_arguments)
+command("access")(_access.run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Every error is one line on stderr naming what failed (the traceback only
+    with ``--debug``); every store the command opened is closed.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "status", None) is None and "status" in args:
         args.status = ["open"]
     try:
-        return _COMMANDS[args.command](args)
+        with _OPEN_STORES:
+            return _COMMANDS[args.command](args)
     except ImportValidationError as exc:
         for p in exc.problems:
             print(f"{exc.path}: {p}", file=sys.stderr)
@@ -1000,10 +1170,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(fix them, or pass --skip-invalid)",
             file=sys.stderr,
         )
-        return 1
+        return _debug_trace(args)
     except GeoError as exc:
         print(f"stationfinder {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+        return _debug_trace(args)
+    except KeyboardInterrupt:
+        print(f"stationfinder {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # not the user's fault: one line, the traceback with --debug
+        print(f"stationfinder {args.command}: failed: {_one_line(exc)}", file=sys.stderr)
+        if not args.debug:
+            print("(run again with --debug for the traceback)", file=sys.stderr)
+        return _debug_trace(args)
+
+
+def _one_line(exc: BaseException) -> str:
+    """What failed, in one line: the file for OS errors, else the error's type and message."""
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    text = " ".join(str(exc).split()) or "no message"
+    return f"{type(exc).__name__}: {text}"
+
+
+def _debug_trace(args: argparse.Namespace) -> int:
+    """Print the current exception's traceback under ``--debug``; exit status 1."""
+    if args.debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

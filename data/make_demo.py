@@ -4,7 +4,10 @@ Run from the repository root::
 
     .venv/bin/python data/make_demo.py
 
-It writes ``data/helsinki_stations.csv`` and ``data/helsinki_demand.csv``. The
+It writes ``data/helsinki_stations.csv`` and ``data/helsinki_demand.csv``, and
+``data/futian_stations.csv`` from the committed Futian network (see
+``data/make_futian.py``; with ``--shared DIR`` it first copies the Futian
+network, demand and district from the shared Shenzhen folder). The
 output is byte-for-byte the same on every run: rows are sorted by id, numbers
 are formatted with a fixed precision, the time stamp is a constant and every
 "random" choice is a function of the OSM id. The stations are real places
@@ -21,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import math
+import sys
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,10 +49,12 @@ __all__ = [
     "main",
     "write_demand_csv",
     "write_demo",
+    "write_futian",
     "write_stations_csv",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent
+FUTIAN_STATIONS_CSV = "futian_stations.csv"
 STATIONS_CSV = "helsinki_stations.csv"
 DEMAND_CSV = "helsinki_demand.csv"
 SOURCE = "demo:osm-helsinki"
@@ -336,7 +343,9 @@ def _write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]
 
 
 def write_stations_csv(stations: Iterable[Station], path: Path) -> Path:
-    """Write stations with the :data:`geo.types.STATION_FIELDS` columns, amenities ``;``-joined.
+    """Write stations with the :data:`geo.types.STATION_FIELDS` columns, amenities ``;``-joined,
+    and a last ``crs`` column saying the coordinates are WGS-84 (so that importing a demo
+    file in mainland China needs no ``--crs``).
 
     Parameters
     ----------
@@ -354,9 +363,10 @@ def write_stations_csv(stations: Iterable[Station], path: Path) -> Path:
     def row(st: Station) -> list[str]:
         rec = st.to_record()
         rec["lon"], rec["lat"] = _coord(st.lon), _coord(st.lat)
-        return [str(rec[f]) for f in STATION_FIELDS]
+        cells = ["" if rec[f] is None else str(rec[f]) for f in STATION_FIELDS]  # None: unknown
+        return [*cells, "wgs84"]
 
-    return _write_rows(path, STATION_FIELDS, (row(s) for s in stations))
+    return _write_rows(path, (*STATION_FIELDS, "crs"), (row(s) for s in stations))
 
 
 def write_demand_csv(points: Iterable[DemandPoint], path: Path) -> Path:
@@ -381,10 +391,27 @@ def write_demand_csv(points: Iterable[DemandPoint], path: Path) -> Path:
     )
 
 
+def _futian() -> Any:
+    """``data/make_futian.py``, loaded from beside this script (``data/`` is no package)."""
+    name = "_make_futian_script"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, DATA_DIR / "make_futian.py")
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+def write_futian(out_dir: str | Path = DATA_DIR, *, graphml: str | Path | None = None) -> Path:
+    """Write ``futian_stations.csv`` into ``out_dir``, placed on the committed Futian network."""
+    stations = _futian().futian_stations(graphml or DATA_DIR / _futian().GRAPHML)
+    return write_stations_csv(stations, Path(out_dir) / FUTIAN_STATIONS_CSV)
+
+
 def write_demo(
     out_dir: str | Path = DATA_DIR, *, pbf: str | Path | None = None
 ) -> tuple[Path, Path]:
-    """Build both demo files into ``out_dir``.
+    """Build both Helsinki demo files into ``out_dir``.
 
     Parameters
     ----------
@@ -410,6 +437,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point: write the demo files and print what was made."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", type=Path, default=DATA_DIR, help="output directory")
+    parser.add_argument(
+        "--shared", type=Path, help="copy the Futian files from this Shenzhen folder first"
+    )
     args = parser.parse_args(argv)
     places = load_places()
     stations = demo_stations(places)
@@ -421,6 +451,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"amenity=fuel places in the extract: {n_fuel}")
     print(f"stations: {len(stations)} {counts}")
     print(f"demand points: {len(demand)} (total weight {sum(p.weight for p in demand)})")
+    if args.shared:
+        for path in _futian().extract(args.shared, args.out_dir):
+            print(f"{path.name}: {path.stat().st_size:,} bytes")
+    futian = _futian().futian_stations(args.out_dir / _futian().GRAPHML)
+    write_stations_csv(futian, args.out_dir / FUTIAN_STATIONS_CSV)
+    counts = {str(k): sum(s.kind == k for s in futian) for k in Kind}
+    print(f"Futian stations: {len(futian)} {counts}")
     return 0
 
 

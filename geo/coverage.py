@@ -22,7 +22,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import geopandas as gpd
 import h3
@@ -40,7 +40,7 @@ from geo._search import two_nearest
 from geo._validate import check_lonlat
 from geo.errors import InvalidInputError
 from geo.network import WALK_SPEED_KMH, Snapped, StreetNetwork, walk_limit_m
-from geo.registry import StationFilter, StationRegistry
+from geo.stations import StationFilter, StationStore
 from geo.types import StationHit
 
 __all__ = [
@@ -377,7 +377,7 @@ def walk_costs(
     # From the query to every node: one Dijkstra from the query's virtual node.
     q_leg = _connector_cost(net, q.offset_m, walk_speed_kmh)
     g, vq = _augmented(net, q, q_leg, outward=True)
-    from_q = dijkstra(g, directed=True, indices=int(vq[0]))[: net.n_nodes]
+    from_q = dijkstra(g, directed=True, indices=int(vq[0]))[: net.n_nodes]  # type: ignore[call-overload]  # scipy-stubs: csr_matrix[Any]
     cost = np.full(stations.ids.size, np.inf)
     s = stations.snapped
     on = s.on_network
@@ -494,8 +494,11 @@ def straight_counts(
     pv = unit_vectors(lon, lat)
     _, idx = tree.query(pv, k=1)
     _, _, d = _GEOD.inv(lon, lat, st_lon[idx], st_lat[idx])
-    near_d, near_s = np.asarray(d, dtype=float), idx.astype(np.intp)
-    lists = tree.query_ball_point(pv, r=float(metres_to_chord(radius_m / 0.99)))
+    near_d, near_s = np.asarray(d, dtype=float), np.asarray(idx).astype(np.intp)
+    # An object array of lists (the stubs say list[int]).
+    lists = cast(
+        "list[list[int]]", tree.query_ball_point(pv, r=float(metres_to_chord(radius_m / 0.99)))
+    )
     lengths = np.array([len(x) for x in lists])
     qi = np.repeat(np.arange(lon.size), lengths)
     si = np.concatenate([np.asarray(x, dtype=np.intp) for x in lists]) if qi.size else qi
@@ -626,7 +629,8 @@ def _counts_walk(
 
 def study_area(net: StreetNetwork) -> shapely.Polygon:
     """Default study area: the convex hull of the street nodes (WGS-84)."""
-    return shapely.convex_hull(shapely.multipoints(np.column_stack([net.lon, net.lat])))
+    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([net.lon, net.lat])))
+    return cast(shapely.Polygon, hull)
 
 
 def coverage_report(
@@ -706,7 +710,9 @@ def coverage_report(
     cells = cells.assign(
         count=np.minimum(cell_n, 2),
         nearest_cost=cell_d,
-        nearest_id=np.where(cell_s >= 0, stations.ids[np.maximum(cell_s, 0)], None)
+        nearest_id=np.where(
+            cell_s >= 0, stations.ids[np.maximum(cell_s, 0)], np.array(None, dtype=object)
+        )
         if stations.ids.size
         else None,
     )
@@ -864,7 +870,7 @@ def isochrones(
         if vnode[j] < 0:
             polys.append(shapely.Polygon())
             continue
-        d = dijkstra(g, directed=True, indices=int(vnode[j]), limit=limit)[:n]
+        d = dijkstra(g, directed=True, indices=int(vnode[j]), limit=limit)[:n]  # type: ignore[call-overload]
         du, dv = d[net.edge_u], d[net.edge_v]
         c = net.edge_cost
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -872,7 +878,7 @@ def isochrones(
             rb = np.where(dv <= limit, np.minimum(1.0, (limit - dv) / c), 0.0)
         ra, rb = np.nan_to_num(ra), np.nan_to_num(rb)
         full = ra + rb >= 1.0
-        pieces = []
+        pieces: list[npt.NDArray[np.object_]] = []
         for sel_e, f0, f1 in (
             (full, np.zeros_like(ra), np.ones_like(ra)),
             (~full & (ra > 0), np.zeros_like(ra), ra),
@@ -883,11 +889,8 @@ def isochrones(
                 y0 = ay[sel_e] + f0[sel_e] * (by[sel_e] - ay[sel_e])
                 x1 = ax[sel_e] + f1[sel_e] * (bx[sel_e] - ax[sel_e])
                 y1 = ay[sel_e] + f1[sel_e] * (by[sel_e] - ay[sel_e])
-                pieces.append(
-                    shapely.linestrings(
-                        np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
-                    )
-                )
+                ends = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
+                pieces.append(np.asarray(shapely.linestrings(ends), dtype=object))
         e = stations.snapped.edge[j]
         sx, sy = net.project([stations.lon[j]], [stations.lat[j]])
         px = ax[e] + stations.snapped.t[j] * (bx[e] - ax[e])
@@ -978,7 +981,7 @@ def weekly_profile(
 
 
 def walk_nearest(
-    registry: StationRegistry,
+    registry: StationStore,
     net: StreetNetwork,
     lon: float,
     lat: float,
@@ -1023,7 +1026,7 @@ def walk_nearest(
         walk = walk_costs(net, lon, lat, s, max_snap_m=max_snap_m, walk_speed_kmh=walk_speed_kmh)
         if max_dist_m is not None:
             walk = np.where(walk <= max_dist_m, walk, np.inf)
-        order = np.lexsort(([h.station.id for h in hits], walk))[:k]
+        order = np.lexsort((np.array([h.station.id for h in hits]), walk))[:k]
         kth = walk[order[-1]] if order.size == k else np.inf
         exhausted = len(hits) < m
         if exhausted or kth <= hits[-1].distance_m:
@@ -1034,3 +1037,12 @@ def walk_nearest(
                 if np.isfinite(walk[i])
             ]
         m *= 4
+
+
+def street_samples(net: StreetNetwork) -> tuple[Snapped, FloatArray, FloatArray, FloatArray]:
+    """The points the street share is measured at: snaps, street length each stands for, lon, lat.
+
+    The same samples :func:`coverage_report` counts, so other figures over
+    streets (per-station catchments) add up to its shares.
+    """
+    return _edge_samples(net)

@@ -11,6 +11,8 @@ __all__ = [
     "GeoError",
     "ImportValidationError",
     "InvalidInputError",
+    "LocalizedInputError",
+    "NoRegionError",
     "NotFoundError",
     "OffNetworkError",
     "SolverError",
@@ -25,6 +27,24 @@ class InvalidInputError(GeoError, ValueError):
     """An argument has a wrong value; the message names the argument and the value."""
 
 
+class LocalizedInputError(InvalidInputError):
+    """An invalid value whose explanation exists in Chinese and English.
+
+    Parameters
+    ----------
+    en, zh
+        The message in English (also ``str(exc)``) and in Chinese.
+    """
+
+    def __init__(self, en: str, zh: str) -> None:
+        self.messages = {"en": en, "zh": zh}
+        super().__init__(en)
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang`` (``zh`` or ``en``; anything else gives English)."""
+        return self.messages.get(lang, self.messages["en"])
+
+
 class NotFoundError(GeoError, LookupError):
     """A station, file or other named thing does not exist."""
 
@@ -35,6 +55,10 @@ class ConflictError(GeoError, ValueError):
 
 class OffNetworkError(GeoError, ValueError):
     """A point lies farther from any street than the snapping limit."""
+
+
+class NoRegionError(InvalidInputError):
+    """No declared region holds a point, so there is no street network to walk on there."""
 
 
 class SolverError(GeoError, RuntimeError):

@@ -17,10 +17,13 @@ import numpy.typing as npt
 import opening_hours
 
 from geo.errors import InvalidInputError
+from geo.when import check_time
 
 __all__ = ["DEFAULT_TZ", "hours_error", "is_open", "open_matrix", "to_local"]
 
 DEFAULT_TZ = "Asia/Shanghai"
+# The parser's own error class; its type stubs do not declare it.
+_PARSER_ERROR: type[Exception] = getattr(opening_hours, "ParserError", ValueError)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -42,13 +45,18 @@ def hours_error(expr: str) -> str | None:
         return None
     try:
         _parse(expr.strip())
-    except (opening_hours.ParserError, ValueError) as exc:
+    except (_PARSER_ERROR, ValueError) as exc:
         return str(exc).splitlines()[0] if str(exc) else "unparseable opening hours"
     return None
 
 
 def to_local(when: datetime, tz: str = DEFAULT_TZ) -> datetime:
-    """Return ``when`` as naive local time in ``tz``; a naive ``when`` is local already."""
+    """Return ``when`` as naive local time in ``tz``; a naive ``when`` is local already.
+
+    A time outside :data:`geo.when.TIME_RANGE` raises
+    :class:`~geo.errors.InvalidInputError` (the parser has no answer for it).
+    """
+    check_time(when)
     if when.tzinfo is None:
         return when
     return when.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
@@ -72,7 +80,7 @@ def is_open(expr: str, when: datetime, *, tz: str = DEFAULT_TZ) -> bool:
         return False
     try:
         oh = _parse(expr.strip())
-    except (opening_hours.ParserError, ValueError) as exc:
+    except (_PARSER_ERROR, ValueError) as exc:
         raise InvalidInputError(f"opening_hours {expr!r} cannot be parsed: {exc}") from exc
     return bool(oh.is_open(to_local(when, tz)))
 

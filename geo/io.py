@@ -12,27 +12,30 @@ the first record row 2. For GeoJSON and GeoPackage they count features from 1.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
 import numpy as np
-import pandas as pd
 from tqdm.auto import tqdm
 
+from geo._tables import read_table
 from geo._validate import Problem, check_station
-from geo.crs import convert, in_china, parse_coord_system
+from geo.crs import convert, parse_coord_system
+from geo.crs_check import CrsFit, check_crs_against_streets
 from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
-from geo.registry import StationRegistry
+from geo.export import stations_csv, unescape_cell, write_whole
+from geo.hours_zh import HoursTextError, hours_fields
+from geo.import_guard import DEFAULT_FAR_KM, far_rows, resolve_crs, swapped_rows
+from geo.limits import DEFAULT_MAX_EXPANDED_BYTES
+from geo.names import AMENITY_WORDS, KIND_WORDS
+from geo.network import StreetNetwork
+from geo.stations import StationStore
 from geo.types import (
-    AMENITIES,
-    KIND_LABELS,
     STATION_FIELDS,
     CoordSystem,
     Kind,
@@ -64,26 +67,15 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "tel", "telephone", "电话", "联系电话"),
     "amenities": ("amenities", "facilities", "设施", "服务设施", "配套设施"),
     "opening_hours": ("opening_hours", "hours", "开放时间", "营业时间"),
+    "opening_hours_text": ("opening_hours_text", "开放时间原文"),
+    "crs": ("crs", "坐标系"),
     "status": ("status", "状态"),
     "source": ("source", "来源", "数据来源"),
     "last_verified": ("last_verified", "verified", "最近核实", "核实时间"),
+    "capacity": ("capacity", "seats", "容量", "座位数", "接待能力", "可容纳人数"),
 }
 """Accepted headers for each station field (compared case-insensitively)."""
 
-_KIND_WORDS: dict[str, Kind] = {
-    **{k.value: k for k in Kind},
-    **{zh: k for k, (_, zh) in KIND_LABELS.items()},
-    **{en.lower(): k for k, (en, _) in KIND_LABELS.items()},
-    "工会户外劳动者服务站点": Kind.WORKER_STATION,
-    "户外劳动者服务站点": Kind.WORKER_STATION,
-    "爱心驿站": Kind.RIDER_STATION,
-    "安康服务站": Kind.SAFETY_STATION,
-}
-_AMENITY_WORDS: dict[str, str] = {
-    **{code: code for code in AMENITIES},
-    **{zh: code for code, (_, zh) in AMENITIES.items()},
-    **{en.lower(): code for code, (en, _) in AMENITIES.items()},
-}
 _STATUS_WORDS: dict[str, Status] = {
     **{s.value: s for s in Status},
     "开放": Status.OPEN,
@@ -95,7 +87,6 @@ _STATUS_WORDS: dict[str, Status] = {
     "关闭": Status.CLOSED,
     "停用": Status.CLOSED,
 }
-_HOURS_WORDS = {"24小时": "24/7", "全天": "24/7", "全天开放": "24/7", "24h": "24/7"}
 _SPLIT = str.maketrans({"，": ";", ",": ";", "、": ";", "；": ";", "|": ";"})
 
 
@@ -107,6 +98,8 @@ class ReadResult:
     stations: list[Station]
     problems: list[Problem]
     rows: int
+    crs: CoordSystem = "wgs84"
+    """The system the file's coordinates were read as (given, the file's, or the default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,50 +110,8 @@ class ImportReport:
     added: int
     updated: int
     skipped: list[Problem] = field(default_factory=list)
-
-
-def _read_table(path: Path) -> tuple[pd.DataFrame, int, str]:
-    """Rows as strings, the row number of the first record, and the row label."""
-    suffix = path.suffix.lower()
-    if suffix in {".csv", ".txt"}:
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            raise InvalidInputError(f"{path}: not UTF-8 or GB18030 text")
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        return df, 2, "row"
-    if suffix in {".xlsx", ".xlsm"}:
-        df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        return df, 2, "row"
-    if suffix in {".geojson", ".json", ".gpkg"}:
-        import geopandas as gpd
-
-        gdf = gpd.read_file(path)
-        if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, None):
-            gdf = gdf.to_crs(4326)
-        geom = gdf.geometry
-        pts = geom.where(geom.geom_type == "Point", geom.representative_point())
-        df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).map(_cell_text)
-        df["lon"] = [f"{p.x!r}" if p is not None and not p.is_empty else "" for p in pts]
-        df["lat"] = [f"{p.y!r}" if p is not None and not p.is_empty else "" for p in pts]
-        return df, 1, "feature"
-    raise InvalidInputError(
-        f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx, .geojson or .gpkg"
-    )
-
-
-def _cell_text(value: Any) -> str:
-    """A property value as the text a spreadsheet cell would hold (lists joined by ``;``)."""
-    if isinstance(value, list | tuple | np.ndarray):
-        return ";".join(str(v) for v in value)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
+    crs_fit: CrsFit | None = None
+    """With a street network: how the points fit the streets under each system."""
 
 
 def _map_headers(columns: Sequence[str]) -> dict[str, str]:
@@ -191,9 +142,13 @@ def _parse_float(text: str) -> float | None:
 def read_stations(
     path: str | Path,
     *,
-    crs: CoordSystem | str = "wgs84",
+    crs: CoordSystem | str | None = None,
+    default_crs: CoordSystem | str | None = None,
+    far_km: float = DEFAULT_FAR_KM,
     source: str | None = None,
     progress: bool = False,
+    name: str | None = None,
+    max_expanded_bytes: int = DEFAULT_MAX_EXPANDED_BYTES,
 ) -> ReadResult:
     """Read and validate a station file without writing anything.
 
@@ -203,11 +158,23 @@ def read_stations(
         A ``.csv`` (UTF-8 or GB18030), ``.xlsx``, ``.geojson`` or ``.gpkg`` file.
     crs
         The coordinate system of the file's coordinates: ``wgs84``, ``gcj02``
-        or ``bd09``; converted to WGS-84.
+        or ``bd09``; converted to WGS-84. None: the file's own ``crs`` /
+        ``坐标系`` column, else ``default_crs``; else a sheet with points in
+        mainland China is refused with a question (see :mod:`geo.import_guard`),
+        and any other is WGS-84.
+    default_crs
+        The system a deployment or registry declares for undeclared sheets.
+    far_km
+        A row farther than this from every other row is reported (a typo).
     source
         Value for the ``source`` field where the file has none (default: the file name).
     progress
         Show a progress bar on standard error while rows are validated.
+    name
+        What messages and the result call the file (default: ``path``); an
+        upload passes the client's file name, so no temporary path shows.
+    max_expanded_bytes
+        Most bytes an XLSX archive may declare it unpacks to (checked before reading).
 
     Returns
     -------
@@ -218,8 +185,12 @@ def read_stations(
     p = Path(path)
     if not p.is_file():
         raise NotFoundError(f"{p}: no such file")
-    system = parse_coord_system(str(crs))
-    df, first_row, label = _read_table(p)
+    if crs is not None:
+        parse_coord_system(str(crs))  # a bad name is an error before the file is read
+    shown = str(p) if name is None else name
+    df, first_row, label = read_table(p, name=shown, max_expanded_bytes=max_expanded_bytes)
+    if p.suffix.lower() in {".csv", ".txt"}:
+        df = df.map(unescape_cell)  # cells our export wrote as '=… are the user's =…
     cols = _map_headers(list(df.columns))
     problems: list[Problem] = []
     for required in ("name", "lon", "lat"):
@@ -233,9 +204,9 @@ def read_stations(
                 )
             )
     if problems:
-        return ReadResult(str(p), [], problems, len(df))
+        return ReadResult(shown, [], problems, len(df))
 
-    def cell(rec: dict[str, str], fld: str) -> str:
+    def cell(rec: Mapping[Hashable, Any], fld: str) -> str:
         return str(rec.get(cols[fld], "")).strip() if fld in cols else ""
 
     records = df.to_dict("records")
@@ -253,16 +224,13 @@ def read_stations(
             else:
                 arr[i] = v
     # Swapped columns are common in hand-made sheets: say so rather than "out of range".
-    swapped = (np.abs(lat) > 90) & (np.abs(lon) <= 90)
-    if system != "wgs84":
-        swapped |= ~in_china(lon, lat) & in_china(lat, lon)
-    for i in np.flatnonzero(swapped):
-        row_problems[i].append(
-            Problem(int(i) + first_row, cols["lat"], f"lon={lon[i]}, lat={lat[i]} look swapped")
+    for j in np.flatnonzero(swapped_rows(lon, lat)).tolist():
+        row_problems[j].append(
+            Problem(j + first_row, cols["lat"], f"lon={lon[j]}, lat={lat[j]} look swapped")
         )
-        lon[i] = lat[i] = np.nan
+        lon[j] = lat[j] = np.nan
     ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & ~ok):
+    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & ~ok).tolist():
         row_problems[i].append(
             Problem(
                 int(i) + first_row,
@@ -270,6 +238,23 @@ def read_stations(
                 f"({lon[i]}, {lat[i]}) is outside lon ±180, lat ±90",
             )
         )
+    for i in np.flatnonzero(ok)[far_rows(lon[ok], lat[ok], far_km=far_km)]:
+        row_problems[i].append(
+            Problem(
+                int(i) + first_row,
+                cols["lon"] + "/" + cols["lat"],
+                f"({lon[i]}, {lat[i]}) lies over {far_km:g} km from every other row",
+            )
+        )
+        ok[i] = False
+    file_problems: list[Problem] = []
+    try:
+        file_crs = [cell(rec, "crs") for rec in records] if "crs" in cols else []
+        system = resolve_crs(crs, file_crs, default_crs, lon[ok], lat[ok])
+    except InvalidInputError as exc:
+        # A question about the whole sheet: every row is reported too, none is read.
+        file_problems.append(Problem(1, cols.get("crs", cols["lon"] + "/" + cols["lat"]), str(exc)))
+        system = "wgs84"
     wlon, wlat = lon.copy(), lat.copy()
     if system != "wgs84" and ok.any():
         wlon[ok], wlat[ok] = convert(lon[ok], lat[ok], src=system, dst="wgs84")
@@ -284,7 +269,7 @@ def read_stations(
         probs = row_problems[i]
         name = cell(rec, "name")
         kind_text = cell(rec, "kind") or Kind.WORKER_STATION.value
-        kind: Any = _KIND_WORDS.get(kind_text.lower(), _KIND_WORDS.get(kind_text))
+        kind: Any = KIND_WORDS.get(kind_text.lower(), KIND_WORDS.get(kind_text))
         if kind is None:
             probs.append(
                 Problem(
@@ -299,7 +284,7 @@ def read_stations(
             w = word.strip()
             if not w:
                 continue
-            code = _AMENITY_WORDS.get(w.lower(), _AMENITY_WORDS.get(w))
+            code = AMENITY_WORDS.get(w.lower(), AMENITY_WORDS.get(w))
             if code is None:
                 probs.append(Problem(row, cols["amenities"], f"unknown amenity {w!r}"))
             else:
@@ -314,10 +299,19 @@ def read_stations(
                     f"unknown status {status_text!r}; use one of {', '.join(Status)}",
                 )
             )
-        hours = cell(rec, "opening_hours")
-        hours = _HOURS_WORDS.get(hours, hours)
+        try:
+            hours = hours_fields(cell(rec, "opening_hours"))
+        except HoursTextError as exc:
+            probs.append(Problem(row, cols["opening_hours"], exc.reason("en")))
+            hours = {}
+        if cell(rec, "opening_hours_text"):  # an export of ours: keep the wording it kept
+            hours["opening_hours_text"] = cell(rec, "opening_hours_text")
         if not name:
             probs.append(Problem(row, cols["name"], "missing"))
+        capacity_text = cell(rec, "capacity")
+        capacity = _parse_float(capacity_text) if capacity_text else None
+        if capacity_text and (capacity is None or capacity < 0):
+            probs.append(Problem(row, cols["capacity"], f"not a number ≥ 0: {capacity_text!r}"))
         sid = cell(rec, "id") or (stable_id(name, lon[i], lat[i]) if ok[i] else "")
         if sid and sid in seen_ids:
             probs.append(
@@ -343,52 +337,91 @@ def read_stations(
             operator=cell(rec, "operator"),
             phone=cell(rec, "phone"),
             amenities=tuple(sorted(set(amenities))),
-            opening_hours=hours,
+            **hours,
             status=status,
-            source=cell(rec, "source") or source or p.name,
+            source=cell(rec, "source") or source or Path(shown).name,
             last_verified=cell(rec, "last_verified"),
+            capacity=capacity,
         )
         for prob in check_station(st, row=row):
             col = cols.get(prob.column, prob.column)
             probs.append(Problem(prob.row, col, prob.reason))
         stations.append(None if probs else st)
-    all_problems = [pr for probs in row_problems for pr in probs]
-    return ReadResult(str(p), [s for s in stations if s is not None], all_problems, len(records))
+    all_problems = file_problems + [pr for probs in row_problems for pr in probs]
+    valid = [] if file_problems else [s for s in stations if s is not None]
+    return ReadResult(shown, valid, all_problems, len(records), crs=system)
 
 
 def import_stations(
-    registry: StationRegistry,
+    registry: StationStore,
     path: str | Path,
     *,
-    crs: CoordSystem | str = "wgs84",
+    crs: CoordSystem | str | None = None,
+    default_crs: CoordSystem | str | None = None,
+    far_km: float = DEFAULT_FAR_KM,
     skip_invalid: bool = False,
     source: str | None = None,
     progress: bool = False,
+    actor: str = "system",
+    network: StreetNetwork | Callable[[float, float], StreetNetwork | None] | None = None,
+    name: str | None = None,
+    max_expanded_bytes: int = DEFAULT_MAX_EXPANDED_BYTES,
 ) -> ImportReport:
     """Validate a whole station file, then write it in one transaction.
 
     Stations whose id exists already are updated. Unless ``skip_invalid``,
     any problem raises :class:`~geo.errors.ImportValidationError` and nothing
     is written; with it, the valid rows are written and the rest reported.
+    ``actor`` is who writes, for the stations' history (an API key's name).
+    With a street ``network`` of the sheet's area (or a function giving the network
+    around a WGS-84 point, asked with the sheet's median point), the report's
+    ``crs_fit`` says how far the points lie from the streets under each coordinate
+    system and warns when another system fits much better (see :mod:`geo.crs_check`).
+    ``name`` and ``max_expanded_bytes`` are as in :func:`read_stations`.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
     >>> _ = f.write_text("名称,经度,纬度,类型\\n东站,116.40,39.91,司机之家\\n", encoding="utf-8")
-    >>> reg = StationRegistry(":memory:")
+    >>> from geo.stations import open_store
+    >>> reg = open_store(":memory:")
     >>> import_stations(reg, f, crs="gcj02").added
     1
     >>> reg.stations()[0].kind
     <Kind.DRIVER_HOME: 'driver_home'>
     """
-    result = read_stations(path, crs=crs, source=source, progress=progress)
+    result = read_stations(
+        path,
+        crs=crs,
+        default_crs=default_crs,
+        far_km=far_km,
+        source=source,
+        progress=progress,
+        name=name,
+        max_expanded_bytes=max_expanded_bytes,
+    )
     if result.problems and not skip_invalid:
         raise ImportValidationError(result.path, list(result.problems))
+    fit = None
+    if callable(network) and result.stations:
+        network = network(
+            float(np.median([s.lon for s in result.stations])),
+            float(np.median([s.lat for s in result.stations])),
+        )
+    if isinstance(network, StreetNetwork) and result.stations:
+        # The coordinates as written: the WGS-84 positions taken back to the file's system.
+        x, y = convert(
+            [s.lon for s in result.stations],
+            [s.lat for s in result.stations],
+            src="wgs84",
+            dst=result.crs,
+        )
+        fit = check_crs_against_streets(x, y, network, declared=result.crs)
     existing = sum(1 for s in result.stations if s.id in registry)
-    registry.add(result.stations, replace=True)
+    registry.add(result.stations, replace=True, actor=actor)
     return ImportReport(
-        result.path, len(result.stations) - existing, existing, list(result.problems)
+        result.path, len(result.stations) - existing, existing, list(result.problems), fit
     )
 
 
@@ -436,6 +469,7 @@ def to_feature_collection(
     system = parse_coord_system(str(crs))
     return {
         "type": "FeatureCollection",
+        "coord_system": system,
         "features": [_feature(i, system, open_reports) for i in items],
     }
 
@@ -447,29 +481,20 @@ def export_stations(
     fmt: Literal["csv", "geojson"] = "csv",
     crs: CoordSystem | str = "wgs84",
 ) -> None:
-    """Write stations as CSV (the station fields) or GeoJSON, coordinates in ``crs``."""
+    """Write stations as CSV (see :func:`geo.export.stations_csv`) or GeoJSON, in ``crs``."""
     system = parse_coord_system(str(crs))
     if fmt not in ("csv", "geojson"):
         raise InvalidInputError(f"fmt={fmt!r} is not an export format; use csv or geojson")
     if isinstance(out, str | Path):
-        # Write beside the target and rename: a failure never leaves half a file.
-        target = Path(out)
-        tmp = target.with_name(f".{target.name}.partial")
-        try:
+
+        def write(tmp: Path) -> None:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 export_stations(stations, fh, fmt=fmt, crs=system)
-            tmp.replace(target)
-        finally:
-            tmp.unlink(missing_ok=True)
+
+        write_whole(out, write)
         return
     if fmt == "geojson":
         json.dump(to_feature_collection(stations, crs=system), out, ensure_ascii=False, indent=1)
         out.write("\n")
         return
-    x, y = convert([s.lon for s in stations], [s.lat for s in stations], src="wgs84", dst=system)
-    writer = csv.DictWriter(out, fieldnames=list(STATION_FIELDS), lineterminator="\n")
-    writer.writeheader()
-    for st, lon, lat in zip(stations, x, y, strict=True):
-        rec = st.to_record()
-        rec["lon"], rec["lat"] = round(float(lon), 7), round(float(lat), 7)
-        writer.writerow(rec)
+    stations_csv(stations, out, crs=system)

@@ -15,6 +15,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +34,7 @@ from geo.modes import DRIVE_SPEEDS_KMH, ModeOptions, TravelMode, check_mode, mod
 
 __all__ = [
     "DRIVE_SPEEDS_KMH",
+    "EDGE_TAGS",
     "WALK_SPEED_KMH",
     "Snapped",
     "StreetNetwork",
@@ -40,6 +42,7 @@ __all__ = [
     "mode_segments",
     "network_from_arrays",
     "network_from_frames",
+    "read_street_frames",
     "walk_limit_m",
 ]
 
@@ -47,6 +50,10 @@ log = logging.getLogger(__name__)
 
 WALK_SPEED_KMH = 4.8
 """Default walking speed: 15 minutes ≈ 1.2 km."""
+
+EDGE_TAGS = ("name", "maxspeed", "access", "service", "lanes", "foot", "area")
+"""OSM tags every edge frame carries besides ``highway`` and ``oneway`` (empty when absent),
+from a PBF and a GraphML file alike, for travel modes' access rules and speeds."""
 
 _DEFAULT_DRIVE_KMH = 30.0
 _CACHE_FORMAT = 2
@@ -146,7 +153,7 @@ class StreetNetwork:
             ],
             axis=1,
         )
-        return shapely.linestrings(coords)
+        return np.asarray(shapely.linestrings(coords), dtype=object)
 
     def _tree(self) -> shapely.STRtree:
         cached = self.__dict__.get("_strtree")
@@ -401,6 +408,37 @@ def _file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+def read_way_frames(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every street way of a network file with its OSM tags, for :func:`geo.modes.mode_edges`:
+    an OSMnx GraphML file (its ways of network type ``all``, with the tags OSMnx kept) or an
+    OpenStreetMap extract."""
+    from geo._graphml import is_graphml, read_graphml_frames
+
+    if is_graphml(path):
+        return read_graphml_frames(path, mode="all")
+    from geo._osm import read_way_frames as read_pbf_ways
+
+    return read_pbf_ways(path)
+
+
+def read_street_frames(
+    path: str | Path, *, mode: Literal["walk", "drive"]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Node and edge frames of a network file: an OSMnx GraphML file (``.graphml``,
+    ``.graphml.gz``) or an OpenStreetMap extract (anything else, read as ``.osm.pbf``).
+
+    Both readers give the same columns (see :data:`EDGE_TAGS`), so everything
+    built from the frames is the same whichever file a city comes as.
+    """
+    from geo._graphml import is_graphml, read_graphml_frames
+
+    if is_graphml(path):
+        return read_graphml_frames(path, mode=mode)
+    from geo._osm import read_street_frames as read_pbf_frames
+
+    return read_pbf_frames(path, mode=mode)
+
+
 def load_network(
     pbf: str | Path,
     *,
@@ -409,12 +447,13 @@ def load_network(
     cache_dir: str | Path | None = None,
     progress: bool = False,
 ) -> StreetNetwork:
-    """Read one travel mode's network of a local ``.osm.pbf`` file.
+    """Read one travel mode's network of a local ``.osm.pbf`` or OSMnx GraphML file.
 
     Parameters
     ----------
     pbf
-        OpenStreetMap extract.
+        OpenStreetMap extract (``.osm.pbf``), or an OSMnx GraphML file
+        (``.graphml``, plain or gzipped); both are cached the same way.
     mode
         ``walk`` (pyrosm's walking ways, costs in metres) or ``ebike``, ``bike``,
         ``drive``, ``truck`` (every street way through :func:`geo.modes.mode_edges`,
@@ -427,8 +466,6 @@ def load_network(
     progress
         Show a progress bar on standard error while building.
     """
-    from geo._osm import read_street_frames, read_way_frames
-
     check_mode(mode)
     opts = options or ModeOptions()
     path = Path(pbf)
@@ -462,7 +499,7 @@ def load_network(
         nodes, edges = read_street_frames(path, mode="walk")
         speed = np.full(len(edges), opts.walk_kmh)
     else:
-        nodes, ways = read_way_frames(path)
+        nodes, ways = read_way_frames(path)  # every street way, PBF or GraphML
         edges = mode_segments(ways, mode, options=opts)
         speed = edges["speed_kmh"].to_numpy(float)
     bar.update()

@@ -45,7 +45,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -430,7 +430,7 @@ def _rows(cv: _Cover, level: int) -> tuple[sp.csr_matrix, FloatArray, IntArray]:
     if diff.nnz:
         log.debug("row merge skipped: hash collision")
         return sub, w, ex
-    return sub[first], np.bincount(inverse, weights=w), ex[first]
+    return sub[first], np.asarray(np.bincount(inverse, weights=w), dtype=float), ex[first]
 
 
 def _model(cv: _Cover, level: int, *, k: int | None, need_new: float | None) -> _Model:
@@ -1101,8 +1101,8 @@ def suggest_sites(
             cost,
             w,
             limit,
-            float(target_share),
-            existing=existing,  # type: ignore[arg-type]
+            float(cast(float, target_share)),  # set: k is None here
+            existing=existing,
             method=method,
             time_limit_s=time_limit_s,
             solver=solver,

@@ -116,6 +116,13 @@ class Station:
     last_verified
         ISO 8601 UTC time of the last planner check or rider confirmation
         (an accepted report or a "visited and all fine"); empty when never.
+    capacity
+        How many people the station takes (seats, or people per hour: one
+        unit per registry); ``None`` when unknown. Capacity-aware measures
+        (:mod:`geo.access`, capacitated siting) use it where it is known.
+    opening_hours_text
+        The hours as they were written (``周一至周五 8:00-18:00``) when that
+        differs from ``opening_hours``, kept for display; empty otherwise.
     """
 
     id: str
@@ -133,6 +140,8 @@ class Station:
     source: str = ""
     updated_at: str = ""
     last_verified: str = ""
+    capacity: float | None = None
+    opening_hours_text: str = ""
 
     def replace(self, **changes: object) -> Station:
         """Return a copy with ``changes`` applied."""

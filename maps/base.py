@@ -40,11 +40,12 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from folium.elements import JSCSSMixin
+from folium.template import Template as FoliumTemplate
 from numpy.typing import ArrayLike
 
 from geo.crs import convert
 from maps.i18n import Lang, text
-from maps.style import marker_css
+from maps.style import NARROW_PX, marker_css
 
 __all__ = [
     "AMAP_TILES",
@@ -55,13 +56,16 @@ __all__ = [
     "STATIC_URL",
     "Legend",
     "OfflineMap",
+    "SafeGeoJsonTooltip",
     "TileConfig",
     "UnknownAssetError",
     "base_map",
+    "escape_html",
     "fit_to",
     "frame_to_display",
     "localize",
     "render_html",
+    "safe_tooltip",
     "to_display",
     "write_standalone",
 ]
@@ -367,6 +371,10 @@ def base_map(
         prefer_canvas=True,
         lang=lang,
     )
+    # Leaflet takes its zoom range from the tile layers; with none (a written file, whose
+    # streets are vectors) the map has no maxZoom and the station layer cannot cluster.
+    m.options["min_zoom"] = 0
+    m.options["max_zoom"] = tiles.max_zoom
     if tiles.url:
         folium.TileLayer(
             tiles=tiles.url,
@@ -382,7 +390,38 @@ def base_map(
     # An empty icon: the browser does not ask the server for /favicon.ico.
     root.header.add_child(branca.element.Element('<link rel="icon" href="data:,">'), name="sf_icon")
     root.header.add_child(branca.element.Element(f"<style>{marker_css()}</style>"), name="sf_style")
+    NarrowScreen().add_to(m)
     return m
+
+
+class NarrowScreen(branca.element.MacroElement):
+    """On screens up to :data:`NARROW_PX` wide, layer controls start folded behind their button
+    and fold again when the map is tapped, so they never cover the map or the nearest list."""
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var narrow = window.matchMedia("(max-width: {{ this.narrow_px }}px)");
+            function fold() {
+                if (!narrow.matches) { return; }
+                document.querySelectorAll(".leaflet-control-layers-expanded").forEach(function (c) {
+                    c.classList.remove("leaflet-control-layers-expanded");
+                });
+            }
+            setTimeout(fold, 0);  // the layer control is added after this script
+            map.on("click", fold);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    narrow_px = NARROW_PX
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "NarrowScreen"
 
 
 def fit_to(
@@ -421,16 +460,28 @@ class Legend(branca.element.MacroElement):
         ``(colour, glyph, label)`` rows; ``glyph`` is a Font Awesome name or ``""``.
     position
         Leaflet control position.
+    sections
+        Further ``(heading, entries)`` blocks, e.g. a layer's colour scale.
     """
 
     _template = branca.element.Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: {{ this.position|tojson }}});
+            // Narrow screens: folded, up with the layer control, clear of the nearest list.
+            var narrow = window.matchMedia("(max-width: {{ this.narrow_px }}px)").matches;
+            var legend = L.control({position: narrow ? "topright" : {{ this.position|tojson }}});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "sf-legend leaflet-control");
                 div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                // On narrow screens the legend folds behind its button (see marker_css).
+                var button = div.querySelector(".sf-legend-toggle");
+                button.addEventListener("click", function () {
+                    var open = !div.classList.contains("sf-unfolded");
+                    div.classList.toggle("sf-unfolded", open);
+                    button.setAttribute("aria-expanded", open ? "true" : "false");
+                });
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});
@@ -445,9 +496,12 @@ class Legend(branca.element.MacroElement):
         entries: Sequence[tuple[str, str, str]],
         *,
         position: str = "bottomright",
+        sections: Sequence[tuple[str, Sequence[tuple[str, str, str]]]] = (),
     ) -> None:
         super().__init__()
         self._name = "Legend"
+        self.sections = [(head, list(rows)) for head, rows in sections]
+        self.narrow_px = NARROW_PX
         self.title = title
         self.entries = list(entries)
         self.position = position
@@ -455,14 +509,23 @@ class Legend(branca.element.MacroElement):
     @property
     def html(self) -> str:
         """The legend's inner HTML (labels escaped)."""
-        rows = [f"<h4>{html.escape(self.title)}</h4>"]
-        for color, glyph, label in self.entries:
-            icon = f'<i class="fa-solid fa-{html.escape(glyph)}"></i>' if glyph else ""
-            rows.append(
-                f'<div><span class="sf-swatch" style="background:{html.escape(color)}">'
-                f"{icon}</span>{html.escape(label)}</div>"
-            )
-        return "".join(rows)
+        title = html.escape(self.title)
+        rows = [
+            f'<button type="button" class="sf-legend-toggle" aria-expanded="false">'
+            f'<i class="fa-solid fa-list"></i> {title}</button><div class="sf-legend-body">'
+            f"<h4>{title}</h4>"
+        ]
+        blocks = [(None, self.entries), *self.sections]
+        for head, entries in blocks:
+            if head is not None:
+                rows.append(f'<h5 class="sf-legend-scale">{html.escape(head)}</h5>')
+            for color, glyph, label in entries:
+                icon = f'<i class="fa-solid fa-{html.escape(glyph)}"></i>' if glyph else ""
+                rows.append(
+                    f'<div><span class="sf-swatch" style="background:{html.escape(color)}">'
+                    f"{icon}</span>{html.escape(label)}</div>"
+                )
+        return "".join(rows) + "</div>"
 
 
 # -- output ------------------------------------------------------------------
@@ -576,3 +639,62 @@ def js_literal(value: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+# -- text in pages ---------------------------------------------------------------
+_JS_TEMPLATE_CHARS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def escape_html(value: object) -> str:
+    """``value`` as text that is safe in HTML, in an attribute, and inside a JavaScript
+    template literal (folium writes tooltip text between backticks).
+
+    Examples
+    --------
+    >>> escape_html("x<img src=x onerror=alert(1)>`${1}`")
+    'x&lt;img src=x onerror=alert(1)&gt;&#96;&#36;{1}&#96;'
+    """
+    return html.escape(str(value), quote=True).translate(_JS_TEMPLATE_CHARS)
+
+
+def safe_tooltip(value: object, **kwargs: Any) -> folium.Tooltip:
+    """A plain-text tooltip: ``value`` escaped (see :func:`escape_html`)."""
+    return folium.Tooltip(escape_html(value), **kwargs)
+
+
+class SafeGeoJsonTooltip(folium.GeoJsonTooltip):
+    """folium's ``GeoJsonTooltip`` with every field value and alias escaped.
+
+    folium writes the feature properties into the tooltip with ``innerHTML``
+    as they are, so a station id such as ``x<img src=x onerror=…>`` would run
+    script when a planner hovers its circle.
+    """
+
+    _template = FoliumTemplate(
+        """
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.bindTooltip(function (layer) {
+        var E = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
+        function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return E[c]; }); }
+        var fields = {{ this.fields | tojson }}, aliases = {{ this.aliases | tojson }};
+        var rows = fields.map(function (f, i) {
+            var v = layer.feature.properties[f];
+            v = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : v;
+            return "<tr><th>" + esc(aliases[i]) + "</th><td>" + esc(v) + "</td></tr>";
+        });
+        var div = L.DomUtil.create("div");
+        div.innerHTML = "<table>" + rows.join("") + "</table>";
+        return div;
+    }, {{ this.tooltip_options | tojavascript }});
+    {% endmacro %}
+    """
+    )
+
+    def render(self, **kwargs: Any) -> None:
+        """Render; a layer with no feature (nothing open of a kind, say) still renders."""
+        parent = self._parent
+        if isinstance(parent, folium.GeoJson) and not parent.data.get("features"):
+            # folium checks the fields against the first feature and refuses an empty layer.
+            branca.element.MacroElement.render(self, **kwargs)
+            return
+        super().render(**kwargs)

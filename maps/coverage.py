@@ -27,7 +27,7 @@ switches them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,23 +37,29 @@ import numpy as np
 import shapely
 from folium.plugins import HeatMap
 
+from geo.demand_grid import demand_per_cell, quantile_breaks, quantile_class
 from geo.hours import DEFAULT_TZ
-from geo.types import Station
+from geo.types import Kind, Station
 from maps.base import (
     NO_TILES,
     Legend,
     OfflineMap,
+    SafeGeoJsonTooltip,
     TileConfig,
     base_map,
     frame_to_display,
     to_display,
 )
-from maps.i18n import Lang, text
-from maps.stations import station_layer
+from maps.figures import FiguresPanel
+from maps.i18n import Lang, kind_label, text
+from maps.impact import IMPACT_COLORS, impact_frame, impact_layer
+from maps.stations import KindFilter, station_layer
 from maps.style import (
     CIRCLE_COLOR,
     COVERAGE_COLORS,
+    DEMAND_COLORS,
     GAP_COLOR,
+    KIND_STYLES,
     PROPOSAL_COLOR,
     WALK_COLOR,
     coverage_class,
@@ -64,6 +70,7 @@ __all__ = [
     "circle_layer",
     "coverage_map",
     "coverage_map_from",
+    "demand_cell_layer",
     "demand_layer",
     "gap_layer",
     "proposal_layer",
@@ -137,7 +144,7 @@ def circle_layer(
         marker=folium.Circle(
             radius=float(radius_m), color=CIRCLE_COLOR, weight=1, fill=True, fill_opacity=0.08
         ),
-        tooltip=folium.GeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
+        tooltip=SafeGeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
     ).add_to(group)
     return group
 
@@ -175,7 +182,7 @@ def walk_area_layer(
             "fillColor": WALK_COLOR,
             "fillOpacity": 0.12,
         },
-        tooltip=folium.GeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
+        tooltip=SafeGeoJsonTooltip(["station_id"], aliases=[text("stations", lang)]),
     ).add_to(group)
     return group
 
@@ -226,7 +233,7 @@ def cell_layer(
             "fillColor": COVERAGE_COLORS[f["properties"]["coverage"]],
             "fillOpacity": 0.35,
         },
-        tooltip=folium.GeoJsonTooltip(["label", "count"], aliases=[text("cells", lang), "n"]),
+        tooltip=SafeGeoJsonTooltip(["label", "count"], aliases=[text("cells", lang), "n"]),
     ).add_to(group)
     return group
 
@@ -248,22 +255,41 @@ def gap_layer(
     Returns
     -------
     folium.FeatureGroup
-        Named "Coverage gaps" (in ``lang``); features ordered by rank.
+        Named "Coverage gaps" (in ``lang``); features ordered by rank. Frames
+        from :func:`geo.gaps.gap_pieces` also get a popup with each piece's
+        width, district, walk to the nearest station, best site and its gain.
     """
     _require(gaps, ["rank", "demand", "area_m2"], "gaps")
     frame = frame_to_display(gaps, tiles).sort_values("rank", kind="stable")
     ranks = [int(r) for r in frame["rank"]]
-    data = _collection(
-        frame,
-        [f"gap-{r}" for r in ranks],
-        {
-            "rank": ranks,
-            "demand": [round(float(d), 1) for d in frame["demand"]],
-            "area_m2": [round(float(a)) for a in frame["area_m2"]],
-            "area": [f"{float(a) / 1e6:.2f} km²" for a in frame["area_m2"]],
-        },
-    )
+    props: dict[str, Sequence[Any]] = {
+        "rank": ranks,
+        "demand": [round(float(d), 1) for d in frame["demand"]],
+        "area_m2": [round(float(a)) for a in frame["area_m2"]],
+        "area": [f"{float(a) / 1e6:.2f} km²" for a in frame["area_m2"]],
+    }
+    # The pieces of geo.gaps carry more: shown in a popup, "—" where a value does not
+    # exist (the note says why).
+    extra = {
+        "across": ("diameter_m", "{:.0f} m"),
+        "district": ("district", "{}"),
+        "walk_to_nearest": ("nearest_walk_s", "{:.1f} min"),
+        "best_site": ("site_id", "{}"),
+        "site_gain": ("site_gain", "{:g}"),
+        "note": ("note", "{}"),
+    }
+    shown = {k: v for k, v in extra.items() if v[0] in frame.columns}
+    for key, (col, pattern) in shown.items():
+        values = frame[col].to_numpy(dtype=object)
+        if col == "nearest_walk_s":
+            values = [None if v is None or v != v else float(v) / 60 for v in values]
+        props[key] = ["—" if v is None or v != v else pattern.format(v) for v in values]
+    data = _collection(frame, [f"gap-{r}" for r in ranks], props)
     group = folium.FeatureGroup(name=text("gaps", lang), overlay=True)
+    popup = None
+    if shown:
+        fields = ["rank", "demand", "area", *shown]
+        popup = folium.GeoJsonPopup(fields, aliases=[text(f, lang) for f in fields])
     folium.GeoJson(
         data,
         name=text("gaps", lang),
@@ -274,10 +300,11 @@ def gap_layer(
             "fillColor": GAP_COLOR,
             "fillOpacity": 0.25,
         },
-        tooltip=folium.GeoJsonTooltip(
+        tooltip=SafeGeoJsonTooltip(
             ["rank", "demand", "area"],
             aliases=[text("rank", lang), text("demand", lang), text("area", lang)],
         ),
+        popup=popup,
     ).add_to(group)
     return group
 
@@ -339,7 +366,7 @@ def proposal_layer(
             "color": PROPOSAL_COLOR,
             "fillColor": PROPOSAL_COLOR,
         },
-        tooltip=folium.GeoJsonTooltip(
+        tooltip=SafeGeoJsonTooltip(
             ["proposers", "gain"], aliases=[text("proposers", lang), text("gain", lang)]
         ),
     ).add_to(group)
@@ -382,6 +409,71 @@ def demand_layer(
     )
 
 
+def _fmt_demand(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 else f"{value:.2g}"
+
+
+def demand_cell_layer(
+    cells: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = NO_TILES
+) -> tuple[folium.FeatureGroup, list[tuple[str, str, str]]]:
+    """Demand per hexagon, coloured by quantile class (it never saturates into one colour).
+
+    Parameters
+    ----------
+    cells
+        Polygons with ``demand`` (weight inside each) and optionally ``cell_id``;
+        cells without demand are left out.
+    lang
+        Language of labels.
+    tiles
+        Tile source.
+
+    Returns
+    -------
+    tuple
+        The layer (named "Worker demand per hexagon", off at first; each feature
+        has ``demand`` and ``demand_class``), and its legend rows, lowest class
+        first, each labelled with its range of demand.
+    """
+    _require(cells, ["demand"], "demand cells")
+    frame = frame_to_display(cells, tiles)
+    demand = frame["demand"].to_numpy(dtype=float)
+    breaks = quantile_breaks(demand, classes=len(DEMAND_COLORS))
+    classes = quantile_class(demand, breaks)
+    # With fewer distinct breaks than colours, spread the classes over the whole ramp.
+    ramp = np.linspace(0, len(DEMAND_COLORS) - 1, max(breaks.size, 1)).round().astype(int)
+    keep = classes >= 0
+    frame = frame[keep]
+    cell_ids = frame["cell_id"] if "cell_id" in frame.columns else frame.index
+    data = _collection(
+        frame,
+        [f"demand-{c}" for c in cell_ids],
+        {
+            "demand": [round(float(d), 2) for d in demand[keep]],
+            "demand_class": [int(c) for c in classes[keep]],
+            "color": [DEMAND_COLORS[ramp[c]] for c in classes[keep]],
+        },
+    )
+    group = folium.FeatureGroup(name=text("demand_cells", lang), overlay=True, show=False)
+    folium.GeoJson(
+        data,
+        name=text("demand_cells", lang),
+        style_function=lambda f: {
+            "color": f["properties"]["color"],
+            "weight": 0.5,
+            "fillColor": f["properties"]["color"],
+            "fillOpacity": 0.6,
+        },
+        tooltip=SafeGeoJsonTooltip(["demand"], aliases=[text("demand", lang)]),
+    ).add_to(group)
+    lows = np.concatenate([[0.0], breaks[:-1]])
+    entries = [
+        (DEMAND_COLORS[ramp[i]], "", f"{_fmt_demand(lo)} – {_fmt_demand(hi)}")
+        for i, (lo, hi) in enumerate(zip(lows, breaks, strict=True))
+    ]
+    return group, entries
+
+
 def coverage_map(
     *,
     circles: gpd.GeoDataFrame | None = None,
@@ -391,13 +483,18 @@ def coverage_map(
     demand: gpd.GeoDataFrame | None = None,
     stations: Sequence[Station] | None = None,
     proposals: gpd.GeoDataFrame | None = None,
+    impact: gpd.GeoDataFrame | None = None,
+    demand_cells: gpd.GeoDataFrame | None = None,
+    figures: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
     radius_m: float = 1000.0,
     lang: Lang = "en",
     tiles: TileConfig = NO_TILES,
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
 ) -> OfflineMap:
-    """The planner's coverage map: the layers that are given, a legend, a layer control.
+    """The planner's coverage map: the layers that are given, a legend of every one of them,
+    a layer control, and a figures panel.
 
     Parameters
     ----------
@@ -407,6 +504,16 @@ def coverage_map(
         Stations to show on top, clustered.
     proposals
         Riders' proposal groups (see the module docstring), or None.
+    impact
+        Station impact points (:func:`maps.impact.impact_frame`), or None.
+    demand_cells
+        Hexagons with the ``demand`` inside each (:func:`demand_cell_layer`);
+        drawn instead of the heat layer of ``demand`` when given.
+    figures
+        The coverage figures (:meth:`geo.coverage.CoverageReport.to_dict`) for
+        the figures panel; None leaves the panel out.
+    at
+        When the stations were counted open (shown with the figures).
     radius_m
         Radius of the service circles, metres.
     lang
@@ -440,17 +547,37 @@ def coverage_map(
         gap_layer(gaps, lang=lang, tiles=tiles).add_to(m)
         frames.append(gaps)
         entries.append((GAP_COLOR, "", text("gaps", lang)))
-    if demand is not None and len(demand):
+    demand_entries: list[tuple[str, str, str]] = []
+    if demand_cells is not None and len(demand_cells):
+        layer, demand_entries = demand_cell_layer(demand_cells, lang=lang, tiles=tiles)
+        layer.add_to(m)
+    elif demand is not None and len(demand):
         demand_layer(demand, lang=lang, tiles=tiles).add_to(m)
         frames.append(demand)
+        entries.append(("#E69F00", "", text("heat", lang)))
     if proposals is not None and len(proposals):
         proposal_layer(proposals, lang=lang, tiles=tiles).add_to(m)
         frames.append(proposals)
         entries.append((PROPOSAL_COLOR, "", text("proposals", lang)))
+    if impact is not None and len(impact):
+        impact_layer(impact, lang=lang, tiles=tiles).add_to(m)
+        entries += [(IMPACT_COLORS[k], "", text(f"loses_{v}", lang))
+                    for k, v in (("loses", "coverage"), ("nothing", "nothing"))]  # fmt: skip
     if stations:
         station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
-    if entries:
-        Legend(text("coverage_title", lang), entries).add_to(m)
+        present = {Kind(s.kind) for s in stations}
+        if len(present) > 1:
+            KindFilter(sorted(present, key=list(Kind).index), lang=lang).add_to(m)
+        entries += [
+            (KIND_STYLES[k].color, KIND_STYLES[k].icon, kind_label(k, lang))
+            for k in Kind
+            if k in present
+        ]
+    if entries or demand_entries:
+        sections = [(text("demand_scale", lang), demand_entries)] if demand_entries else []
+        Legend(text("coverage_title", lang), entries, sections=sections).add_to(m)
+    if figures is not None:
+        FiguresPanel(figures, at=at, lang=lang).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     _fit_frames(m, frames, stations or [], tiles)
     return m
@@ -487,11 +614,13 @@ def coverage_map_from(
     stations: Sequence[Station],
     demand: Any | None = None,
     proposals: Sequence[Any] | None = None,
+    impact: Any | None = None,
+    at: datetime | None = None,
     lang: Lang = "en",
     tiles: TileConfig = NO_TILES,
     tz: str = DEFAULT_TZ,
 ) -> OfflineMap:
-    """The coverage map from the engine's results.
+    """The coverage map from the engine's results, with the report's figures beside it.
 
     Parameters
     ----------
@@ -506,6 +635,10 @@ def coverage_map_from(
     proposals
         :class:`geo.feedback.ProposalGroup` objects (anything with ``id``,
         ``lon``, ``lat``, ``proposers`` and ``gain``), or None.
+    impact
+        A :class:`geo.impact.StationImpact`, or None.
+    at
+        When the stations were counted open (None: hours ignored).
     """
     circles = gpd.GeoDataFrame(
         {"station_id": [s.id for s in stations]},
@@ -516,7 +649,10 @@ def coverage_map_from(
     if report.cells is not None:
         cells = report.cells.rename(columns={"cell": "cell_id"})
     heat = None
-    if demand is not None and len(demand):
+    demand_cells = None
+    if demand is not None and len(demand) and cells is not None:
+        demand_cells = cells.assign(demand=demand_per_cell(cells, demand))
+    elif demand is not None and len(demand):
         heat = gpd.GeoDataFrame(
             {"weight": demand.get("weight", 1.0)},
             geometry=gpd.points_from_xy(demand["lon"], demand["lat"]),
@@ -541,6 +677,10 @@ def coverage_map_from(
         demand=heat,
         stations=stations,
         proposals=groups,
+        impact=impact_frame(impact) if impact is not None else None,
+        demand_cells=demand_cells,
+        figures=report.to_dict(),
+        at=at,
         radius_m=report.radius_m or 1000.0,
         lang=lang,
         tiles=tiles,

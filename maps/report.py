@@ -29,6 +29,7 @@ _ENV = jinja2.Environment(
 )
 _KEYS = ("report_problem", "report_kind", "report_text", "report_here", "report_send")
 _KEYS += ("hours", "amenities", "report_thanks", "api_error", "geo_denied")
+_KEYS += ("report_choose", "report_choose_first", "report_hours_example")
 
 
 def report_form_html(station: Station, *, api: str, lang: Lang = "en") -> str:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -29,7 +28,9 @@ from maps.base import (
     OfflineMap,
     TileConfig,
     base_map,
+    escape_html,
     frame_to_display,
+    safe_tooltip,
     to_display,
 )
 from maps.i18n import Lang, text
@@ -96,7 +97,7 @@ def suggestion_layers(
             fill=True,
             fill_color=CANDIDATE_COLOR,
             fill_opacity=0.9,
-            tooltip=label,
+            tooltip=safe_tooltip(label),
         ).add_to(rest)
     for i in sorted(np.flatnonzero(chosen), key=lambda j: order[j]):
         gain = float(frame["gain"].iloc[i])
@@ -106,12 +107,12 @@ def suggestion_layers(
             [float(y[i]), float(x[i])],
             icon=folium.DivIcon(
                 html=f'<div class="sf-num" data-order="{order[i]}" '
-                f'data-id="{html.escape(str(ids.iloc[i]))}">{order[i]}</div>',
+                f'data-id="{escape_html(ids.iloc[i])}">{order[i]}</div>',
                 icon_size=(24, 24),
                 icon_anchor=(12, 12),
                 class_name="sf-icon",
             ),
-            tooltip=tip,
+            tooltip=safe_tooltip(tip),
         ).add_to(picked)
     return rest, picked
 

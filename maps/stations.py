@@ -1,15 +1,18 @@
 """The stations layer, the stations map and the embeddable "locate me" map.
 
-Stations are drawn by :class:`StationCluster`: one Leaflet.markercluster group
-fed from compact column arrays, with markers and popups made in the browser
-(popups only when opened). A folium ``Marker`` per station would write about
-1 kB of JavaScript each, 150 MB for 150,000 stations; the columns take about
-a tenth of that, and chunked loading keeps the page responsive while the
-clusters are built.
+Stations are drawn by :class:`StationCluster`: compact column arrays, binned
+in the browser on every map move into a grid of square cells over the view
+(:func:`geo.clusters.grid_clusters` is the same binning in Python), with
+markers and popups made only for what is on screen (popups only when opened).
+A folium ``Marker`` per station would write about 1 kB of JavaScript each,
+150 MB for 150,000 stations; the columns take about a tenth of that. A
+cluster tree (Leaflet.markercluster) took 11 s to build for 141,005 stations;
+one binning pass over the view takes milliseconds.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +23,10 @@ import numpy as np
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 
+from geo.clusters import CLUSTER_CELL_PX, CLUSTER_UNTIL_ZOOM
 from geo.errors import GeoError
 from geo.hours import DEFAULT_TZ, is_open
+from geo.navigation import NAV_TEMPLATES, app_coordinates
 from geo.types import AMENITIES, Kind, Station, Status
 from maps.base import (
     NO_TILES,
@@ -37,6 +42,7 @@ from maps.i18n import Lang, amenity_label, kind_label, text
 from maps.style import KIND_STYLES
 
 __all__ = [
+    "KindFilter",
     "LocateControl",
     "StationCluster",
     "embed_map",
@@ -64,8 +70,13 @@ _POPUP_KEYS = (
     "open_now",
     "closed_now",
     "phone",
+    "capacity",
     "status",
     "report_problem",
+    "navigate",
+    "app_amap",
+    "app_baidu",
+    "app_tencent",
 )
 
 
@@ -94,9 +105,11 @@ class StationCluster(JSCSSMixin, Layer):
 
     The popup shows name, kind, open now or not (at ``now`` in ``tz``),
     address, opening hours, amenities, phone, and the status when it is not
-    ``open``. In the page, ``window.sfStations`` is the cluster group, its
-    ``sfById`` maps station ids to markers, and ``window.sfReady`` turns true
-    once every marker is clustered.
+    ``open``. In the page, ``window.sfStations`` is the layer:
+    ``openStation(id)`` zooms until the station stands alone and opens its
+    popup, ``setKinds([...])`` shows only some kinds, ``drawnCounts`` lists the
+    station count of each marker drawn (1 for a single station), and
+    ``window.sfReady`` turns true once the first view is drawn.
 
     Parameters
     ----------
@@ -115,26 +128,22 @@ class StationCluster(JSCSSMixin, Layer):
     report_url
         When given, each popup ends with a "report a problem" link to this
         URL, with ``{id}`` replaced by the station's id (URL-encoded).
+    remote
+        ``{"url": …, "total": …, "kinds": […] or None}``: the page carries no
+        station (``stations`` should be empty) and fetches each view's
+        clusters from ``url`` + ``&zoom=&bbox=`` (+ ``&kind=`` per kind shown),
+        as :func:`maps.remote.cluster_view` answers.
     """
 
     _template = _template("station_cluster.html.j2")
 
-    default_js: ClassVar[list[tuple[str, str]]] = [
-        (
-            "markerclusterjs",
-            "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js",
-        )
-    ]
-    default_css: ClassVar[list[tuple[str, str]]] = [
-        (
-            "markerclustercss",
-            "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css",
-        ),
-        (
-            "markerclusterdefaultcss",
-            "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css",
-        ),
-    ]
+    default_js: ClassVar[list[tuple[str, str]]] = []
+    default_css: ClassVar[list[tuple[str, str]]] = []
+
+    cell_px: ClassVar[int] = CLUSTER_CELL_PX
+    """Side of a cluster cell, screen pixels."""
+    cluster_until_zoom: ClassVar[int] = CLUSTER_UNTIL_ZOOM
+    """The deepest zoom at which stations are still clustered."""
 
     def __init__(
         self,
@@ -146,9 +155,11 @@ class StationCluster(JSCSSMixin, Layer):
         tz: str = DEFAULT_TZ,
         name: str | None = None,
         report_url: str | None = None,
+        remote: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(name=name or text("stations", lang), overlay=True, control=True)
         self.report_url = report_url
+        self.remote = dict(remote) if remote is not None else None
         self._name = "StationCluster"
         self.lang: Lang = lang
         now = now or datetime.now(UTC)
@@ -168,8 +179,17 @@ class StationCluster(JSCSSMixin, Layer):
             "p": [s.phone for s in stations],
             "m": [sum(_AMENITY_BIT.get(a, 0) for a in s.amenities) for s in stations],
             "h": [hours_at.get(s.opening_hours.strip(), -1) for s in stations],
+            "ht": [s.opening_hours_text for s in stations],  # the wording, shown when kept
             "o": opened,
             "s": [_STATUSES.index(Status(s.status)) for s in stations],
+            "c": [s.capacity for s in stations],  # null where unknown
+            # Each app's own coordinates, for the "导航" links (geo.navigation's templates).
+            **{
+                key: values.tolist()
+                for key, values in app_coordinates(
+                    [s.lon for s in stations], [s.lat for s in stations]
+                ).items()
+            },
         }
         self.hours = hours
 
@@ -199,9 +219,19 @@ class StationCluster(JSCSSMixin, Layer):
         return js_literal(self.hours)
 
     @property
+    def nav_js(self) -> str:
+        """``[app, URL template]`` of each navigation app (see :mod:`geo.navigation`)."""
+        return js_literal([[app, t] for app, t in NAV_TEMPLATES.items()])
+
+    @property
     def statuses_js(self) -> str:
         """Status names in :class:`Status` order."""
         return js_literal([str(s) for s in _STATUSES])
+
+    @property
+    def remote_js(self) -> str:
+        """Where the page fetches its clusters, or null."""
+        return js_literal(self.remote)
 
     @property
     def report_js(self) -> str:
@@ -273,6 +303,61 @@ def kind_legend(kinds: Sequence[Kind | str] | None = None, *, lang: Lang = "en")
     return Legend(text("legend", lang), entries)
 
 
+class KindFilter(branca.element.MacroElement):
+    """A checkbox per station kind present ("driver homes only"): unticking a kind hides
+    its stations from the clustered layer (``window.sfStations.setKinds``).
+
+    Parameters
+    ----------
+    kinds
+        The kinds to offer, in :class:`Kind` order.
+    lang
+        Language of labels.
+    """
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var control = L.control({position: "topright"});
+            control.onAdd = function () {
+                var div = L.DomUtil.create("div", "sf-kind-filter leaflet-control");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                div.addEventListener("change", function () {
+                    var on = [];
+                    div.querySelectorAll("input").forEach(function (i) {
+                        if (i.checked) { on.push(i.value); }
+                    });
+                    if (window.sfStations) { window.sfStations.setKinds(on); }
+                });
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, kinds: Sequence[Kind | str], *, lang: Lang = "en") -> None:
+        super().__init__()
+        self._name = "KindFilter"
+        wanted = {Kind(k) for k in kinds}
+        rows = [
+            f'<label><input type="checkbox" value="{k.value}" checked> '
+            f'<span class="sf-swatch sf-kind-{k.value}">'
+            f'<i class="fa-solid fa-{KIND_STYLES[k].icon}"></i></span>'
+            f"{html.escape(kind_label(k, lang))}</label>"
+            for k in Kind
+            if k in wanted
+        ]
+        self.html = (
+            f"<details><summary>{html.escape(text('show_kinds', lang))}</summary>"
+            + "".join(rows)
+            + "</details>"
+        )
+
+
 def stations_map(
     stations: Sequence[Station],
     *,
@@ -281,6 +366,8 @@ def stations_map(
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
     title: str | None = None,
+    clusters_url: str | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> OfflineMap:
     """A map of stations: clustered markers, a legend of kinds, a layer control.
 
@@ -300,6 +387,13 @@ def stations_map(
         Time zone of opening hours.
     title
         Page title; default: a title in ``lang``.
+    clusters_url
+        When given, the page carries no station and fetches each view's
+        clusters from this URL (query string included; see
+        :func:`maps.remote.cluster_view`): a served page then downloads only
+        what is in view.
+    kinds
+        The kinds ``stations`` were filtered to (asked again with each view).
 
     Returns
     -------
@@ -316,9 +410,15 @@ def stations_map(
     import folium
 
     m = base_map(tiles=tiles, lang=lang, title=title or text("stations_title", lang))
-    station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
+    if clusters_url is None:
+        station_layer(stations, lang=lang, tiles=tiles, now=now, tz=tz).add_to(m)
+    else:
+        remote = {"url": clusters_url, "total": len(stations), "kinds": list(kinds or []) or None}
+        StationCluster([], lang=lang, tiles=tiles, now=now, tz=tz, remote=remote).add_to(m)
     present = sorted({Kind(s.kind) for s in stations}, key=_KINDS.index)
     kind_legend(present or None, lang=lang).add_to(m)
+    if len(present) > 1:
+        KindFilter(present, lang=lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     fit_to(m, [s.lon for s in stations], [s.lat for s in stations], tiles=tiles)
     return m
@@ -348,7 +448,10 @@ class LocateControl(branca.element.MacroElement):
     k
         How many stations to list.
     query
-        Extra query parameters (``kind``, ``amenity``), repeated per value.
+        Extra query parameters, repeated per value: every filter the map was
+        drawn with (``kind``, ``amenity``, ``status``, ``open_at``), so that
+        the list shows only stations the map shows. Each entry is marked open
+        or closed now as the station's popup is.
     """
 
     _template = _template("locate_control.html.j2")
@@ -380,7 +483,8 @@ class LocateControl(branca.element.MacroElement):
     def text_js(self) -> str:
         """Labels in the control's language."""
         keys = ("locate_me", "locating", "you_are_here", "nearest", "no_station")
-        keys += ("geo_denied", "api_error", "walk_min")
+        keys += ("geo_denied", "api_error", "walk_min", "open_now", "closed_now", "closes_at")
+        keys += ("opens_at", "navigate", "app_amap", "app_baidu", "app_tencent")
         return js_literal({key: text(key, self.lang) for key in keys})
 
     @property
@@ -450,7 +554,8 @@ def embed_map(
     mode
         ``straight``, or ``walk`` when the service has a street network.
     query
-        Filters passed on to the endpoint (``kind``, ``amenity``).
+        The filters ``stations`` were selected with (``kind``, ``amenity``,
+        ``status``, ``open_at``), passed on to the endpoint.
     report_url
         URL of the "report a problem" link in each popup (``{id}`` = the
         station id); None leaves the link out.

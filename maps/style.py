@@ -16,8 +16,11 @@ __all__ = [
     "CHOSEN_COLOR",
     "CIRCLE_COLOR",
     "COVERAGE_COLORS",
+    "DEMAND_COLORS",
     "GAP_COLOR",
     "KIND_STYLES",
+    "LAYER_COLORS",
+    "NARROW_PX",
     "PROPOSAL_COLOR",
     "WALK_COLOR",
     "KindStyle",
@@ -53,18 +56,38 @@ KIND_STYLES: dict[Kind, KindStyle] = {
 """Colour and glyph of each kind; every kind has its own of both."""
 
 COVERAGE_COLORS: dict[str, str] = {
-    "not_covered": "#d7191c",
-    "covered_once": "#fdae61",
-    "covered_twice": "#1a9641",
+    "not_covered": "#D55E00",
+    "covered_once": "#DDCC77",
+    "covered_twice": "#4477AA",
 }
 """Fill of hexagon cells covered by no station, one, or two and more."""
 
-CIRCLE_COLOR = "#0072B2"
-WALK_COLOR = "#009E73"
-GAP_COLOR = "#7b3294"
+# The coverage layers' colours were picked together from the Okabe-Ito and Paul Tol
+# palettes so that every pair stays apart (CAM02-UCS distance at least 20) for normal
+# vision and under full deuteranomaly, protanomaly and tritanomaly
+# (tests/maps/test_palette.py checks it with colorspacious).
+CIRCLE_COLOR = "#555555"
+WALK_COLOR = "#332288"
+GAP_COLOR = "#000000"
 CANDIDATE_COLOR = "#777777"
 CHOSEN_COLOR = "#1f2937"
-PROPOSAL_COLOR = "#E69F00"  # Okabe-Ito orange: apart from coverage, gap and walk colours
+PROPOSAL_COLOR = "#66CCEE"
+
+LAYER_COLORS: dict[str, str] = {
+    **COVERAGE_COLORS,
+    "walk_areas": WALK_COLOR,
+    "circles": CIRCLE_COLOR,
+    "gaps": GAP_COLOR,
+    "proposals": PROPOSAL_COLOR,
+}
+"""Every coverage-map layer's colour, by the layer's label key."""
+
+DEMAND_COLORS: tuple[str, ...] = ("#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725")
+"""Demand classes, lowest first (viridis: lightness grows monotonically, also under
+colour-vision deficiencies)."""
+
+NARROW_PX = 600
+"""Screens up to this wide (CSS pixels) fold the legend and the layer control behind buttons."""
 
 
 def coverage_class(count: int) -> str:
@@ -97,8 +120,28 @@ def marker_css() -> str:
         "margin-right:6px;vertical-align:middle;align-items:center;justify-content:center}",
         ".sf-legend .sf-swatch i{color:#fff;font-size:9px}",
         ".sf-legend h4{margin:0 0 4px;font-size:13px}",
+        ".sf-legend h5{margin:6px 0 2px;font-size:12px}",
+        ".sf-kind-filter{background:#fff;padding:4px 8px;border-radius:4px;"
+        "box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.6 sans-serif}",
+        ".sf-kind-filter summary{cursor:pointer;font-weight:bold}",
+        ".sf-kind-filter label{display:block;cursor:pointer}",
+        ".sf-kind-filter .sf-swatch{display:inline-flex;width:16px;height:16px;border-radius:50%;"
+        "margin:0 4px;vertical-align:middle;align-items:center;justify-content:center}",
+        ".sf-kind-filter .sf-swatch i{color:#fff;font-size:9px}",
+        ".sf-legend-body{max-height:60vh;overflow:auto}",
+        ".sf-legend .sf-swatch:empty{border-radius:3px}",
+        ".sf-legend-toggle{display:none;font:13px sans-serif;background:#fff;border:0;"
+        "padding:2px 4px;cursor:pointer}",
+        f"@media (max-width:{NARROW_PX}px){{.sf-legend-toggle{{display:block}}"
+        ".sf-legend:not(.sf-unfolded) .sf-legend-body{display:none}"
+        ".sf-legend.sf-unfolded .sf-legend-body{margin-top:4px;max-height:45vh;overflow:auto}"
+        ".sf-legend.sf-unfolded .sf-legend-body h4{display:none}}",
         ".sf-popup{font:13px/1.4 sans-serif}.sf-popup dl{margin:4px 0 0}",
         ".sf-popup dt{font-weight:bold;margin-top:4px}.sf-popup dd{margin:0}",
+        ".sf-cluster{background:rgba(55,65,81,.3);border-radius:50%;cursor:pointer}",
+        ".sf-cluster div{margin:4px;height:calc(100% - 8px);border-radius:50%;display:flex;"
+        "align-items:center;justify-content:center;background:rgba(31,41,55,.88);"
+        "color:#fff;font:bold 12px sans-serif}",
         ".sf-open{color:#1a7f37;font-weight:bold}.sf-closed{color:#b42318;font-weight:bold}",
         f".sf-num{{background:{CHOSEN_COLOR};color:#fff;border-radius:50%;width:24px;height:24px;"
         "display:flex;align-items:center;justify-content:center;font:bold 12px sans-serif;"

@@ -217,6 +217,12 @@ def add_street_layer(
     layer = street_layer(net, lang=lang, tiles=tiles)
     layer.options["pane"] = "streets"
     layer.add_to(m)
+    # A layer control lists the layers added before it; move it last so it lists the streets
+    # too (before, it named a layer not yet defined and the page stopped with an error).
+    for key, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del m._children[key]
+            m.add_child(child, name=key)
 
 
 def _check(z: int, x: int, y: int) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from geo.network import StreetNetwork, load_network
-from geo.registry import StationRegistry
+from geo.stations import open_store
 from tests.pg import find_bin, fresh_database, postgis_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,17 +78,18 @@ def make_registry(request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]
     """Makes empty registries of one backend: the same tests run against each."""
     made: list[Any] = []
 
-    def make(tz: str | None = None) -> Any:
+    def make(tz: str | None = None, **options: Any) -> Any:
         if request.param == "sqlite":
-            reg: Any = StationRegistry(":memory:", tz=tz)
+            reg: Any = open_store(":memory:", tz=tz, **options)
         else:
-            from geo.postgis import PostgisRegistry
-
             template = request.getfixturevalue("postgis_template")
-            reg = PostgisRegistry(fresh_database(template), tz=tz, pool_size=4)
+            reg = open_store(fresh_database(template), tz=tz, pool_size=4, **options)
         made.append(reg)
         return reg
 
     yield make
     for reg in made:
         reg.close()
+
+
+make_store = make_registry  # the same fixture under the name of what it makes

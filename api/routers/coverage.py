@@ -12,18 +12,20 @@ import numpy.typing as npt
 import shapely
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import ISO_OR_NOW, CrsDep, ServiceDep, parse_when
+from api.deps import ISO_OR_NOW, CrsDep, RegionQuery, ServiceDep, parse_when
 from api.schemas import CoverageOut, GapCollection, IsochroneFeature
 from geo.crs import convert
-from geo.types import CoordSystem
+from geo.types import CoordSystem, Kind
+from geo.when import TIME_RANGE
 
 router = APIRouter(tags=["coverage"])
 
 
 @dataclass
 class CoverageParams:
-    """The standard a coverage figure is measured against."""
+    """The region and the standard a coverage figure is measured against."""
 
+    region: RegionQuery = None
     standard: Annotated[
         Literal["walk", "radius"],
         Query(description="walk: minutes on foot along streets; radius: straight-line metres"),
@@ -35,10 +37,19 @@ class CoverageParams:
     at: Annotated[
         str | None,
         Query(
-            pattern=ISO_OR_NOW,
-            description="Count only stations open at this ISO 8601 time",
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
+            description=f"Count only stations open at this ISO 8601 time, from {TIME_RANGE}",
             examples=["2026-05-01T23:00:00+08:00"],
         ),
+    ] = None
+    layer: Annotated[
+        str | None,
+        Query(description="One demand layer of the region (default: all of them)"),
+    ] = None
+
+    kind: Annotated[
+        list[Kind] | None,
+        Query(description="Count only stations of these kinds (repeatable; default: all)"),
     ] = None
 
     def as_kwargs(self) -> dict[str, Any]:
@@ -47,7 +58,22 @@ class CoverageParams:
             "minutes": self.minutes,
             "radius_m": self.radius_m,
             "at": parse_when(self.at, name="at"),
+            "layer": self.layer,
+            "kind": tuple(sorted({str(k) for k in self.kind or []})),
         }
+
+
+def shift_columns(frame: Any, crs: CoordSystem, pairs: list[tuple[str, str]]) -> Any:
+    """A copy whose (lon, lat) property columns are in ``crs``; missing pairs stay null."""
+    if crs == "wgs84" or not len(frame):
+        return frame
+    frame = frame.copy()
+    for lon, lat in pairs:
+        has = frame[lon].notna().to_numpy()
+        x, y = convert(frame.loc[has, lon].astype(float), frame.loc[has, lat].astype(float),
+                       src="wgs84", dst=crs)  # fmt: skip
+        frame.loc[has, lon], frame.loc[has, lat] = x, y
+    return frame
 
 
 def to_geojson(frame: gpd.GeoDataFrame, crs: CoordSystem) -> dict[str, Any]:
@@ -64,8 +90,21 @@ def to_geojson(frame: gpd.GeoDataFrame, crs: CoordSystem) -> dict[str, Any]:
 
 @router.get("/coverage", response_model=CoverageOut, summary="Coverage shares")
 def coverage(service: ServiceDep, params: Annotated[CoverageParams, Depends()]) -> dict[str, Any]:
-    """Shares of street length, area and demand covered not at all, once, twice or more."""
-    return service.coverage(**params.as_kwargs()).to_dict()
+    """Shares of street length, area and demand covered not at all, once, twice or more,
+    in the region (its stations, and those within the limit outside it); with demand
+    points, also ``fairness``: the walk to the nearest open station and how unequally
+    capacity within reach is shared."""
+    kwargs = params.as_kwargs()
+    region, report, notes = service.coverage_with_notes(params.region, **kwargs)
+    fair = service.fairness(
+        region.id, minutes=params.minutes, at=kwargs["at"], layer=kwargs.get("layer")
+    )
+    return {
+        **report.to_dict(),
+        "region": region.id,
+        "notes": notes,
+        "fairness": fair and fair.to_dict(),
+    }
 
 
 @router.get("/gaps", response_model=GapCollection, summary="Uncovered areas, ranked")
@@ -75,9 +114,11 @@ def gaps(
     params: Annotated[CoverageParams, Depends()],
     limit: Annotated[int, Query(ge=1, le=1000, description="Most gaps to return")] = 100,
 ) -> dict[str, Any]:
-    """Uncovered hexagons merged into areas, ranked by the demand they hold, then area."""
-    frame = service.gaps(**params.as_kwargs()).head(limit)
-    return to_geojson(frame, crs)
+    """Uncovered hexagons in pieces no wider than the limit, ranked by demand, then area;
+    each with its demand-weighted centre's walk to the nearest station and its best site."""
+    frame = service.gaps(params.region, **params.as_kwargs()).head(limit)
+    pairs = [("centre_lon", "centre_lat"), ("site_lon", "site_lat")]
+    return to_geojson(shift_columns(frame, crs, pairs), crs)
 
 
 @router.get(
@@ -89,9 +130,11 @@ def isochrone(
     station_id: str,
     service: ServiceDep,
     crs: CrsDep,
+    region: RegionQuery = None,
     minutes: Annotated[float, Query(gt=0, le=60, description="Walking time, minutes")] = 15.0,
 ) -> dict[str, Any]:
-    frame = service.isochrone(station_id, minutes)
+    """On the streets of the region named, else of the region holding the station."""
+    frame = service.isochrone(station_id, minutes, region)
     feature = to_geojson(frame, crs)["features"][0]
     feature["id"] = station_id
     return feature  # type: ignore[no-any-return]

@@ -1,7 +1,8 @@
 """Riders' voice: reports on stations, proposals for new ones, and the planners' review.
 
 Anyone may submit (rate-limited per client, size-limited); listing and review
-need the planner key. Without the key, responses never carry a submitter's
+need a key with the planner (or admin) role, whose name is recorded as the reviewer.
+Without a key, responses never carry a submitter's
 contact, client address or exact position: positions are rounded to 0.001°.
 """
 
@@ -13,11 +14,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from api.deps import (
     CrsDep,
-    PlannerDep,
+    OptionalKey,
+    PlannerKey,
     ServiceDep,
     client_address,
     limit_submission,
-    require_api_key,
 )
 from api.schemas import (
     HistoryEntryOut,
@@ -35,11 +36,11 @@ from api.schemas import (
 from geo.crs import convert
 from geo.feedback import Proposal, Report, ReviewStatus
 from geo.io import to_feature_collection
+from geo.limits import MAX_SQL_INT
 
 router = APIRouter(tags=["feedback"])
 ReportId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Report number")]
 ProposalId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Any proposal of the group")]
-PlannerKey = Annotated[str, Depends(require_api_key)]
 Limited = Depends(limit_submission)
 
 _PUBLIC_DIGITS = 3  # 0.001° ≈ 100 m: where, roughly, but not whose doorstep
@@ -123,10 +124,11 @@ def submit_report(
     request: Request,
     service: ServiceDep,
     crs: CrsDep,
-    planner: PlannerDep,
+    key: OptionalKey,
 ) -> dict[str, Any]:
     """Closed for good, wrong location, wrong hours, an amenity missing or broken, full,
-    or "visited and all fine" (which sets the station's ``last_verified`` at once)."""
+    or "visited and all fine". A confirmation sets the station's ``last_verified`` when a
+    second client confirms within a week, or at once when sent with a planner key."""
     rep = service.feedback.report(
         station_id,
         body.kind,
@@ -138,26 +140,27 @@ def submit_report(
         amenity=body.amenity,
         contact=body.contact,
         client=client_address(request),
+        planner=key.name if key is not None else None,
     )
-    return _report_out(rep, crs, planner=planner)
+    return _report_out(rep, crs, planner=key is not None)
 
 
 @router.get(
     "/reports",
     response_model=ReportPage,
     response_model_exclude_none=True,
-    summary="List reports (planner key)",
+    summary="List reports (planner or admin key)",
 )
 def list_reports(
     service: ServiceDep,
     crs: CrsDep,
-    _key: PlannerKey,
+    key: PlannerKey,
     status: Annotated[
         ReviewStatus | None, Query(description="open, accepted or rejected (default: all)")
     ] = None,
     station_id: Annotated[str | None, Query(max_length=200, description="One station")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, json_schema_extra={"maximum": MAX_SQL_INT})] = 0,
 ) -> dict[str, Any]:
     total, page = service.feedback.reports(
         status=status, station_id=station_id, limit=limit, offset=offset
@@ -172,18 +175,18 @@ def list_reports(
     "/reports/{report_id}/accept",
     response_model=ReportOut,
     response_model_exclude_none=True,
-    summary="Accept a report and apply it to its station (planner key)",
+    summary="Accept a report and apply it to its station (planner or admin key)",
 )
 def accept_report(
     report_id: ReportId,
     service: ServiceDep,
     crs: CrsDep,
-    _key: PlannerKey,
+    key: PlannerKey,
     body: ReviewIn | None = None,
 ) -> dict[str, Any]:
     """One transaction: the station change, ``last_verified``, the report's status, the history."""
     review = body or ReviewIn()
-    rep = service.feedback.accept_report(report_id, actor=review.actor, note=review.note)
+    rep = service.feedback.accept_report(report_id, actor=key.name, note=review.note)
     return _report_out(rep, crs, planner=True)
 
 
@@ -191,17 +194,17 @@ def accept_report(
     "/reports/{report_id}/reject",
     response_model=ReportOut,
     response_model_exclude_none=True,
-    summary="Reject a report (planner key)",
+    summary="Reject a report (planner or admin key)",
 )
 def reject_report(
     report_id: ReportId,
     service: ServiceDep,
     crs: CrsDep,
-    _key: PlannerKey,
+    key: PlannerKey,
     body: ReviewIn | None = None,
 ) -> dict[str, Any]:
     review = body or ReviewIn()
-    rep = service.feedback.reject_report(report_id, actor=review.actor, note=review.note)
+    rep = service.feedback.reject_report(report_id, actor=key.name, note=review.note)
     return _report_out(rep, crs, planner=True)
 
 
@@ -215,7 +218,7 @@ def reject_report(
     responses=_RATE_LIMITED,
 )
 def submit_proposal(
-    body: ProposalIn, request: Request, service: ServiceDep, crs: CrsDep, planner: PlannerDep
+    body: ProposalIn, request: Request, service: ServiceDep, crs: CrsDep, key: OptionalKey
 ) -> dict[str, Any]:
     prop = service.feedback.propose(
         body.lon,
@@ -228,19 +231,19 @@ def submit_proposal(
         contact=body.contact,
         client=client_address(request),
     )
-    return _proposal_out(prop, crs, planner=planner)
+    return _proposal_out(prop, crs, planner=key is not None)
 
 
 @router.get(
     "/proposals",
     response_model=ProposalGroups,
     response_model_exclude_none=True,
-    summary="Open proposals, grouped and ranked by the gaps they close (planner key)",
+    summary="Open proposals, grouped and ranked by the gaps they close (planner or admin key)",
 )
 def list_proposals(
     service: ServiceDep,
     crs: CrsDep,
-    _key: PlannerKey,
+    key: PlannerKey,
     group_m: Annotated[
         float | None,
         Query(gt=0, le=5000, description="Grouping distance, m (default: the service's, 150)"),
@@ -285,20 +288,20 @@ def list_proposals(
     response_model=ProposalAcceptOut,
     response_model_exclude_none=True,
     status_code=201,
-    summary="Make a planned station of a proposal's group (planner key)",
+    summary="Make a planned station of a proposal's group (planner or admin key)",
 )
 def accept_proposal(
     proposal_id: ProposalId,
     body: ProposalAcceptIn,
     service: ServiceDep,
     crs: CrsDep,
-    _key: PlannerKey,
+    key: PlannerKey,
 ) -> dict[str, Any]:
     """The station stands at the group's centroid; every proposal of the group is accepted."""
     station, group = service.feedback.accept_proposal(
         proposal_id,
         name=body.name,
-        actor=body.actor,
+        actor=key.name,
         note=body.note,
         kind=body.kind,
         station_id=body.station_id,
@@ -311,15 +314,15 @@ def accept_proposal(
 @router.post(
     "/proposals/{proposal_id}/reject",
     response_model=ProposalRejectOut,
-    summary="Reject a proposal's group (planner key)",
+    summary="Reject a proposal's group (planner or admin key)",
 )
 def reject_proposal(
-    proposal_id: ProposalId, service: ServiceDep, _key: PlannerKey, body: ReviewIn | None = None
+    proposal_id: ProposalId, service: ServiceDep, key: PlannerKey, body: ReviewIn | None = None
 ) -> dict[str, Any]:
     review = body or ReviewIn()
     group = service.feedback.reject_proposal(
         proposal_id,
-        actor=review.actor,
+        actor=key.name,
         note=review.note,
         radius_m=service.settings.proposal_group_m,
     )
@@ -332,8 +335,8 @@ def reject_proposal(
     summary="Every change to a station: who, when, what",
 )
 def station_history(station_id: str, service: ServiceDep) -> list[dict[str, Any]]:
-    """Public: the writers are planners, importers or "rider" (a confirmation); reports'
-    submitters, their contacts and addresses never appear here."""
+    """Public: the writers are API keys' names, importers or "riders" (confirmations by two
+    clients); reports' submitters, their contacts and addresses never appear here."""
     return [
         {"at": h.at, "actor": h.actor, "action": h.action, "changes": h.changes, "note": h.note}
         for h in service.registry.history(station_id)

@@ -16,19 +16,24 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
+import numpy as np
+import numpy.typing as npt
+import shapely
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import maps
-from api.deps import FilterParams, Service, ServiceDep
+from api.deps import FilterParams, RegionQuery, Service, ServiceDep, bbox_param
 from api.routers.coverage import CoverageParams
 from api.settings import Settings
 from geo.errors import InvalidInputError
 from geo.feedback import ProposalGroup
-from geo.registry import StationFilter
+from geo.types import Station
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -40,7 +45,11 @@ _OPEN_NOW_SLOT_S = 300  # "open now" in popups is at most five minutes old
 _GZIP_MIN_BYTES = 4096
 
 LangQuery = Annotated[
-    Literal["zh", "en"], Query(description="Language of the page: zh (Chinese) or en (English)")
+    Literal["zh", "en"] | None,
+    Query(
+        description="Language of the page: zh (Chinese) or en (English); default: the "
+        "region's (the first region's without one)"
+    ),
 ]
 
 
@@ -62,29 +71,51 @@ def tile_config(settings: Settings) -> maps.TileConfig:
 def nearest_mode(service: Service) -> Literal["straight", "walk"]:
     """The distance mode the "locate me" list asks for.
 
-    Straight-line until the service has a street network to walk on; the
-    page falls back to straight-line by itself if a walking query fails.
+    Walking when the service has regions with street networks (a point in
+    none gets a 422 and the page falls back to straight-line by itself).
     """
-    return "walk" if getattr(service, "network", None) is not None else "straight"
+    return "walk" if service.regions.specs else "straight"
+
+
+def region_tz(service: Service, region: str | None) -> str:
+    """The time zone "open now" is read in: the region's, else the registry's."""
+    return service.regions.spec(region).tz if region is not None else service.registry.tz
+
+
+def in_region(service: Service, region: str | None, stations: list[Any]) -> list[Any]:
+    """``stations`` inside the region's boundary (all of them without a region)."""
+    if region is None:
+        return stations
+    boundary = service.regions.boundary(service.regions.resolve(region))
+    lon = [s.lon for s in stations]
+    lat = [s.lat for s in stations]
+    inside = shapely.intersects_xy(boundary, lon, lat) if stations else []
+    return [s for s, ok in zip(stations, inside, strict=True) if ok]
+
+
+def _cached(request: Request, name: str, key: tuple[object, ...], size: int, build: Any) -> Any:
+    """``build()`` kept in the app's LRU cache ``name`` (at most ``size`` entries) by ``key``."""
+    state = request.app.state
+    lock: threading.Lock = state.__dict__.setdefault("maps_lock", threading.Lock())
+    with lock:
+        cache: OrderedDict[tuple[object, ...], Any] = state.__dict__.setdefault(name, OrderedDict())
+        value = cache.get(key)
+        if value is not None:
+            cache.move_to_end(key)
+    if value is None:
+        value = build()
+        with lock:
+            cache[key] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
+    return value
 
 
 def _page(request: Request, key: tuple[object, ...], build: Callable[[], str]) -> Response:
     """Build (or reuse) a page and send it, gzip-compressed when the client accepts it."""
-    state = request.app.state
-    lock: threading.Lock = state.__dict__.setdefault("maps_lock", threading.Lock())
-    with lock:
-        cache: OrderedDict[tuple[object, ...], bytes] = state.__dict__.setdefault(
-            "maps_pages", OrderedDict()
-        )
-        body = cache.get(key)
-        if body is not None:
-            cache.move_to_end(key)
-    if body is None:
-        body = build().encode("utf-8")
-        with lock:
-            cache[key] = body
-            while len(cache) > _PAGE_CACHE_SIZE:
-                cache.popitem(last=False)
+    body: bytes = _cached(
+        request, "maps_pages", key, _PAGE_CACHE_SIZE, lambda: build().encode("utf-8")
+    )
     headers = {"Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
     if len(body) >= _GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
         body = gzip.compress(body, compresslevel=5)
@@ -118,20 +149,91 @@ def stations_page(
     request: Request,
     service: ServiceDep,
     filters: Annotated[FilterParams, Depends()],
-    lang: LangQuery = "zh",
+    region: RegionQuery = None,
+    lang: LangQuery = None,
 ) -> Response:
-    """Clustered stations with a legend of kinds and a popup per station."""
+    """Clustered stations (of one region when named) with a legend of kinds and a popup per
+    station.
+
+    The page carries no station: it asks ``/maps/stations/clusters`` for each view.
+    """
     registry = service.registry
     tiles = tile_config(service.settings)
-    where = filters.build()
+    lang = lang or service.default_lang(region)
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("stations", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
+    key += (region,)
+    root = request.scope.get("root_path", "")
 
     def build() -> str:
-        m = maps.stations_map(registry.stations(where), lang=lang, tiles=tiles, tz=registry.tz)
-        return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
+        stations, _, _ = _view_stations(request, service, filters, region)
+        query = [("lang", lang)] + [
+            (name, str(v)) for name in ("amenity", "status") for v in getattr(filters, name) or []
+        ]
+        if region is not None:
+            query.append(("region", region))
+        if filters.open_at is not None:
+            query.append(("open_at", filters.open_at))
+        m = maps.stations_map(
+            stations,
+            lang=lang,
+            tiles=tiles,
+            tz=region_tz(service, region),
+            clusters_url=f"{root}/maps/stations/clusters?{urlencode(query)}",
+            kinds=[str(k) for k in filters.kind or []],
+        )
+        return maps.render_html(m, asset_base=root + STATIC_URL)
 
     return _page(request, key, build)
+
+
+def _view_stations(
+    request: Request, service: Service, filters: FilterParams, region: str | None = None
+) -> tuple[list[Station], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The filtered stations (of one region when named) and their drawn positions, kept per
+    registry version."""
+    registry = service.registry
+    tiles = tile_config(service.settings)
+    key = (id(registry), registry.version, _filter_key(filters), tiles, region)
+
+    def build() -> tuple[list[Station], Any, Any]:
+        stations = in_region(service, region, registry.stations(filters.build()))
+        x, y = maps.to_display([s.lon for s in stations], [s.lat for s in stations], tiles)
+        return stations, x, y
+
+    hit = _cached(request, "maps_views", key, 4, build)
+    return hit  # type: ignore[no-any-return]
+
+
+@router.get("/stations/clusters", summary="Station clusters of one map view (JSON)")
+def station_clusters(
+    request: Request,
+    service: ServiceDep,
+    filters: Annotated[FilterParams, Depends()],
+    zoom: Annotated[int, Query(ge=0, le=20, description="Map zoom")],
+    bbox: Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)],
+    lang: LangQuery = "zh",
+    region: RegionQuery = None,
+) -> dict[str, Any]:
+    """Clusters (``[count, lon, lat, west, south, east, north]``) and the stations that stand
+    alone (popup columns) in ``bbox`` at ``zoom``, for the stations map page."""
+    if bbox is None:
+        raise InvalidInputError("bbox is required: west,south,east,north of the view")
+    stations, x, y = _view_stations(request, service, filters, region)
+    slot = int(time.time() // _OPEN_NOW_SLOT_S)
+    from maps.remote import cluster_view
+
+    return cluster_view(
+        stations,
+        x,
+        y,
+        zoom=zoom,
+        bounds=bbox,
+        lang=lang,
+        tiles=tile_config(service.settings),
+        now=datetime.fromtimestamp(slot * _OPEN_NOW_SLOT_S, UTC),
+        tz=service.registry.tz,
+    )
 
 
 @router.get(
@@ -151,33 +253,39 @@ def embed_page(
         float | None, Query(ge=-180, le=180, description="Centre longitude, WGS-84")
     ] = None,
     zoom: Annotated[int, Query(ge=1, le=19, description="Initial zoom with a centre")] = 15,
-    lang: LangQuery = "zh",
+    region: RegionQuery = None,
+    lang: LangQuery = None,
 ) -> Response:
     """Stations, and a button that lists the nearest ones to the viewer's position."""
     if (lat is None) != (lon is None):
         raise InvalidInputError("lat and lon must be given together (or neither)")
+    lang = lang or service.default_lang(region)
     registry = service.registry
     tiles = tile_config(service.settings)
     where = filters.build()
     mode = nearest_mode(service)
     root = request.scope.get("root_path", "")
+    # The nearest list asks with every filter the map was drawn with; "now" is the instant
+    # the page was built at, so the list and the map agree on what is open.
     query = {
         "kind": [str(k) for k in filters.kind or []],
         "amenity": [str(a) for a in filters.amenity or []],
+        "status": [str(s) for s in filters.status or []],
+        "open_at": [where.open_at.isoformat()] if where.open_at is not None else [],
     }
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     key = ("embed", id(registry), registry.version, _filter_key(filters), lang, tiles, slot)
-    key += (lat, lon, zoom, mode, root)
+    key += (lat, lon, zoom, mode, root, region)
 
     def build() -> str:
         m = maps.embed_map(
-            registry.stations(where),
+            in_region(service, region, registry.stations(where)),
             lat=lat,
             lon=lon,
             zoom=zoom,
             lang=lang,
             tiles=tiles,
-            tz=registry.tz,
+            tz=region_tz(service, region),
             api=root + "/nearest",
             mode=mode,
             query=query,
@@ -198,26 +306,34 @@ def coverage_page(
     request: Request,
     service: ServiceDep,
     params: Annotated[CoverageParams, Depends()],
-    lang: LangQuery = "zh",
+    lang: LangQuery = None,
 ) -> Response:
-    """1 km circles, 15-minute walking areas, cells covered 0/1/2+ times, ranked gaps, demand."""
+    """1 km circles, 15-minute walking areas, cells covered 0/1/2+ times, ranked gaps, demand,
+    in one region (the only one, or the one named by ``region``)."""
     registry = service.registry
     tiles = tile_config(service.settings)
     kwargs = params.as_kwargs()
-    key = ("coverage", id(registry), registry.version, tuple(sorted(kwargs.items())), lang, tiles)
-    key += (service.feedback.version,)
+    region = service.region(params.region)
+    lang = lang or region.spec.lang
+    limit = service.limit_m(params.standard, params.minutes, params.radius_m)
+    counted = service.stations_for(region, reach_m=limit, at=kwargs["at"], kind=kwargs["kind"])
+    fixed = {k: v for k, v in kwargs.items() if k != "at"}  # `at` enters through the state
+    key = ("coverage", id(registry), registry.version, region.id, tuple(sorted(fixed.items())))
+    key += (counted.state, lang, tiles, service.feedback.version)
 
     def build() -> str:
         m = maps.coverage_map_from(
-            service.coverage(**kwargs),
-            gaps=service.gaps(**kwargs),
-            walk_areas=service.walk_areas(params.minutes),
-            stations=registry.stations(StationFilter(open_at=kwargs["at"])),
-            demand=service.demand,
+            service.coverage(region.id, **kwargs),
+            gaps=service.gaps(region.id, **kwargs),
+            impact=service.station_impact(region.id, **kwargs),
+            walk_areas=service.walk_areas(region.id, params.minutes, kwargs["kind"]),
+            stations=[s for s, ok in zip(counted.stations, counted.open, strict=True) if ok],
+            demand=region.demand(params.layer),
             proposals=public_groups(service),
+            at=kwargs["at"],
             lang=lang,
             tiles=tiles,
-            tz=registry.tz,
+            tz=region.spec.tz,
         )
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
@@ -237,15 +353,21 @@ def suggest_page(
     standard: Annotated[Literal["walk", "radius"], Query()] = "walk",
     minutes: Annotated[float, Query(gt=0, le=120)] = 15.0,
     radius_m: Annotated[float, Query(gt=0, le=50_000)] = 1000.0,
-    lang: LangQuery = "zh",
+    region: RegionQuery = None,
+    lang: LangQuery = None,
 ) -> Response:
-    """Candidate sites (OSM places) and the chosen ones, numbered with their gains."""
+    """Candidate sites (the region's places or junctions) and the chosen ones, numbered
+    with their gains."""
     registry = service.registry
     tiles = tile_config(service.settings)
-    key = ("suggest", id(registry), registry.version, k, standard, minutes, radius_m, lang, tiles)
+    chosen = service.region(region)
+    lang = lang or chosen.spec.lang
+    key = ("suggest", id(registry), registry.version, chosen.id, k, standard, minutes, radius_m)
+    key += (lang, tiles)
 
     def build() -> str:
         _, scored = service.suggest(
+            chosen.id,
             candidates=None,
             standard=standard,
             minutes=minutes,
@@ -255,12 +377,14 @@ def suggest_page(
             double=False,
             method="exact",
         )
+        limit = service.limit_m(standard, minutes, radius_m)
+        counted = service.stations_for(chosen, reach_m=limit, at=None)
         m = maps.suggestions_map_from(
             scored,
-            stations=registry.stations(StationFilter()),
+            stations=counted.stations,
             lang=lang,
             tiles=tiles,
-            tz=registry.tz,
+            tz=chosen.spec.tz,
         )
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
@@ -277,7 +401,7 @@ def report_page(
     request: Request,
     service: ServiceDep,
     station: Annotated[str, Query(min_length=1, max_length=200, description="Station id")],
-    lang: LangQuery = "zh",
+    lang: LangQuery = None,
 ) -> Response:
     """A small form that posts to ``POST /stations/{id}/reports`` (linked from popups)."""
     from urllib.parse import quote
@@ -285,6 +409,7 @@ def report_page(
     from maps.report import report_form_html
 
     st = service.registry.get(station)  # 404 for an unknown id
+    lang = lang or service.default_lang(service.regions.containing(st.lon, st.lat))
     root = request.scope.get("root_path", "")
     api = f"{root}/stations/{quote(st.id, safe='')}/reports"
     return HTMLResponse(

@@ -7,9 +7,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import CrsDep, FilterParams, ServiceDep
+from api.deps import ISO_OR_NOW, CrsDep, FilterParams, ServiceDep, parse_when
+from api.lang import LangDep
 from api.schemas import StationCollection
 from geo.io import to_feature_collection
+from geo.rider_view import add_rider_properties
 
 router = APIRouter(tags=["nearest"])
 
@@ -35,6 +37,15 @@ def nearest(
     exclude_reported_closed: Annotated[
         bool, Query(description="Leave out stations with an unresolved 'closed for good' report")
     ] = False,
+    at: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
+            description="Time open_now, closes_at and opens_at refer to (default: open_at, "
+            "else now); naive means the registry's time zone",
+        ),
+    ] = None,
+    lang: LangDep = "en",
 ) -> dict[str, Any]:
     radius = min(radius or service.settings.max_radius_m, service.settings.max_radius_m)
     where = filters.build()
@@ -45,4 +56,8 @@ def nearest(
     else:
         hits = service.registry.nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
     counts = service.feedback.open_report_counts()
-    return to_feature_collection(hits, crs=crs, open_reports=counts)
+    fc = to_feature_collection(hits, crs=crs, open_reports=counts)
+    when = parse_when(at or filters.open_at or "now", name="at")
+    return add_rider_properties(
+        fc, [h.station for h in hits], when=when, tz=service.registry.tz, lang=lang
+    )

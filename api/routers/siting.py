@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, HTTPException
 
-from api.deps import CrsDep, PlannerDep, ServiceDep
+from api.deps import CrsDep, PlannerDep, RegionQuery, ServiceDep
 from api.schemas import SuggestIn, SuggestOut
 from geo.crs import convert
 from geo.errors import InvalidInputError
@@ -19,9 +19,14 @@ router = APIRouter(tags=["siting"])
 
 @router.post("/suggest", response_model=SuggestOut, summary="Choose new station sites")
 def suggest(
-    body: SuggestIn, service: ServiceDep, crs: CrsDep, planner: PlannerDep
+    body: SuggestIn,
+    service: ServiceDep,
+    crs: CrsDep,
+    planner: PlannerDep,
+    region: RegionQuery = None,
 ) -> dict[str, Any]:
-    """Maximal covering (``k``) or fewest sites for a target share, existing stations fixed."""
+    """Maximal covering (``k``), fewest sites for a target share, or ``objective`` p-median,
+    p-center or capacitated coverage; existing stations fixed."""
     if (body.k is None) == (body.target_share is None):
         raise InvalidInputError("give exactly one of k and target_share")
     cands = None
@@ -54,7 +59,8 @@ def suggest(
                 "source": "request",
             }
         )
-    result, scored = service.suggest(
+    result, scored, value = service.suggest_objective(
+        region,
         candidates=cands,
         standard=body.standard,
         minutes=body.minutes,
@@ -63,6 +69,8 @@ def suggest(
         target_share=body.target_share,
         double=body.double,
         method=body.method,
+        objective=body.objective,
+        site_capacity=body.site_capacity,
     )
     chosen = scored[scored["order"] > 0].sort_values("order")
     ox, oy = convert(
@@ -92,6 +100,7 @@ def suggest(
         "optimal": result.optimal,
         "gap": result.gap,
         "bound": result.bound,
-        "share_before": result.share_before,
-        "share_after": result.share_after,
+        "share_before": value.share_before,
+        "share_after": value.share_after,
+        **value.to_dict(),
     }

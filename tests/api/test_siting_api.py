@@ -15,6 +15,7 @@ from api.schemas import SuggestOut
 from api.settings import Settings
 from geo.network import StreetNetwork
 from geo.siting import osm_candidates, suggest_sites
+from tests.api.conftest import HELSINKI_ONLY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("siting")
-    settings = Settings(_env_file=None, db=tmp / "demo.sqlite", cache_dir=tmp / "cache")  # type: ignore[call-arg]
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        db=tmp / "demo.sqlite",
+        cache_dir=tmp / "cache",
+        seed_stations=ROOT / "data" / "helsinki_stations.csv",
+        **HELSINKI_ONLY,  # type: ignore[arg-type]
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 

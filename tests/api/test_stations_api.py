@@ -51,7 +51,8 @@ def test_nearest_is_nearest_first_with_distances(client: TestClient) -> None:
 def test_nearest_in_gcj02_outside_china_is_unshifted(client: TestClient) -> None:
     a = client.get("/nearest", params={"lat": 60.17, "lon": 24.94, "k": 1}).json()
     b = client.get("/nearest", params={"lat": 60.17, "lon": 24.94, "k": 1, "crs": "gcj02"}).json()
-    assert a == b
+    assert a["features"] == b["features"]
+    assert (a["coord_system"], b["coord_system"]) == ("wgs84", "gcj02")  # each says its system
 
 
 def test_nearest_open_at_and_amenity(client: TestClient) -> None:
@@ -202,3 +203,18 @@ def test_unknown_query_parameter_is_named(client: TestClient) -> None:
     assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
     assert "'amenty'" in r.json()["detail"] and "amenity" in r.json()["detail"]
     assert client.get("/stations", params={"kinds": "driver_home"}).status_code == 422
+
+
+def test_capacity_is_created_patched_cleared_and_validated(client: TestClient) -> None:
+    body = {"name": "Seats", "kind": "rider_station", "lon": 24.94, "lat": 60.17, "capacity": 12}
+    r = client.post("/stations", json=body, headers=KEY)
+    assert r.status_code == 201 and r.json()["properties"]["capacity"] == 12
+    sid = r.json()["id"]
+    r = client.patch(f"/stations/{sid}", json={"capacity": 30.5}, headers=KEY)
+    assert r.json()["properties"]["capacity"] == 30.5
+    assert client.get(f"/stations/{sid}").json()["properties"]["capacity"] == 30.5
+    r = client.patch(f"/stations/{sid}", json={"capacity": None}, headers=KEY)
+    assert "capacity" not in r.json()["properties"]  # unknown again
+    bad = client.patch(f"/stations/{sid}", json={"capacity": -1}, headers=KEY)
+    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
+    assert bad.json()["errors"][0]["loc"][-1] == "capacity"

@@ -12,7 +12,7 @@ import pytest
 
 from cli.main import main
 from geo.crs import convert
-from geo.registry import StationRegistry
+from geo.stations import open_store
 
 CSV = """id,名称,经度,纬度,类型,设施,开放时间
 a,东站驿站,116.404,39.915,工会驿站,"饮用水,充电",24小时
@@ -58,7 +58,7 @@ def test_nearest_json_is_feature_collection(db: Path, capsys: pytest.CaptureFixt
     assert d == sorted(d)
     # Distance from the query point (GCJ-02 → WGS-84) to station a, independently.
     qx, qy = convert(116.40, 39.91, src="gcj02", dst="wgs84")
-    reg = StationRegistry(db)
+    reg = open_store(db)
     a = reg.get("a")
     want = pyproj.Geod(ellps="WGS84").inv(float(qx), float(qy), a.lon, a.lat)[2]
     assert d[0] == pytest.approx(want, abs=0.001)
@@ -88,22 +88,22 @@ def test_import_errors_name_row_and_column(
     bad.write_text(
         "名称,经度,纬度,类型\n好站,116.1,39.1,工会驿站\n坏站,116.2,abc,工会驿站\n", encoding="utf-8"
     )
-    before = StationRegistry(db).stations()
+    before = open_store(db).stations()
     capsys.readouterr()
-    assert main(["import", str(bad), "--db", str(db)]) == 1
+    assert main(["import", str(bad), "--db", str(db), "--crs", "gcj02"]) == 1
     err = capsys.readouterr().err
     assert f"{bad}: row 3, column '纬度': not a number: 'abc'" in err
     assert "nothing was written" in err
-    assert StationRegistry(db).stations() == before
-    assert main(["import", str(bad), "--db", str(db), "--skip-invalid"]) == 0
-    assert len(StationRegistry(db)) == len(before) + 1
+    assert open_store(db).stations() == before
+    assert main(["import", str(bad), "--db", str(db), "--crs", "gcj02", "--skip-invalid"]) == 0
+    assert len(open_store(db)) == len(before) + 1
 
 
 def test_export_csv_in_bd09(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["export", "--db", str(db), "--format", "csv", "--crs", "bd09"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("id,name,kind,lon,lat")
+    assert lines[0].startswith("\ufeffid,name,kind,lon,lat,crs")  # BOM: Excel reads UTF-8
     a = next(line for line in lines if line.startswith("a,"))
     x, y = convert(116.404, 39.915, src="gcj02", dst="bd09")
     assert a.split(",")[3:5] == [str(round(float(x), 7)), str(round(float(y), 7))]

@@ -156,13 +156,14 @@ def test_nearest_walk_mode(
     assert all(
         f["properties"]["walk_distance_m"] >= f["properties"]["distance_m"] - 1 for f in feats
     )
-    assert (
-        main(
-            ["nearest", "--db", str(demo_db), "--lat", "60.17", "--lon", "24.94", "--mode", "walk"]
-        )
-        == 1
-    )
-    assert "--mode walk needs --network" in capsys.readouterr().err
+    # Without --network: the streets of the declared region holding the point (Helsinki).
+    near = ["nearest", "--db", str(demo_db), "-k", "3", "--mode", "walk", "--json"]
+    assert main([*near, "--lat", "60.1712", "--lon", "24.9445"]) == 0
+    assert json.loads(capsys.readouterr().out)["features"] == feats
+    # A point in no region: no streets to walk on, said in one line.
+    assert main([*near, "--lat", "28.2282", "--lon", "112.9388"]) == 1
+    err = capsys.readouterr().err
+    assert "no street network here" in err and len(err.strip().splitlines()) == 1
 
 
 def test_week_profile_csv(

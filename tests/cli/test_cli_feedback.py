@@ -11,7 +11,7 @@ import pytest
 
 from cli.main import main
 from geo.feedback import Feedback
-from geo.registry import StationRegistry
+from geo.stations import open_store
 from geo.types import Kind, Station, Status
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -20,7 +20,7 @@ GEOD = pyproj.Geod(ellps="WGS84")
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "r.sqlite"
-    reg = StationRegistry(path)
+    reg = open_store(path)
     reg.add(
         [
             Station("lib", "Library", Kind.WORKER_STATION, 24.95, 60.184, amenities=("water",)),
@@ -53,13 +53,13 @@ def test_reports_table_and_json(db: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_accept_and_reject(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["reports", "--db", str(db), "--accept", "2", "--actor", "li", "--note", "ok"]) == 0
     assert "report 2 on depot (wrong_hours): accepted" in capsys.readouterr().out
-    reg = StationRegistry(db)
+    reg = open_store(db)
     assert reg.get("depot").opening_hours == "Mo-Fr 06:00-22:00"
     last = reg.history("depot")[-1]
     assert (last.actor, last.note) == ("li", "report 2 accepted: ok")
     reg.close()
     assert main(["reports", "--db", str(db), "--reject", "1"]) == 0
-    assert StationRegistry(db).get("lib").status is Status.OPEN
+    assert open_store(db).get("lib").status is Status.OPEN
     assert main(["reports", "--db", str(db), "--accept", "1"]) == 1
     assert "rejected already" in capsys.readouterr().err
     assert main(["reports", "--db", str(db), "--status", "all", "--json"]) == 0
@@ -104,7 +104,7 @@ def test_accept_and_reject_proposals(db: Path, capsys: pytest.CaptureFixture[str
     assert "--accept needs --name" in capsys.readouterr().err
     assert main(["proposals", "--db", str(db), "--accept", "2", "--name", "Shop station"]) == 0
     assert "planned station proposal-1 (rider_station)" in capsys.readouterr().out
-    st = StationRegistry(db).get("proposal-1")
+    st = open_store(db).get("proposal-1")
     assert (st.name, st.status, st.lon) == ("Shop station", Status.PLANNED, pytest.approx(24.94025))
     assert main(["proposals", "--db", str(db), "--reject", "3"]) == 0
     assert "rejected proposal(s) 3" in capsys.readouterr().out
@@ -128,7 +128,7 @@ def test_suggest_among_proposals(
     args += ["--radius", "300", "-k", "1", "--demand", str(demand_csv), "--json"]
     assert main(args) == 0
     (site,) = json.loads(capsys.readouterr().out)["features"]
-    groups = Feedback(StationRegistry(db)).groups()
+    groups = Feedback(open_store(db)).groups()
     assert len(groups) == 2
     stations = [(24.95, 60.184), (24.93, 60.165)]
 
@@ -146,7 +146,7 @@ def test_suggest_among_proposals(
         and site["properties"]["gain"] == gain(best.lon, best.lat) == 2
     )
     # No open proposals: said, with the file.
-    fb = Feedback(StationRegistry(db))
+    fb = Feedback(open_store(db))
     for g in fb.groups():
         fb.reject_proposal(g.id, actor="t", note="test")
     assert main(args) == 1

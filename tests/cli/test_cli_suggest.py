@@ -10,6 +10,7 @@ import pytest
 from cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
+DEMAND = ROOT / "data" / "helsinki_demand.csv"  # a --demand default never comes from a file
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +24,7 @@ def test_suggest_json_exact_and_greedy(
     demo_db: Path, helsinki_pbf: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = ["suggest", "--db", str(demo_db), "--network", helsinki_pbf, "--minutes", "2", "-k", "3"]
+    base += ["--demand", str(DEMAND)]
     capsys.readouterr()
     assert main([*base, "--json", "--out", str(tmp_path / "s.geojson")]) == 0
     exact = json.loads(capsys.readouterr().out)
@@ -52,6 +54,8 @@ def test_suggest_with_a_proposal(
                 "2",
                 "-k",
                 "1",
+                "--demand",
+                str(DEMAND),
                 "--candidates",
                 "",
                 "--propose",
@@ -64,7 +68,13 @@ def test_suggest_with_a_proposal(
     fc = json.loads(capsys.readouterr().out)
     assert [f["properties"]["name"] for f in fc["features"]] == ["by the station"]
     assert (
-        main(["suggest", "--db", str(demo_db), "--network", helsinki_pbf, "--propose", "east"]) == 1
+        main(
+            [
+                *["suggest", "--db", str(demo_db), "--network", helsinki_pbf, "--propose", "east"],
+                *["--demand", str(DEMAND)],
+            ]
+        )
+        == 1
     )
     assert "--propose 'east' must be LON,LAT" in capsys.readouterr().err
 
@@ -82,6 +92,8 @@ def test_map_writes_a_standalone_page(
                 str(demo_db),
                 "--network",
                 helsinki_pbf,
+                "--demand",
+                str(DEMAND),
                 "--kind",
                 kind,
                 "--minutes",
@@ -114,6 +126,8 @@ def test_suggest_with_cbc(
         "2",
         "-k",
         "2",
+        "--demand",
+        str(DEMAND),
         "--json",
     ]
     capsys.readouterr()

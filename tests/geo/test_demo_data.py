@@ -17,7 +17,7 @@ from pyrosm.proto.fileformat_pb2 import Blob, BlobHeader
 from pyrosm.proto.osmformat_pb2 import HeaderBlock
 
 from geo._validate import check_station
-from geo.registry import StationRegistry
+from geo.stations import open_store
 from geo.types import STATION_FIELDS, Kind, Station, Status
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -93,7 +93,7 @@ def test_committed_files_equal_a_fresh_run(fresh: tuple[Path, Path]) -> None:
 
 def test_columns_are_the_station_fields() -> None:
     with STATIONS.open(encoding="utf-8") as fh:
-        assert tuple(next(csv.reader(fh))) == STATION_FIELDS
+        assert tuple(next(csv.reader(fh))) == (*STATION_FIELDS, "crs")
     with DEMAND.open(encoding="utf-8") as fh:
         assert next(csv.reader(fh)) == ["id", "lon", "lat", "weight", "name"]
 
@@ -190,7 +190,7 @@ def test_demand() -> None:
 
 
 def test_registry_accepts_the_demo(stations: list[Station]) -> None:
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     reg.add(stations)
     assert len(reg) == 30
     # Standing at the Rautatientori bus station node, the smart station there is nearest.

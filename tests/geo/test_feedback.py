@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from geo.feedback import (
 )
 from geo.io import export_stations, import_stations
 from geo.network import StreetNetwork, walk_limit_m
-from geo.registry import StationFilter, StationRegistry
+from geo.stations import StationFilter, StationStore, open_store
 from geo.types import Kind, Station, Status
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -43,14 +44,15 @@ DEPOT = Station("depot", "Depot", Kind.DRIVER_HOME, 24.93, 60.165, opening_hours
 
 
 @pytest.fixture
-def reg() -> StationRegistry:
-    r = StationRegistry(":memory:")
+def reg(make_store: Callable[..., Any]) -> StationStore:
+    """A store of each backend with two stations: the feedback tests run against both."""
+    r = make_store()
     r.add([LIB, DEPOT])
     return r
 
 
 @pytest.fixture
-def fb(reg: StationRegistry) -> Feedback:
+def fb(reg: StationStore) -> Feedback:
     return Feedback(reg)
 
 
@@ -75,7 +77,7 @@ def _without_stamps(st: Station) -> dict[str, Any]:
     ],
 )
 def test_accept_changes_exactly_what_the_report_says(
-    reg: StationRegistry, fb: Feedback, kind: str, extra: dict[str, Any], changed: dict[str, Any]
+    reg: StationStore, fb: Feedback, kind: str, extra: dict[str, Any], changed: dict[str, Any]
 ) -> None:
     before = reg.get("lib")
     other = reg.get("depot")
@@ -103,7 +105,7 @@ def test_accept_changes_exactly_what_the_report_says(
     assert set(last.changes) == set(changed) | {"last_verified"}
 
 
-def test_accepted_closed_report_leaves_nearest(reg: StationRegistry, fb: Feedback) -> None:
+def test_accepted_closed_report_leaves_nearest(reg: StationStore, fb: Feedback) -> None:
     rep = fb.report("lib", "closed")
     assert fb.reported_closed() == {"lib"}
     where = StationFilter(exclude_ids=fb.reported_closed())
@@ -116,19 +118,7 @@ def test_accepted_closed_report_leaves_nearest(reg: StationRegistry, fb: Feedbac
     assert [h.station.id for h in reg.nearest(24.95, 60.184, k=2)] == ["depot"]
 
 
-def test_confirmation_verifies_at_once(reg: StationRegistry, fb: Feedback) -> None:
-    before = reg.get("lib")
-    rep = fb.report("lib", "confirmed", text="all fine")
-    after = reg.get("lib")
-    assert rep.status is ReviewStatus.ACCEPTED and rep.resolved_by == "confirmation"
-    assert after.last_verified == rep.created_at
-    assert _without_stamps(after) == _without_stamps(before)
-    assert fb.open_report_counts() == {}
-    last = reg.history("lib")[-1]
-    assert (last.actor, set(last.changes)) == ("rider", {"last_verified"})
-
-
-def test_reject_changes_no_station(reg: StationRegistry, fb: Feedback) -> None:
+def test_reject_changes_no_station(reg: StationStore, fb: Feedback) -> None:
     rep = fb.report("lib", "closed", contact="13800000000", client="10.0.0.1")
     version, history = reg.version, reg.history("lib")
     done = fb.reject_report(rep.id, actor="planner-li", note="it is open")
@@ -158,7 +148,7 @@ def test_counts_and_listing(fb: Feedback) -> None:
         fb.reports(offset=2**63)
 
 
-def test_position_in_any_system_is_stored_in_wgs84(reg: StationRegistry, fb: Feedback) -> None:
+def test_position_in_any_system_is_stored_in_wgs84(reg: StationStore, fb: Feedback) -> None:
     gx, gy = convert(24.951, 60.1845, src="wgs84", dst="gcj02")  # outside China: unshifted
     rep = fb.report("lib", "wrong_location", lon=float(gx), lat=float(gy), crs="gcj02")
     assert (rep.lon, rep.lat) == pytest.approx((24.951, 60.1845))
@@ -190,7 +180,7 @@ def test_position_in_any_system_is_stored_in_wgs84(reg: StationRegistry, fb: Fee
     ],
 )
 def test_invalid_reports_name_the_field_and_write_nothing(
-    reg: StationRegistry, fb: Feedback, station: str, kind: str, kwargs: dict[str, Any], field: str
+    reg: StationStore, fb: Feedback, station: str, kind: str, kwargs: dict[str, Any], field: str
 ) -> None:
     version = fb.version
     with pytest.raises((InvalidInputError, NotFoundError)) as err:
@@ -199,7 +189,7 @@ def test_invalid_reports_name_the_field_and_write_nothing(
     assert fb.reports()[0] == 0 and fb.version == version
 
 
-def test_missing_station_on_accept_rolls_back(reg: StationRegistry, fb: Feedback) -> None:
+def test_missing_station_on_accept_rolls_back(reg: StationStore, fb: Feedback) -> None:
     rep = fb.report("depot", "wrong_hours", hours="Mo-Fr 06:00-22:00")
     reg.delete("depot")
     with pytest.raises(NotFoundError, match="depot"):
@@ -207,14 +197,23 @@ def test_missing_station_on_accept_rolls_back(reg: StationRegistry, fb: Feedback
     assert fb.get_report(rep.id).status is ReviewStatus.OPEN  # nothing half-written
 
 
-def test_concurrent_accepts_apply_once(tmp_path: Path) -> None:
-    db = tmp_path / "reg.sqlite"
-    reg = StationRegistry(db)
-    reg.add(LIB)
-    fb = Feedback(reg)
+@pytest.fixture(params=["sqlite", "postgis"])
+def shared_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database several store objects (connections) can open: a SQLite file or a PostGIS URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "reg.sqlite")
+    from tests.pg import fresh_database
+
+    return fresh_database(request.getfixturevalue("postgis_template"))
+
+
+def test_concurrent_accepts_apply_once(shared_target: str) -> None:
+    stores = [open_store(shared_target) for _ in range(4)]
+    stores[0].add(LIB)
+    fb = Feedback(stores[0])
     rep = fb.report("lib", "amenity_missing", amenity="water")
-    # Three handles on one registry object, three more on separate connections to the file.
-    handles = [fb] * 3 + [Feedback(StationRegistry(db)) for _ in range(3)]
+    # Three handles on one store object, three more on separate connections to the database.
+    handles = [fb] * 3 + [Feedback(s) for s in stores[1:]]
     barrier = threading.Barrier(len(handles))
     outcome: list[str] = []
 
@@ -232,13 +231,39 @@ def test_concurrent_accepts_apply_once(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert sorted(outcome) == ["conflict"] * 5 + ["ok"]
-    fresh = StationRegistry(db)
-    accepts = [h for h in fresh.history("lib") if h.note.startswith(f"report {rep.id}")]
-    assert len(accepts) == 1 and accepts[0].changes["amenities"] == [
-        "toilet;water;wifi",
-        "toilet;wifi",
-    ]
-    assert fresh.get("lib").amenities == ("toilet", "wifi")
+    with open_store(shared_target) as fresh:
+        accepts = [h for h in fresh.history("lib") if h.note.startswith(f"report {rep.id}")]
+        assert len(accepts) == 1 and accepts[0].changes["amenities"] == [
+            "toilet;water;wifi",
+            "toilet;wifi",
+        ]
+        assert fresh.get("lib").amenities == ("toilet", "wifi")
+        assert Feedback(fresh).get_report(rep.id).status is ReviewStatus.ACCEPTED
+    # Two accepts of one proposal group from two connections: one station, one 409.
+    Feedback(stores[1]).propose(24.9401, 60.1701)
+    Feedback(stores[2]).propose(24.9402, 60.1702)
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def accept_group(store: StationStore, pid: int) -> None:
+        barrier.wait()
+        try:
+            Feedback(store).accept_proposal(pid, name="New hut", actor="planner")
+            results.append("ok")
+        except ConflictError:
+            results.append("conflict")
+
+    threads = [threading.Thread(target=accept_group, args=(stores[i], i)) for i in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["conflict", "ok"]
+    assert [
+        s.id for s in stores[3].stations(StationFilter(statuses=frozenset({Status.PLANNED})))
+    ] == ["proposal-1"]
+    for s in stores:
+        s.close()
 
 
 # -- proposals -----------------------------------------------------------------
@@ -316,7 +341,7 @@ def test_invalid_proposals(fb: Feedback, kwargs: dict[str, Any], field: str) -> 
     assert fb.proposals(status=None) == []
 
 
-def test_accept_proposal_makes_a_planned_station(reg: StationRegistry, fb: Feedback) -> None:
+def test_accept_proposal_makes_a_planned_station(reg: StationStore, fb: Feedback) -> None:
     fb.propose(24.9400, 60.17, proposer="a", note="near the supermarket", amenities=["water"])
     fb.propose(24.9410, 60.17, proposer="b", kind="rider_station")
     fb.propose(24.9800, 60.17, proposer="c")
@@ -352,7 +377,7 @@ def test_accept_proposal_makes_a_planned_station(reg: StationRegistry, fb: Feedb
 
 
 def test_rank_by_new_demand_then_proposers_radius() -> None:
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     reg.add(Station("s", "Existing", Kind.WORKER_STATION, 24.940, 60.170))
     fb = Feedback(reg)
     rng = np.random.default_rng(3)
@@ -395,7 +420,7 @@ def test_rank_walk_standard_against_walk_costs(
     # Only the stations north of the centre, so that there are gaps; proposals at demand points.
     st = demo_stations[(demo_stations["status"] == "open") & (demo_stations["lat"] > 60.175)]
     assert len(st) >= 2
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     fb = Feedback(reg)
     for x, y in demo_demand[["lon", "lat"]].to_numpy()[[5, 60, 130, 200, 260]]:
         fb.propose(float(x), float(y))
@@ -441,7 +466,7 @@ def test_migrates_a_file_without_last_verified(tmp_path: Path) -> None:
     con = sqlite3.connect(db)
     con.executescript(OLD_SCHEMA)
     con.close()
-    reg = StationRegistry(db)
+    reg = open_store(db)
     old = reg.get("old")
     assert (old.name, old.amenities, old.last_verified, old.updated_at) == (
         "Old Hut",
@@ -451,24 +476,25 @@ def test_migrates_a_file_without_last_verified(tmp_path: Path) -> None:
     )
     assert reg.tz == "Europe/Helsinki" and reg.version == 3
     fb = Feedback(reg)
-    fb.report("old", "confirmed")
+    fb.report("old", "confirmed", planner="planner-li")
     reg.close()
-    again = StationRegistry(db)  # reopening an already migrated file is a no-op
+    again = open_store(db)  # reopening an already migrated file is a no-op
     assert again.get("old").last_verified != ""
     con = sqlite3.connect(db)
     cols = [r[1] for r in con.execute("PRAGMA table_info(stations)")]
-    assert cols[-1] == "last_verified"
-    assert con.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("2",)
+    # each migration adds its column once
+    assert cols[-3:] == ["last_verified", "capacity", "opening_hours_text"]
+    assert con.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("4",)
     con.close()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "geojson"])
 def test_last_verified_round_trips_through_files(tmp_path: Path, fmt: str) -> None:
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     reg.add([LIB, DEPOT.replace(last_verified="2026-04-01T10:00:00Z")])
     out = tmp_path / f"s.{fmt}"
     export_stations(reg.stations(), out, fmt=fmt)  # type: ignore[arg-type]
-    back = StationRegistry(":memory:")
+    back = open_store(":memory:")
     import_stations(back, out)
     assert [(s.id, s.last_verified) for s in back.stations()] == [
         ("depot", "2026-04-01T10:00:00Z"),

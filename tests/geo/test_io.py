@@ -14,7 +14,7 @@ from shapely.geometry import Point
 from geo import ImportValidationError, Kind, Station, Status
 from geo.crs import convert
 from geo.io import export_stations, import_stations, read_stations
-from geo.registry import StationRegistry
+from geo.stations import StationStore, open_store
 
 GOOD = """名称,经度,纬度,类型,设施,开放时间,电话,区县,地址
 东站驿站,116.404,39.915,工会驿站,"饮用水,充电",24小时,123,东城区,东大街1号
@@ -29,13 +29,13 @@ def write(tmp_path: Path, text: str, name: str = "s.csv") -> Path:
 
 
 @pytest.fixture
-def reg() -> StationRegistry:
-    r = StationRegistry(":memory:")
+def reg() -> StationStore:
+    r = open_store(":memory:")
     r.add(Station("keep", "Existing", Kind.WORKER_STATION, 116.0, 39.0))
     return r
 
 
-def test_chinese_headers_and_gcj02(tmp_path: Path, reg: StationRegistry) -> None:
+def test_chinese_headers_and_gcj02(tmp_path: Path, reg: StationStore) -> None:
     report = import_stations(reg, write(tmp_path, GOOD), crs="gcj02")
     assert (report.added, report.updated, report.skipped) == (2, 0, [])
     east = next(s for s in reg if s.name == "东站驿站")
@@ -50,7 +50,7 @@ def test_chinese_headers_and_gcj02(tmp_path: Path, reg: StationRegistry) -> None
     assert abs(east.lon - 116.404) > 0.004
 
 
-def test_reimport_updates_by_stable_id(tmp_path: Path, reg: StationRegistry) -> None:
+def test_reimport_updates_by_stable_id(tmp_path: Path, reg: StationStore) -> None:
     f = write(tmp_path, GOOD)
     import_stations(reg, f, crs="gcj02")
     again = import_stations(reg, f, crs="gcj02")
@@ -80,7 +80,7 @@ BAD_ROWS = [
 
 @pytest.mark.parametrize(("text", "message"), BAD_ROWS)
 def test_every_rejection_leaves_registry_unchanged(
-    tmp_path: Path, reg: StationRegistry, text: str, message: str
+    tmp_path: Path, reg: StationStore, text: str, message: str
 ) -> None:
     before = (list(reg), reg.version)
     # A valid row after the bad one must not be written either: all or nothing.
@@ -104,13 +104,13 @@ def test_every_rejection_leaves_registry_unchanged(
     assert (list(reg), reg.version) == before
 
 
-def test_swapped_in_gcj02_file(tmp_path: Path, reg: StationRegistry) -> None:
+def test_swapped_in_gcj02_file(tmp_path: Path, reg: StationStore) -> None:
     f = write(tmp_path, "name,lon,lat\nA,39.9,116.4\nB,39.9,100.4\n")
     res = read_stations(f, crs="gcj02")
     assert [p.row for p in res.problems if "swapped" in p.reason] == [2, 3]
 
 
-def test_skip_invalid_writes_valid_rows_only(tmp_path: Path, reg: StationRegistry) -> None:
+def test_skip_invalid_writes_valid_rows_only(tmp_path: Path, reg: StationStore) -> None:
     f = write(
         tmp_path, "name,lon,lat,kind\nA,1,1,worker_station\nB,1,1,spaceport\nC,2,2,smart_station\n"
     )
@@ -153,13 +153,13 @@ def test_xlsx_geojson_gpkg(tmp_path: Path) -> None:
 def test_gb18030_csv(tmp_path: Path) -> None:
     p = tmp_path / "gbk.csv"
     p.write_bytes(GOOD.encode("gb18030"))
-    assert [s.name for s in read_stations(p).stations] == ["东站驿站", "西站"]
+    assert [s.name for s in read_stations(p, crs="gcj02").stations] == ["东站驿站", "西站"]
 
 
 @pytest.mark.parametrize("crs", ["wgs84", "gcj02", "bd09"])
 @pytest.mark.parametrize("fmt", ["csv", "geojson"])
 def test_export_round_trip(tmp_path: Path, crs: str, fmt: str) -> None:
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     src = [
         Station(
             "a",
@@ -182,7 +182,7 @@ def test_export_round_trip(tmp_path: Path, crs: str, fmt: str) -> None:
         ex, ey = convert(116.397, 39.909, src="wgs84", dst=crs)
         assert xy["a"] == pytest.approx([float(ex), float(ey)], abs=1e-7)
         assert xy["b"] == [24.94, 60.17]  # outside China: unshifted in every system
-    back = StationRegistry(":memory:")
+    back = open_store(":memory:")
     import_stations(back, out, crs=crs)
     for s in src:
         got = back.get(s.id)

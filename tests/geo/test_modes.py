@@ -268,3 +268,25 @@ def test_mode_networks_cache_by_options(tmp_path: object) -> None:
     assert len(list(tmp_path.glob("network-*ebike*.npz"))) == 2  # type: ignore[attr-defined]
     assert (again.csr != b.csr).nnz == 0
     assert b.edge_cost.sum() > a.edge_cost.sum()  # slower rides take longer
+
+
+@pytest.mark.parametrize("mode", ["ebike", "truck"])
+def test_graphml_modes_equal_networkx_on_futian(mode: str) -> None:
+    """The demo region's OSMnx file gives every mode too (with the tags OSMnx kept)."""
+    from pathlib import Path
+
+    from geo.network import read_way_frames
+
+    graphml = Path(__file__).resolve().parents[2] / "data" / "futian_osm.graphml.gz"
+    nodes, ways = read_way_frames(graphml)
+    net = load_network(graphml, mode=mode)  # type: ignore[arg-type]
+    g = nx_mode_graph(nodes, ways, mode)
+    assert set(g.nodes) == set(net.node_id.tolist()) and net.n_nodes > 500
+    pick = np.random.default_rng(5).choice(net.n_nodes, size=5, replace=False)
+    stations = StationSet.build(net, net.node_id[pick], net.lon[pick], net.lat[pick])
+    labels = station_labels(net, stations)
+    want = nx.multi_source_dijkstra_path_length(g.reverse(), set(net.node_id[pick].tolist()),
+                                                weight="w")  # fmt: skip
+    got = dict(zip(net.node_id.tolist(), labels.d1, strict=True))
+    assert {n for n in got if np.isfinite(got[n])} == set(want)
+    np.testing.assert_allclose([got[n] for n in want], [want[n] for n in want], rtol=1e-9)

@@ -4,21 +4,23 @@ in test_registry.py.)"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import psycopg
 import pytest
 
 from geo import InvalidInputError, Kind, Station
-from geo.postgis import PostgisRegistry
-from geo.registry import StationFilter, StationRegistry, open_registry
+from geo.stations import StationFilter, open_store
+from geo.stations.postgis import PostgisStore
 from tests.geo.test_registry import query_points, random_stations
 
 
 def test_same_answers_as_the_embedded_backend(postgis_url: str) -> None:
     stations = random_stations(np.random.default_rng(11), 2000)
-    lite, pg = StationRegistry(":memory:"), PostgisRegistry(postgis_url)
+    # One clock for both: the stamps they write (updated_at) are equal whatever the load.
+    clock = lambda: datetime(2026, 5, 1, 9, 0, tzinfo=UTC)  # noqa: E731
+    lite, pg = open_store(":memory:", clock=clock), open_store(postgis_url, clock=clock)
     lite.add(stations)
     pg.add(stations)
     rng = np.random.default_rng(12)
@@ -50,8 +52,8 @@ def test_same_answers_as_the_embedded_backend(postgis_url: str) -> None:
 
 
 def test_two_connections_see_each_others_writes_at_once(postgis_url: str) -> None:
-    one, two = open_registry(postgis_url), open_registry(postgis_url, tz="UTC")
-    assert isinstance(one, PostgisRegistry) and two.tz == "UTC"
+    one, two = open_store(postgis_url), open_store(postgis_url, tz="UTC")
+    assert isinstance(one, PostgisStore) and two.tz == "UTC"
     v = two.version
     one.add(Station("a", "A", Kind.WORKER_STATION, 24.94, 60.17))
     assert two.version == v + 1
@@ -65,7 +67,7 @@ def test_two_connections_see_each_others_writes_at_once(postgis_url: str) -> Non
 
 
 def test_spatial_queries_use_the_gist_indexes(postgis_url: str) -> None:
-    reg = PostgisRegistry(postgis_url)
+    reg = PostgisStore(postgis_url)
     reg.add(random_stations(np.random.default_rng(3), 3000))
     with psycopg.connect(postgis_url) as conn:
         conn.execute("ANALYZE stations")
@@ -85,6 +87,6 @@ def test_spatial_queries_use_the_gist_indexes(postgis_url: str) -> None:
 
 def test_bad_url_is_named_without_its_password() -> None:
     with pytest.raises(InvalidInputError, match=r"not a postgresql:// URL"):
-        PostgisRegistry("mysql://x")
+        PostgisStore("mysql://x")
     with pytest.raises(InvalidInputError, match=r"cannot connect to postgresql://u:\*\*\*@127"):
-        PostgisRegistry("postgresql://u:hunter2@127.0.0.1:1/none", pool_size=1)
+        PostgisStore("postgresql://u:hunter2@127.0.0.1:1/none", pool_size=1)

@@ -16,7 +16,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 from geo import ConflictError, InvalidInputError, Kind, NotFoundError, Station, Status
 from geo.crs import convert
-from geo.registry import StationFilter, StationRegistry
+from geo.stations import StationFilter, StationStore, open_store
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -54,7 +54,7 @@ def random_stations(rng: np.random.Generator, n: int) -> list[Station]:
 
 
 @pytest.fixture(scope="module")
-def world(make_registry: Callable[..., Any]) -> tuple[StationRegistry, list[Station]]:
+def world(make_registry: Callable[..., Any]) -> tuple[StationStore, list[Station]]:
     """3,000 stations in each backend (the tests using it run against both)."""
     rng = np.random.default_rng(7)
     stations = random_stations(rng, 3000)
@@ -78,7 +78,7 @@ def query_points(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarr
     return (x + 180) % 360 - 180, y
 
 
-def test_nearest_k_equals_brute_force(world: tuple[StationRegistry, list[Station]]) -> None:
+def test_nearest_k_equals_brute_force(world: tuple[StationStore, list[Station]]) -> None:
     reg, stations = world
     rng = np.random.default_rng(1)
     qx, qy = query_points(rng, 2000)
@@ -96,7 +96,7 @@ def test_nearest_k_equals_brute_force(world: tuple[StationRegistry, list[Station
             assert sid == ids[order[j]] or np.isclose(d[ids == sid][0], d[order[j]], atol=1e-6)
 
 
-def test_nearest_bearing_and_fields(world: tuple[StationRegistry, list[Station]]) -> None:
+def test_nearest_bearing_and_fields(world: tuple[StationStore, list[Station]]) -> None:
     reg, _ = world
     hit = reg.nearest(10.0, 50.0, k=1)[0]
     az, _, d = GEOD.inv(10.0, 50.0, hit.station.lon, hit.station.lat)
@@ -106,7 +106,7 @@ def test_nearest_bearing_and_fields(world: tuple[StationRegistry, list[Station]]
     assert hit.station == reg.get(hit.station.id)
 
 
-def test_within_radius_equals_brute_force(world: tuple[StationRegistry, list[Station]]) -> None:
+def test_within_radius_equals_brute_force(world: tuple[StationStore, list[Station]]) -> None:
     reg, stations = world
     rng = np.random.default_rng(2)
     qx, qy = query_points(rng, 300)
@@ -129,7 +129,7 @@ def test_within_radius_equals_brute_force(world: tuple[StationRegistry, list[Sta
     ],
 )
 def test_bbox_equals_brute_force(
-    world: tuple[StationRegistry, list[Station]], bbox: tuple[float, ...]
+    world: tuple[StationStore, list[Station]], bbox: tuple[float, ...]
 ) -> None:
     reg, stations = world
     w, s, e, n = bbox
@@ -140,7 +140,7 @@ def test_bbox_equals_brute_force(
     assert [st.id for st in reg.in_bbox(w, s, e, n)] == want
 
 
-def test_filters(world: tuple[StationRegistry, list[Station]]) -> None:
+def test_filters(world: tuple[StationStore, list[Station]]) -> None:
     reg, stations = world
     monday_noon = datetime(2026, 11, 23, 12, 0)
     sunday_noon = datetime(2026, 11, 22, 12, 0)
@@ -184,7 +184,7 @@ def test_open_at_respects_time_zone(make_registry: Callable[..., Any]) -> None:
 
 
 def test_max_distance_and_fewer_than_k(
-    world: tuple[StationRegistry, list[Station]], make_registry: Callable[..., Any]
+    world: tuple[StationStore, list[Station]], make_registry: Callable[..., Any]
 ) -> None:
     reg, stations = world
     hits = reg.nearest(0.0, 0.0, k=50, max_dist_m=1_000_000)
@@ -242,7 +242,7 @@ def test_query_page_bounds_are_named(page: dict, make_registry: Callable[..., An
 
 
 def test_writes_are_transactions(tmp_path: Path) -> None:
-    reg = StationRegistry(tmp_path / "r.sqlite")
+    reg = open_store(tmp_path / "r.sqlite")
     reg.add(Station("a", "A", Kind.WORKER_STATION, 1.0, 1.0))
     v = reg.version
     with pytest.raises(ConflictError):
@@ -262,7 +262,7 @@ def test_writes_are_transactions(tmp_path: Path) -> None:
     assert reg.version == v + 1
     reg.verify_index()
     reg.close()
-    again = StationRegistry(tmp_path / "r.sqlite")
+    again = open_store(tmp_path / "r.sqlite")
     assert again.get("a").lon == 5.0 and len(again) == 1
     again.verify_index()
 
@@ -282,7 +282,7 @@ class RegistryMachine(RuleBasedStateMachine):
 
         self.dir = tempfile.mkdtemp()
         self.path = Path(self.dir) / "m.sqlite"
-        self.reg = StationRegistry(self.path)
+        self.reg = open_store(self.path)
         self.model: dict[str, tuple[float, float]] = {}
         self.counter = 0
 
@@ -312,7 +312,7 @@ class RegistryMachine(RuleBasedStateMachine):
     @rule()
     def reopen(self) -> None:
         self.reg.close()
-        self.reg = StationRegistry(self.path)
+        self.reg = open_store(self.path)
 
     @invariant()
     def index_equals_table(self) -> None:
@@ -339,12 +339,12 @@ TestRegistryMachine.settings = settings(
 
 
 def test_time_zone_is_stored_with_the_file(tmp_path: Path) -> None:
-    StationRegistry(tmp_path / "h.sqlite", tz="Europe/Helsinki").close()
-    assert StationRegistry(tmp_path / "h.sqlite").tz == "Europe/Helsinki"
-    assert StationRegistry(tmp_path / "h.sqlite", tz="UTC").tz == "UTC"  # explicit override
-    assert StationRegistry(tmp_path / "new.sqlite").tz == "Asia/Shanghai"
+    open_store(tmp_path / "h.sqlite", tz="Europe/Helsinki").close()
+    assert open_store(tmp_path / "h.sqlite").tz == "Europe/Helsinki"
+    assert open_store(tmp_path / "h.sqlite", tz="UTC").tz == "UTC"  # explicit override
+    assert open_store(tmp_path / "new.sqlite").tz == "Asia/Shanghai"
     with pytest.raises(InvalidInputError, match="Mars/Olympus"):
-        StationRegistry(tmp_path / "x.sqlite", tz="Mars/Olympus")
+        open_store(tmp_path / "x.sqlite", tz="Mars/Olympus")
 
 
 def test_history_records_who_when_what(make_registry: Callable[..., Any]) -> None:
@@ -378,7 +378,7 @@ def test_concurrent_updates_keep_both_changes(make_registry: Callable[..., Any])
     st = reg.get("a")
     assert st.phone and st.address  # neither write was lost
     assert len(reg.history("a")) == 41
-    if isinstance(reg, StationRegistry):
+    if reg.backend == "sqlite":  # only the embedded store keeps an index in memory
         reg.verify_index()
 
 

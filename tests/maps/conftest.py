@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from geo.types import Kind, Station, Status
+from tests.api.conftest import HELSINKI_ONLY
 
 # A Sunday at noon, Helsinki time: Mo-Fr stations are closed, 24/7 ones open.
 SUNDAY_NOON = "2026-11-22T12:00:00+02:00"
@@ -73,6 +74,7 @@ def settings(tmp_path: Path) -> Settings:
         cache_dir=tmp_path / "cache",
         tz="Europe/Helsinki",
         frame_ancestors=["'self'", "https://portal.example.org"],
+        **HELSINKI_ONLY,  # type: ignore[arg-type]
     )
 
 

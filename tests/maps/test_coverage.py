@@ -15,6 +15,7 @@ from maps import (
     coverage_map,
     demand_layer,
     gap_layer,
+    render_html,
     walk_area_layer,
 )
 from maps.style import COVERAGE_COLORS
@@ -103,3 +104,10 @@ def test_coverage_map_layer_control_lists_every_layer(
     ]
     assert names == ["Base map", "Coverage cells", "1 km service circles", "Worker demand"]
     assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
+
+
+def test_a_layer_without_features_still_renders() -> None:
+    """Walking areas of stations off the streets are empty: the page renders without them."""
+    empty = gpd.GeoDataFrame({"station_id": ["a"]}, geometry=[shapely.Polygon()], crs=4326)
+    page = render_html(coverage_map(walk_areas=empty, lang="en"))
+    assert "bindTooltip" in page

@@ -15,19 +15,30 @@ def station_ids(page: str) -> list[str]:
     return json.loads(re.search(r'var D = \{"id":(\[.*?\])', page).group(1))  # type: ignore[union-attr]
 
 
+def mapped_ids(client: TestClient, page: str) -> list[str]:
+    """The stations a served stations page shows: it carries none itself and asks its
+    clusters URL for each view; at zoom 18 over the world every station stands alone."""
+    assert station_ids(page) == []
+    remote = json.loads(re.search(r"var REMOTE = (\{.*?\});", page).group(1))  # type: ignore[union-attr]
+    kinds = "".join(f"&kind={k}" for k in remote["kinds"] or [])
+    view = client.get(f"{remote['url']}&zoom=18&bbox=-180,-85,180,85{kinds}").json()
+    assert view["clusters"] == [] and view["total"] == remote["total"]
+    return sorted(view["stations"]["id"])
+
+
 def test_stations_page_shows_open_stations(client: TestClient) -> None:
     r = client.get("/maps/stations", params={"lang": "en"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
-    assert sorted(station_ids(r.text)) == ["fuel", "lib", "smart"]  # "plan" is planned
+    assert mapped_ids(client, r.text) == ["fuel", "lib", "smart"]  # "plan" is planned
     assert '<html lang="en">' in r.text
 
 
 def test_kind_and_amenity_filters(client: TestClient) -> None:
     r = client.get("/maps/stations", params={"kind": "driver_home"})
-    assert station_ids(r.text) == ["fuel"]
+    assert mapped_ids(client, r.text) == ["fuel"]
     r = client.get("/maps/stations", params=[("amenity", "water"), ("amenity", "charging")])
-    assert station_ids(r.text) == ["smart"]
+    assert mapped_ids(client, r.text) == ["smart"]
     assert client.get("/maps/stations", params={"lang": "fr"}).status_code == 422
     assert client.get("/maps/stations", params={"kind": "castle"}).status_code == 422
 
@@ -82,3 +93,14 @@ def test_gcj02_tile_settings_reach_the_page(settings: Settings) -> None:
     with TestClient(create_app(amap)) as c:
         page = c.get("/maps/embed", params={"lang": "en"}).text
     assert "autonavi" in page and "gcj = true" in page
+
+
+def test_clusters_of_a_view_add_up_to_its_stations(client: TestClient) -> None:
+    world = client.get("/maps/stations/clusters?zoom=3&bbox=-180,-85,180,85").json()
+    assert (
+        world["total"] == 3
+        and sum(c[0] for c in world["clusters"]) + len(world["stations"]["id"]) == 3
+    )
+    r = client.get("/maps/stations/clusters?zoom=3")
+    assert r.status_code == 422 and "bbox" in r.json()["detail"]
+    assert client.get("/maps/stations/clusters?zoom=30&bbox=0,0,1,1").status_code == 422

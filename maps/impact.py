@@ -1,0 +1,133 @@
+"""The station impact layer: one circle per open station, sized by what closing it would lose.
+
+Built from :class:`geo.impact.StationImpact`'s table as a point frame
+(:func:`impact_frame`). A station whose closing loses coverage is a vermillion
+disc whose area grows with the demand share it alone covers (the street share
+without demand); one whose closing loses nothing is a small grey ring, so a
+planner sees both at a glance. Features carry ids ``impact-<station_id>``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import folium
+import geopandas as gpd
+import shapely
+
+from maps.base import NO_TILES, TileConfig, frame_to_display
+from maps.i18n import Lang, text
+
+__all__ = ["IMPACT_COLORS", "impact_frame", "impact_layer", "impact_radius_px"]
+
+IMPACT_COLORS = {"loses": "#D55E00", "nothing": "#777777"}
+"""Okabe–Ito vermillion for stations whose closing loses coverage, grey for the rest."""
+
+
+def impact_radius_px(share: float, largest: float) -> float:
+    """Circle radius in pixels: 6 px, plus up to 18 px whose square grows with ``share``.
+
+    Examples
+    --------
+    >>> impact_radius_px(0.0, 0.04), impact_radius_px(0.04, 0.04), impact_radius_px(0.01, 0.04)
+    (6.0, 24.0, 15.0)
+    """
+    if largest <= 0 or share <= 0:
+        return 6.0
+    return round(6.0 + 18.0 * math.sqrt(min(share / largest, 1.0)), 2)
+
+
+def impact_frame(result: Any) -> gpd.GeoDataFrame:
+    """A :class:`geo.impact.StationImpact`'s table as WGS-84 points, for :func:`impact_layer`."""
+    t = result.table
+    return gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(t["lon"], t["lat"]), crs=4326)
+
+
+def _fmt(value: Any, pattern: str) -> str:
+    return "—" if value is None or value != value else pattern.format(value)
+
+
+def impact_layer(
+    impact: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = NO_TILES
+) -> folium.FeatureGroup:
+    """Open stations sized by the coverage only they give, grey where closing loses nothing.
+
+    Parameters
+    ----------
+    impact
+        Points with ``station_id``, ``rank``, ``only_demand``,
+        ``loss_demand_share``, ``loss_street_share`` and ``loses_nothing``
+        (:func:`impact_frame`).
+    lang
+        Language of labels.
+    tiles
+        Tile source.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named "Station impact" (in ``lang``); features in rank order, each
+        with ``radius`` (pixels), ``color`` and the figures as text.
+    """
+    need = ["station_id", "rank", "only_demand", "loss_demand_share", "loss_street_share",
+            "loses_nothing"]  # fmt: skip
+    missing = [c for c in need if c not in impact.columns]
+    if missing:
+        raise ValueError(f"impact: missing column(s) {', '.join(missing)}")
+    frame = frame_to_display(impact, tiles).sort_values("rank", kind="stable")
+    demand = frame["loss_demand_share"].notna().any()
+    measure = (frame["loss_demand_share"] if demand else frame["loss_street_share"]).astype(float)
+    largest = float(measure.fillna(0).max()) if len(frame) else 0.0
+    feats = []
+    ranks = frame["rank"].to_numpy(dtype=int)
+    for row, rank, share, geom in zip(
+        frame.itertuples(), ranks, measure.fillna(0), frame.geometry, strict=True
+    ):  # one feature per station
+        nothing = bool(row.loses_nothing)
+        fid = f"impact-{row.station_id}"
+        feats.append(
+            {
+                "type": "Feature",
+                "id": fid,
+                "geometry": shapely.geometry.mapping(geom),
+                "properties": {
+                    "id": fid,
+                    "station_id": str(row.station_id),
+                    "rank": int(rank),
+                    "only": _fmt(row.only_demand, "{:g}"),
+                    "loss": _fmt(
+                        row.loss_demand_share if demand else row.loss_street_share, "{:.1%}"
+                    ),
+                    "verdict": text("loses_nothing" if nothing else "loses_coverage", lang),
+                    "radius": 6.0 if nothing else impact_radius_px(float(share), largest),
+                    "color": IMPACT_COLORS["nothing" if nothing else "loses"],
+                    "fill": 0.0 if nothing else 0.55,
+                },
+            }
+        )
+    group = folium.FeatureGroup(name=text("impact", lang), overlay=True)
+    loss_label = text("loss_demand" if demand else "loss_streets", lang)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": feats},
+        name=text("impact", lang),
+        marker=folium.CircleMarker(radius=6, weight=2, fill=True),
+        style_function=lambda f: {
+            "radius": f["properties"]["radius"],
+            "color": f["properties"]["color"],
+            "fillColor": f["properties"]["color"],
+            "fillOpacity": f["properties"]["fill"],
+            "dashArray": "3 3" if f["properties"]["fill"] == 0 else None,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            ["station_id", "rank", "only", "loss", "verdict"],
+            aliases=[
+                text("stations", lang),
+                text("rank", lang),
+                text("only_it", lang),
+                loss_label,
+                "",
+            ],
+        ),
+    ).add_to(group)
+    return group
