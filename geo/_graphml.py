@@ -138,7 +138,7 @@ def _haversine_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def read_graphml_frames(
-    path: str | Path, *, mode: Literal["walk", "drive"]
+    path: str | Path, *, mode: Literal["walk", "drive", "all"]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes and edges of the walking or driving network in an OSMnx GraphML file.
 
@@ -162,8 +162,8 @@ def read_graphml_frames(
     InvalidInputError
         When it is not GraphML, lacks node coordinates, or has no street of the mode.
     """
-    if mode not in ("walk", "drive"):
-        raise InvalidInputError(f"mode={mode!r} is not a network mode; use walk or drive")
+    if mode not in ("walk", "drive", "all"):
+        raise InvalidInputError(f"mode={mode!r} is not a network mode; use walk, drive or all")
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"{path}: no such GraphML file")
@@ -181,7 +181,8 @@ def read_graphml_frames(
     edges = pd.DataFrame(edge_recs, columns=cols).astype(object).fillna("")
     for col in ("highway", *EDGE_TAGS):
         edges[col] = edges[col].map(_first)
-    edges = edges[_keep(edges, mode)].reset_index(drop=True)
+    if mode != "all":  # "all": every way, for geo.modes to judge by its own rules
+        edges = edges[_keep(edges, mode)].reset_index(drop=True)
     if edges.empty:
         raise InvalidInputError(f"{path}: no {mode} streets in this file")
     try:
@@ -238,7 +239,15 @@ def read_graphml_frames(
             "v": vid[1:][step[:-1]],
             "length_m": given[seg_owner] * share,
             "highway": edges["highway"].to_numpy()[seg_owner],
-            "oneway": oneway[seg_owner] if mode == "drive" else np.zeros(seg_owner.size, bool),
+            # "all" keeps the tag's text: geo.modes reads "true" as one-way u→v (OSMnx has
+            # already turned "-1" ways round).
+            "oneway": (
+                np.where(oneway, "true", "false")[seg_owner]
+                if mode == "all"
+                else oneway[seg_owner]
+                if mode == "drive"
+                else np.zeros(seg_owner.size, bool)
+            ),
             **{tag: edges[tag].to_numpy()[seg_owner] for tag in EDGE_TAGS},
         }
     )

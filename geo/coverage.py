@@ -196,9 +196,10 @@ def _segment_entries(
     to_u = extra_cost[on] + t * c
     to_v = extra_cost[on] + (1 - t) * c
     if outward:
-        to_u = np.where(ow, np.inf, to_u)  # walking back against a one-way segment
+        # Against a one-way segment, unless the point sits on the end itself.
+        to_u = np.where(ow & (t > 0), np.inf, to_u)  # walking back to u
     else:
-        to_v = np.where(ow, np.inf, to_v)  # arriving from v against a one-way segment
+        to_v = np.where(ow & (t < 1), np.inf, to_v)  # arriving from v
     point = np.concatenate([on, on])
     node = np.concatenate([net.edge_u[e], net.edge_v[e]])
     cost = np.concatenate([to_u, to_v])
@@ -386,7 +387,8 @@ def walk_costs(
     via_u = from_q[net.edge_u[e]] + s.t[on] * c
     via_v = from_q[net.edge_v[e]] + (1 - s.t[on]) * c
     ow = net.edge_oneway[e]
-    via_v = np.where(ow, np.inf, via_v)  # v -> station runs against a one-way segment
+    # v -> station runs against a one-way segment, unless the station is at v itself.
+    via_v = np.where(ow & (s.t[on] < 1), np.inf, via_v)
     best = np.minimum(via_u, via_v) + leg
     # A station on the query's own segment is also reached along it (ahead only if one-way).
     same = (e == q.edge[0]) & ~(ow & (s.t[on] < q.t[0]))

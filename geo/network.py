@@ -2,15 +2,9 @@
 
 A :class:`StreetNetwork` holds node coordinates and one straight segment per
 edge (pyrosm splits OSM ways at every node), with a cost per edge: metres on
-the walking network, seconds on the driving network. Costs go into a scipy
-CSR matrix built once per network.
-
-Driving speeds by ``highway`` class, in km/h (the legal urban limits common in
-China and the EU, lowered where traffic is mixed)::
-
-    motorway 100, trunk 80, primary 60, secondary 50, tertiary 40,
-    unclassified / residential / road 30, service 20, living_street 10,
-    *_link roads 40; anything else 30.
+the walking network, seconds on every other travel mode's (e-bike, bike,
+drive, truck; which ways each may use and how fast is :mod:`geo.modes`).
+Costs go into a scipy CSR matrix built once per network.
 """
 
 from __future__ import annotations
@@ -36,6 +30,7 @@ from tqdm.auto import tqdm
 from geo._validate import check_lonlat
 from geo.crs import local_crs, to_local
 from geo.errors import InvalidInputError, OffNetworkError
+from geo.modes import DRIVE_SPEEDS_KMH, ModeOptions, TravelMode, check_mode, mode_edges
 
 __all__ = [
     "DRIVE_SPEEDS_KMH",
@@ -44,7 +39,9 @@ __all__ = [
     "Snapped",
     "StreetNetwork",
     "load_network",
+    "mode_segments",
     "network_from_arrays",
+    "network_from_frames",
     "read_street_frames",
     "walk_limit_m",
 ]
@@ -54,23 +51,6 @@ log = logging.getLogger(__name__)
 WALK_SPEED_KMH = 4.8
 """Default walking speed: 15 minutes ≈ 1.2 km."""
 
-DRIVE_SPEEDS_KMH: dict[str, float] = {
-    "motorway": 100,
-    "trunk": 80,
-    "primary": 60,
-    "secondary": 50,
-    "tertiary": 40,
-    "unclassified": 30,
-    "residential": 30,
-    "road": 30,
-    "service": 20,
-    "living_street": 10,
-    "motorway_link": 40,
-    "trunk_link": 40,
-    "primary_link": 40,
-    "secondary_link": 40,
-    "tertiary_link": 40,
-}
 EDGE_TAGS = ("name", "maxspeed", "access", "service", "lanes", "foot", "area")
 """OSM tags every edge frame carries besides ``highway`` and ``oneway`` (empty when absent),
 from a PBF and a GraphML file alike, for travel modes' access rules and speeds."""
@@ -129,7 +109,7 @@ class StreetNetwork:
         Cost matrix, ``n_nodes × n_nodes``.
     """
 
-    mode: Literal["walk", "drive"]
+    mode: TravelMode
     node_id: npt.NDArray[np.int64]
     lon: FloatArray
     lat: FloatArray
@@ -190,6 +170,25 @@ class StreetNetwork:
             object.__setattr__(self, "_reversed_csr", cached)
         return cached
 
+    def reversed(self) -> StreetNetwork:
+        """The same streets with every edge turned round (costs *to* a place become costs
+        *from* it): a search from a destination on it gives travel times towards it."""
+        return StreetNetwork(
+            mode=self.mode,
+            node_id=self.node_id,
+            lon=self.lon,
+            lat=self.lat,
+            x=self.x,
+            y=self.y,
+            edge_u=self.edge_v,
+            edge_v=self.edge_u,
+            edge_len_m=self.edge_len_m,
+            edge_cost=self.edge_cost,
+            edge_oneway=self.edge_oneway,
+            epsg=self.epsg,
+            csr=self.reversed_csr(),
+        )
+
     def snap(self, lon: ArrayLike, lat: ArrayLike, *, max_snap_m: float = 500.0) -> Snapped:
         """Attach points to the nearest segment, projected onto it.
 
@@ -244,22 +243,26 @@ def network_from_arrays(
     v: ArrayLike,
     length_m: ArrayLike,
     *,
-    mode: Literal["walk", "drive"] = "walk",
+    mode: TravelMode = "walk",
     highway: ArrayLike | None = None,
     oneway: ArrayLike | None = None,
+    speed_kmh: ArrayLike | None = None,
     epsg: int | None = None,
     largest_component: bool = True,
 ) -> StreetNetwork:
     """Build a network from node and edge arrays (``u``/``v`` are node ids).
 
+    Walking costs are metres; every other mode's are seconds, from
+    ``speed_kmh`` per edge (default: by ``highway`` class, :data:`DRIVE_SPEEDS_KMH`).
+    A ``oneway`` edge runs u→v only (walking ignores it).
+
     Edges whose ends are unknown are dropped; of duplicate edges between the
-    same two nodes the shortest is kept (a CSR matrix would add them up).
+    same two nodes the cheapest is kept (a CSR matrix would add them up).
     With ``largest_component`` only the largest connected piece is kept: an
     extract's streets include fragments (courtyard paths, pieces cut by the
     extract's edge) that a station would otherwise snap onto and reach nothing.
     """
-    if mode not in ("walk", "drive"):
-        raise InvalidInputError(f"mode={mode!r} is not a network mode; use walk or drive")
+    check_mode(mode)
     ids = np.asarray(node_id, dtype=np.int64)
     x_lon, y_lat = check_lonlat(lon, lat, names=("node lon", "node lat"))
     order = np.argsort(ids)
@@ -272,10 +275,27 @@ def network_from_arrays(
         raise InvalidInputError("length_m must be finite and not negative")
     hw = np.asarray(highway if highway is not None else np.full(uu.size, ""), dtype=object)
     ow = np.asarray(oneway if oneway is not None else np.zeros(uu.size, bool), dtype=bool)
+    if mode == "walk":
+        cost = length.copy()
+    else:
+        if speed_kmh is None:
+            kmh = pd.Series(hw).map(DRIVE_SPEEDS_KMH).fillna(_DEFAULT_DRIVE_KMH).to_numpy(float)
+        else:
+            kmh = np.asarray(speed_kmh, dtype=float)
+            if kmh.shape != length.shape or np.any(~np.isfinite(kmh) | (kmh <= 0)):
+                raise InvalidInputError("speed_kmh must be positive, one per edge")
+        cost = length / (kmh / 3.6)
     iu = np.searchsorted(ids, uu).clip(0, max(ids.size - 1, 0))
     iv = np.searchsorted(ids, vv).clip(0, max(ids.size - 1, 0))
     known = (ids.size > 0) & (ids[iu] == uu) & (ids[iv] == vv) & (iu != iv)
-    iu, iv, length, hw, ow = iu[known], iv[known], length[known], hw[known], ow[known]
+    iu, iv, length, hw, ow, cost = (
+        iu[known],
+        iv[known],
+        length[known],
+        hw[known],
+        ow[known],
+        cost[known],
+    )
     if mode == "walk":
         ow = np.zeros(iu.size, dtype=bool)
         a, b = np.minimum(iu, iv), np.maximum(iu, iv)
@@ -283,25 +303,28 @@ def network_from_arrays(
         # Two-way segments are keyed without direction; one-way ones keep theirs.
         a = np.where(ow, iu, np.minimum(iu, iv))
         b = np.where(ow, iv, np.maximum(iu, iv))
-    keep = np.lexsort((length, b, a, ow))
-    a, b, length, hw, ow = a[keep], b[keep], length[keep], hw[keep], ow[keep]
+    keep = np.lexsort((cost, b, a, ow))
+    a, b, length, hw, ow, cost = a[keep], b[keep], length[keep], hw[keep], ow[keep], cost[keep]
     first = np.ones(a.size, dtype=bool)
     first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (ow[1:] != ow[:-1])
-    a, b, length, hw, ow = a[first], b[first], length[first], hw[first], ow[first]
+    a, b, length, hw, ow, cost = (
+        a[first],
+        b[first],
+        length[first],
+        hw[first],
+        ow[first],
+        cost[first],
+    )
     if largest_component and ids.size:
+        # Weakly connected: a one-way street still joins its piece to the rest.
         links = sp.csr_matrix((np.ones(a.size), (a, b)), shape=(ids.size, ids.size))
         _, comp = connected_components(links, directed=False)
         main = comp == np.bincount(comp).argmax()
         new_index = np.cumsum(main) - 1
         keep_e = main[a] & main[b]
         a, b = new_index[a[keep_e]], new_index[b[keep_e]]
-        length, hw, ow = length[keep_e], hw[keep_e], ow[keep_e]
+        length, hw, ow, cost = length[keep_e], hw[keep_e], ow[keep_e], cost[keep_e]
         ids, x_lon, y_lat = ids[main], x_lon[main], y_lat[main]
-    if mode == "walk":
-        cost = length.copy()
-    else:
-        kmh = np.array([DRIVE_SPEEDS_KMH.get(h, _DEFAULT_DRIVE_KMH) for h in hw], dtype=float)
-        cost = length / (kmh / 3.6)
     if epsg is None:
         epsg = int(local_crs(x_lon, y_lat).to_epsg() or 3857) if ids.size else 3857
     px, py = to_local(x_lon, y_lat, pyproj.CRS.from_epsg(epsg))
@@ -327,12 +350,75 @@ def network_from_arrays(
     )
 
 
+def mode_segments(
+    edges: pd.DataFrame, mode: TravelMode, *, options: ModeOptions | None = None
+) -> pd.DataFrame:
+    """The segments ``mode`` may use, each in its direction of travel.
+
+    From street segments with OSM tags (``u``, ``v``, ``length_m``, ``highway`` …)
+    to ``u``, ``v``, ``length_m``, ``highway``, ``oneway`` and ``speed_kmh``
+    (:func:`geo.modes.mode_edges`): a segment open only v→u is turned round,
+    one closed to the mode is left out.
+    """
+    rules = mode_edges(edges, mode, options=options)
+    use = rules.forward | rules.backward
+    back = (rules.backward & ~rules.forward)[use]
+    u, v = edges["u"].to_numpy(np.int64)[use], edges["v"].to_numpy(np.int64)[use]
+    highway = edges["highway"].to_numpy()[use] if "highway" in edges else np.full(back.size, "")
+    return pd.DataFrame(
+        {
+            "u": np.where(back, v, u),
+            "v": np.where(back, u, v),
+            "length_m": edges["length_m"].to_numpy(float)[use],
+            "highway": highway,
+            "oneway": ~(rules.forward & rules.backward)[use],
+            "speed_kmh": rules.speed_kmh[use],
+        }
+    )
+
+
+def network_from_frames(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    mode: TravelMode,
+    options: ModeOptions | None = None,
+) -> StreetNetwork:
+    """The ``mode`` network of nodes (``id``, ``lon``, ``lat``) and tagged segments."""
+    seg = mode_segments(edges, mode, options=options)
+    return network_from_arrays(
+        nodes["id"],
+        nodes["lon"],
+        nodes["lat"],
+        seg["u"],
+        seg["v"],
+        seg["length_m"],
+        mode=mode,
+        highway=seg["highway"],
+        oneway=seg["oneway"],
+        speed_kmh=seg["speed_kmh"],
+    )
+
+
 def _file_hash(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def read_way_frames(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every street way of a network file with its OSM tags, for :func:`geo.modes.mode_edges`:
+    an OSMnx GraphML file (its ways of network type ``all``, with the tags OSMnx kept) or an
+    OpenStreetMap extract."""
+    from geo._graphml import is_graphml, read_graphml_frames
+
+    if is_graphml(path):
+        return read_graphml_frames(path, mode="all")
+    from geo._osm import read_way_frames as read_pbf_ways
+
+    return read_pbf_ways(path)
 
 
 def read_street_frames(
@@ -356,11 +442,12 @@ def read_street_frames(
 def load_network(
     pbf: str | Path,
     *,
-    mode: Literal["walk", "drive"] = "walk",
+    mode: TravelMode = "walk",
+    options: ModeOptions | None = None,
     cache_dir: str | Path | None = None,
     progress: bool = False,
 ) -> StreetNetwork:
-    """Read the walking or driving network of a local ``.osm.pbf`` or OSMnx GraphML file.
+    """Read one travel mode's network of a local ``.osm.pbf`` or OSMnx GraphML file.
 
     Parameters
     ----------
@@ -368,17 +455,28 @@ def load_network(
         OpenStreetMap extract (``.osm.pbf``), or an OSMnx GraphML file
         (``.graphml``, plain or gzipped); both are cached the same way.
     mode
-        ``walk`` or ``drive``.
+        ``walk`` (pyrosm's walking ways, costs in metres) or ``ebike``, ``bike``,
+        ``drive``, ``truck`` (every street way through :func:`geo.modes.mode_edges`,
+        costs in seconds).
+    options
+        Speeds and the truck's dimensions for those modes.
     cache_dir
-        Where to keep the built graph as ``.npz``, keyed by the file's SHA-256
-        and the mode; a second load of the same file reads the cache.
+        Where to keep the built graph as ``.npz``, keyed by the file's SHA-256,
+        the mode and its options; a second load of the same file reads the cache.
     progress
         Show a progress bar on standard error while building.
     """
+    check_mode(mode)
+    opts = options or ModeOptions()
     path = Path(pbf)
     cache: Path | None = None
     if cache_dir is not None and path.is_file():
-        key = f"{_file_hash(path)[:24]}-{mode}-v{_CACHE_FORMAT}"
+        tag = (
+            mode
+            if mode == "walk"
+            else f"{mode}-{hashlib.sha1(opts.key().encode()).hexdigest()[:8]}"
+        )
+        key = f"{_file_hash(path)[:24]}-{tag}-v{_CACHE_FORMAT}"
         cache = Path(cache_dir) / f"network-{key}.npz"
         if cache.is_file():
             with np.load(cache, allow_pickle=False) as z:
@@ -393,10 +491,17 @@ def load_network(
                     mode=mode,
                     highway=z["highway"],
                     oneway=z["oneway"],
+                    speed_kmh=z["speed_kmh"] if mode != "walk" else None,
                     epsg=int(z["epsg"]),
                 )
     bar = tqdm(total=3, desc=f"{path.name}: {mode} network", disable=not progress, leave=False)
-    nodes, edges = read_street_frames(path, mode=mode)
+    if mode == "walk":
+        nodes, edges = read_street_frames(path, mode="walk")
+        speed = np.full(len(edges), opts.walk_kmh)
+    else:
+        nodes, ways = read_way_frames(path)  # every street way, PBF or GraphML
+        edges = mode_segments(ways, mode, options=opts)
+        speed = edges["speed_kmh"].to_numpy(float)
     bar.update()
     net = network_from_arrays(
         nodes["id"],
@@ -408,6 +513,7 @@ def load_network(
         mode=mode,
         highway=edges["highway"],
         oneway=edges["oneway"],
+        speed_kmh=speed if mode != "walk" else None,
     )
     bar.update()
     if cache is not None:
@@ -425,6 +531,7 @@ def load_network(
             length_m=edges["length_m"].to_numpy(),
             highway=edges["highway"].to_numpy().astype(str),
             oneway=edges["oneway"].to_numpy(),
+            speed_kmh=np.asarray(speed, dtype=float),
             epsg=np.int64(net.epsg),
         )
         tmp.replace(cache)  # atomic: a crash never leaves half a cache file
