@@ -33,8 +33,8 @@ from geo.errors import InvalidInputError
 from geo.network import WALK_SPEED_KMH, StreetNetwork
 
 if TYPE_CHECKING:
-    from geo.registry import StationRegistry
-    from geo.types import Station, StationFilter
+    from geo.stations import StationFilter, StationStore
+    from geo.types import Station
 
 __all__ = ["Corridor", "CorridorHit", "corridor", "stations_along"]
 
@@ -88,7 +88,8 @@ def _fastest_route(
     e = net.snap_one(*end)
     a = int(net.edge_u[s.edge[0]] if s.t[0] < 0.5 else net.edge_v[s.edge[0]])
     b = int(net.edge_u[e.edge[0]] if e.t[0] < 0.5 else net.edge_v[e.edge[0]])
-    _, pred = dijkstra(net.csr, directed=True, indices=a, return_predecessors=True)
+    _, preds = dijkstra(net.csr, directed=True, indices=[a], return_predecessors=True)
+    pred = preds[0]
     if a != b and pred[b] < 0:
         return np.array([start[0], end[0]]), np.array([start[1], end[1]])
     path = [b]
@@ -197,7 +198,7 @@ class CorridorHit:
 
 
 def stations_along(
-    registry: StationRegistry,
+    registry: StationStore,
     net: StreetNetwork,
     start: tuple[float, float],
     end: tuple[float, float],

@@ -169,7 +169,7 @@ def check_mode(mode: object) -> TravelMode:
         raise InvalidInputError(
             f"mode={mode!r} is not a travel mode; use one of {', '.join(MODES)}"
         )
-    return mode  # type: ignore[return-value]
+    return mode
 
 
 _NUMBER = re.compile(r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*([a-z\"']*)\s*$")
@@ -306,7 +306,7 @@ def _per_value(column: npt.NDArray[np.object_], parse: Callable[[object], float]
     """``parse`` applied once per distinct tag value (a city has a few dozen), then spread."""
     uniq = pd.unique(column)
     values = np.array([parse(x) for x in uniq], dtype=float)
-    return values[pd.Index(uniq).get_indexer(column)] if column.size else np.zeros(0)
+    return values[pd.Index(uniq).get_indexer(pd.Index(column))] if column.size else np.zeros(0)
 
 
 def _allowed(tags: list[npt.NDArray[np.object_]], default: BoolArray) -> BoolArray:
