@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.body_rules import AmenityCode
 from api.deps import ISO_OR_NOW
 from api.schemas import StationCollection, StationPatch
 from geo.feedback import State
@@ -50,7 +51,12 @@ class ReplyIn(BaseModel):
     """A planner's reply, shown to the rider on the receipt."""
 
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=MAX_TEXT, examples=["We will survey it this week"])
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT,
+        pattern=r"\S",  # some text, not only spaces
+        examples=["We will survey it this week"],
+    )
 
 
 class ProposalStepIn(BaseModel):
@@ -109,7 +115,7 @@ class InspectionIn(BaseModel):
         description="When it was inspected, ISO 8601 (default now)",
         examples=["2026-06-01T10:00:00+08:00"],
     )
-    amenities_found: list[str] = Field(
+    amenities_found: list[AmenityCode] = Field(
         default_factory=list, max_length=50, examples=[["water", "toilet"]]
     )
     hours_seen: str = Field("", max_length=MAX_TEXT, examples=["Mo-Su 08:00-20:00"])

@@ -105,7 +105,11 @@ def get_inspections(station_id: str, service: ServiceDep, key: PlannerKey) -> li
 def get_scores(
     service: ServiceDep,
     at: Annotated[
-        str, Query(pattern=ISO_OR_NOW, description="Score as of this ISO 8601 time, or now")
+        str,
+        Query(
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
+            description="Score as of this ISO 8601 time, or now",
+        ),
     ] = "now",
 ) -> list[dict[str, Any]]:
     when = parse_when(at, name="at") or datetime.now(UTC)

@@ -181,7 +181,11 @@ def get_response_times(
     service: ServiceDep,
     key: PlannerKey,
     at: Annotated[
-        str, Query(pattern=ISO_OR_NOW, description="Evaluate as of this ISO 8601 time, or now")
+        str,
+        Query(
+            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
+            description="Evaluate as of this ISO 8601 time, or now",
+        ),
     ] = "now",
     limit_days: Annotated[
         float, Query(gt=0, le=3650, description="Open items older than this are late")

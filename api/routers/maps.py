@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import maps
-from api.deps import FilterParams, RegionQuery, Service, ServiceDep, bbox_param
+from api.deps import BBOX_PATTERN, FilterParams, RegionQuery, Service, ServiceDep, bbox_param
 from api.routers.coverage import CoverageParams
 from api.settings import Settings
 from geo.errors import InvalidInputError
@@ -223,14 +223,21 @@ def station_clusters(
     service: ServiceDep,
     filters: Annotated[FilterParams, Depends()],
     zoom: Annotated[int, Query(ge=0, le=20, description="Map zoom")],
-    bbox: Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)],
+    view: Annotated[
+        str,
+        Query(
+            alias="bbox",
+            description="west,south,east,north of the view (decimal degrees; south ≤ north)",
+            json_schema_extra={"pattern": BBOX_PATTERN},
+        ),
+    ],
     lang: LangQuery = "zh",
     region: RegionQuery = None,
 ) -> dict[str, Any]:
     """Clusters (``[count, lon, lat, west, south, east, north]``) and the stations that stand
     alone (popup columns) in ``bbox`` at ``zoom``, for the stations map page."""
-    if bbox is None:
-        raise InvalidInputError("bbox is required: west,south,east,north of the view")
+    bbox = bbox_param(view)  # the same checks as every bbox
+    assert bbox is not None
     stations, x, y = _view_stations(request, service, filters, region)
     slot = int(time.time() // _OPEN_NOW_SLOT_S)
     from maps.remote import cluster_view

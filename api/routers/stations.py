@@ -20,6 +20,7 @@ from api.deps import (
     PlannerKey,
     ServiceDep,
     bbox_param,
+    parse_when,
 )
 from api.lang import LangDep
 from api.routers.inspections import due_page
@@ -89,7 +90,10 @@ def list_stations(
     ] = False,
     verification: Annotated[
         str | None,
-        Query(description="overdue, or due-within:<days>d: open stations due for verification"),
+        Query(
+            description="overdue, or due-within:<days>d: open stations due for verification",
+            pattern=r"^(overdue|due-within:[0-9]{1,5}d)$",
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
@@ -112,6 +116,8 @@ def list_stations(
     where = filters.build(default_status=None)
     if exclude_reported_closed:
         where = replace(where, exclude_ids=service.feedback.reported_closed())
+    if as_of is not None:
+        parse_when(as_of, name="as_of")  # checked even when no verification list is asked
     due = None
     if verification is None:
         total, page = service.registry.query(

@@ -53,6 +53,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 DATA_DEPENDENT = {
     "GET /stations": r"south > north",
     "GET /maps/stations": r"south > north",
+    "GET /maps/stations/clusters": r"south > north",
     # An uploaded file's content is a whole station file; the schema only says "a file".
     "POST /stations/import": r"",
     # A point on the street network depends on where streets are.
@@ -63,8 +64,13 @@ DATA_DEPENDENT = {
     "POST /suggest": r"no open proposals|no set of candidates reaches|needs a capacity for every",
     # With crs=gcj02 or bd09 a new position needs both coordinates (a query and a body field).
     "PATCH /stations/{station_id}": r"lon and lat must change together",
+    # A closure's end after its start; a previous POI sheet's content (an uploaded file).
+    "POST /stations/{station_id}/closures": r"must be after since",
+    "POST /exports/{platform}/changes": r"not a POI sheet",
     # Free text keeps printable characters only; a name of none is empty (no pattern says it).
     "POST /proposals/{proposal_id}/accept": r"needs a name",
+    "POST /reports/{item_id}/replies": r"needs some text",
+    "POST /proposals/{item_id}/replies": r"needs some text",
 }
 # OSM opening hours: the schema's format (see HOURS), which the coverage phase's boundary
 # values (a string of maxLength zeros) do not follow.
