@@ -92,7 +92,7 @@ def list_stations(
         str | None,
         Query(
             description="overdue, or due-within:<days>d: open stations due for verification",
-            pattern=r"^(overdue|due-within:[0-9]{1,5}d)$",
+            json_schema_extra={"pattern": r"^(overdue|due-within:[0-9]{1,5}d)$"},  # handler checks
         ),
     ] = None,
     as_of: Annotated[
