@@ -1197,6 +1197,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"stationfinder {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`stationfinder export … | head`): stop quietly. Point stdout
+        # at /dev/null so Python's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # not the user's fault: one line, the traceback with --debug
         print(f"stationfinder {args.command}: failed: {_one_line(exc)}", file=sys.stderr)
         if not args.debug:

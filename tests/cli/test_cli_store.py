@@ -116,3 +116,24 @@ def test_an_unreachable_database_is_one_line(capsys: pytest.CaptureFixture[str])
     assert len(err) == 1 and err[0].startswith(
         "stationfinder reports: error: cannot connect to postgresql://u:***@127.0.0.1:1/none"
     )
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    """`export … | head` prints what head takes and no BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    rows = ["id,name,kind,lon,lat"] + [
+        f"s{i},Station {i},worker_station,{24.9 + i * 1e-5:.5f},60.17" for i in range(3000)
+    ]
+    sheet = tmp_path / "many.csv"
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    db = str(tmp_path / "d.sqlite")
+    assert main(["import", str(sheet), "--db", db]) == 0
+    exe = Path(sys.executable).with_name("stationfinder")
+    # More than a pipe holds (64 kB), so the writer meets the closed pipe.
+    cmd = f"'{exe}' export --db '{db}' --format csv | head -c 20"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True)
+    assert len(done.stdout.encode()) == 20
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+    assert done.returncode == 0
