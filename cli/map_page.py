@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cli.common import (
     add_coverage_options,
@@ -15,12 +15,8 @@ from cli.common import (
     parse_when,
 )
 from cli.regions import chosen_region
-from geo.errors import InvalidInputError
-
-if TYPE_CHECKING:
-    pass
-
 from cli.suggest import load_candidates
+from geo.errors import InvalidInputError
 
 
 def add_arguments(sub: Any) -> None:
@@ -33,9 +29,47 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("-k", "--k", type=int, default=5, help="sites to suggest (--kind suggest)")
 
 
-def cmd_map(args: argparse.Namespace) -> int:
+def coverage_page(
+    args: argparse.Namespace,
+    inputs: dict[str, Any],
+    net: Any,
+    sset: Any,
+    stations: list[Any],
+    *,
+    tz: str,
+) -> Any:
+    """The coverage map of ``stationfinder map --kind coverage`` (and of the report's picture):
+    coverage cells, gap pieces, station impact, walking areas, stations, demand."""
     import maps
     from geo.coverage import coverage_report, isochrones
+    from geo.gaps import gap_pieces
+    from geo.impact import station_impact
+
+    demand = inputs["demand"]
+    report = coverage_report(net, sset, keep_cells=True, **inputs)
+    return maps.coverage_map_from(
+        report,
+        gaps=gap_pieces(
+            report,
+            net,
+            sset,
+            demand=demand,
+            districts=inputs["districts"],
+            walk_speed_kmh=args.walk_speed,
+        ),
+        impact=station_impact(net, sset, **{k: v for k, v in inputs.items() if k != "districts"}),
+        walk_areas=isochrones(net, sset, minutes=args.minutes, walk_speed_kmh=args.walk_speed),
+        stations=stations,
+        demand=demand,
+        at=parse_when(args.at),
+        lang=args.lang,
+        tz=tz,
+    )
+
+
+def map_for(args: argparse.Namespace) -> Any:
+    """The folium map ``stationfinder map`` writes, streets included, for ``args``."""
+    import maps
     from geo.stations import StationFilter
     from maps.tiles import add_street_layer
 
@@ -56,32 +90,7 @@ def cmd_map(args: argparse.Namespace) -> int:
                     if s.id in shown]  # fmt: skip
         demand = inputs["demand"]
         if args.kind == "coverage":
-            from geo.gaps import gap_pieces
-            from geo.impact import station_impact
-
-            report = coverage_report(net, sset, keep_cells=True, **inputs)
-            m = maps.coverage_map_from(
-                report,
-                gaps=gap_pieces(
-                    report,
-                    net,
-                    sset,
-                    demand=demand,
-                    districts=inputs["districts"],
-                    walk_speed_kmh=args.walk_speed,
-                ),
-                impact=station_impact(
-                    net, sset, **{k: v for k, v in inputs.items() if k != "districts"}
-                ),
-                walk_areas=isochrones(
-                    net, sset, minutes=args.minutes, walk_speed_kmh=args.walk_speed
-                ),
-                stations=stations,
-                demand=demand,
-                at=parse_when(args.at),
-                lang=args.lang,
-                tz=reg.tz,
-            )
+            m = coverage_page(args, inputs, net, sset, stations, tz=reg.tz)
         else:
             from geo.siting import suggest_sites
 
@@ -106,7 +115,13 @@ def cmd_map(args: argparse.Namespace) -> int:
             m = maps.suggestions_map_from(scored, stations=stations, lang=args.lang, tz=reg.tz)
     if net is not None:  # a file has no tile server: the streets come inline, as vectors
         add_street_layer(m, net, lang=args.lang)
-    maps.write_standalone(m, args.out)
+    return m
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    import maps
+
+    maps.write_standalone(map_for(args), args.out)
     print(
         f"wrote {args.out} ({Path(args.out).stat().st_size:,} bytes, assets inlined)",
         file=sys.stderr,

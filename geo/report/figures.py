@@ -1,0 +1,370 @@
+"""The planner report's figures for one region: KPIs, gaps, station impact, sites, fairness,
+response times — each a plain table, computed by the library's own functions.
+
+Stations are counted as ``stationfinder coverage --region`` counts them: the
+region's open stations and those within reach of its boundary (the walking
+limit, or the radius), open at the time (their opening hours, in the region's
+time zone), not temporarily closed then, of the kinds asked. Two times are
+reported, day and night (by default 12:00 and 02:00 local on the day of
+``as_of``), under two standards, 15 minutes on foot and 1 km in a straight
+line. Gaps, station impact, suggested sites are those of the day on foot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, time
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from geo.coverage import CoverageReport, StationSet, coverage_report
+from geo.errors import InvalidInputError
+from geo.network import WALK_SPEED_KMH, walk_limit_m
+from geo.report.tables import PlannerReport, ReportSheet, ReportTable, no_nan
+from geo.types import Station
+
+if TYPE_CHECKING:
+    from geo.regions import Region
+    from geo.stations import StationStore
+
+__all__ = ["MEASURES", "STANDARDS", "TIMES", "counted_stations", "planner_report"]
+
+TIMES = ("day", "night")
+"""The two times of day the KPIs are given at."""
+STANDARDS: tuple[Literal["walk", "radius"], ...] = ("walk", "radius")
+"""The two coverage standards: minutes on foot, metres in a straight line."""
+MEASURES = ("streets", "area", "demand")
+"""What coverage shares are shares of."""
+
+Progress = Callable[[str], None]
+_SHARE_KEYS = ("street_share", "area_share", "demand_share")
+_UNNAMED = {"group": "*", "district": "no_district", "planner": "nobody_yet"}
+
+
+def counted_stations(
+    store: StationStore,
+    region: Region,
+    *,
+    at: datetime,
+    reach_m: float,
+    kinds: Sequence[str] | None = None,
+) -> list[Station]:
+    """The stations that count for ``region`` at ``at``: open (hours and status), within
+    ``reach_m`` of its boundary, not temporarily closed, of ``kinds`` (all when None)."""
+    from geo.closures import Closures
+    from geo.regions import open_state, region_stations
+
+    found = region_stations(store, region.boundary, reach_m=reach_m)
+    is_open = open_state(found, at, tz=region.spec.tz)
+    shut = Closures(store).closed_at(at)
+    return [
+        s
+        for s, ok in zip(found, is_open, strict=True)
+        if ok and s.id not in shut and (not kinds or s.kind in kinds)
+    ]
+
+
+def _station_set(region: Region, stations: Sequence[Station]) -> StationSet:
+    return StationSet.build(
+        region.network, [s.id for s in stations], [s.lon for s in stations],
+        [s.lat for s in stations],
+    )  # fmt: skip
+
+
+def _share_rows(rep: CoverageReport) -> list[dict[str, Any]]:
+    """One row per measure: not covered, once, twice or more, covered (None: nothing to share)."""
+    rows = []
+    for measure, sh in zip(
+        MEASURES, (rep.street_share, rep.area_share, rep.demand_share), strict=True
+    ):
+        rows.append(
+            {
+                "measure": measure,
+                "none": sh.none,
+                "once": sh.once,
+                "multiple": sh.multiple,
+                "covered": sh.once + sh.multiple,
+                "note": "no_demand" if sh.none != sh.none else "",
+            }
+        )
+    return rows
+
+
+def _kinds_table(
+    store: StationStore, region: Region, counted: dict[str, list[Station]]
+) -> pd.DataFrame:
+    """Stations inside the region by kind (status open), and those counted at each time."""
+    from geo.regions import region_stations
+
+    inside = region_stations(store, region.boundary, reach_m=0.0)
+    ids = {s.id for s in inside}
+    shown = {t: [s for s in counted[t] if s.id in ids] for t in TIMES}
+    kinds = sorted({s.kind.value for s in inside})
+    rows = [
+        {
+            "kind": k,
+            "stations": sum(s.kind == k for s in inside),
+            **{f"open_{t}": sum(s.kind == k for s in shown[t]) for t in TIMES},
+        }
+        for k in kinds
+    ]
+    rows.append(
+        {"kind": "total", "stations": len(inside), **{f"open_{t}": len(shown[t]) for t in TIMES}}
+    )
+    return pd.DataFrame(rows, columns=["kind", "stations", *(f"open_{t}" for t in TIMES)])
+
+
+def _fairness_rows(time_key: str, fair: Any) -> list[dict[str, Any]]:
+    rows = []
+    for area, summary in [("region", fair.region), *fair.districts.items()]:
+        d = summary.to_dict()
+
+        def minutes(key: str, d: dict[str, Any] = d) -> float | None:
+            return None if d[key] is None else d[key] / 60
+
+        rows.append(
+            {
+                "time": time_key,
+                "area": area,
+                "demand": d["demand"],
+                "median_min": minutes("median_s"),
+                "p90_min": minutes("p90_s"),
+                "p95_min": minutes("p95_s"),
+                "worst5_mean_min": minutes("worst5_mean_s"),
+                "unreachable_share": d["unreachable_share"],
+                "gini": d["gini"],
+                "palma": d["palma"],
+                "note": "" if d["demand"] else "no_demand",
+            }
+        )
+    return rows
+
+
+def _responses(store: StationStore, at: datetime, limit_days: float) -> tuple[ReportTable, ...]:
+    from geo.feedback import Feedback, response_times
+
+    Feedback(store)  # its tables exist from here on (a store nobody reported to yet)
+    rt = response_times(store, at=at, limit_days=limit_days)
+
+    def frame(groups: Sequence[Any], first: str) -> pd.DataFrame:
+        cols = ["items", "replied", "resolved", "reply_median_days", "reply_p90_days",
+                "resolution_median_days", "resolution_p90_days", "open_past_limit"]  # fmt: skip
+        rows = [
+            {first: g.group or _UNNAMED[first], **{c: getattr(g, c) for c in cols},
+             "note": "" if g.items else "no_items"}
+            for g in groups
+        ]  # fmt: skip
+        return no_nan(pd.DataFrame(rows, columns=[first, *cols, "note"]))
+
+    return (
+        ReportTable("responses_overall", frame([rt.overall], "group"), "responses_scope"),
+        ReportTable("responses_district", frame(rt.by_district, "district")),
+        ReportTable("responses_planner", frame(rt.by_planner, "planner")),
+    )
+
+
+def _sites(
+    region: Region, stations: StationSet, demand: pd.DataFrame | None, **opts: Any
+) -> tuple[ReportTable, ...]:
+    from geo.regions import region_candidates
+    from geo.siting import suggest_sites
+
+    cols = ["order", "id", "name", "lon", "lat", "gain", "source"]
+    if demand is None:
+        return (ReportTable("sites", pd.DataFrame(columns=cols), "no_demand"),)
+    cands = region_candidates(region)
+    result, scored = suggest_sites(cands, demand, stations.lon, stations.lat, **opts)
+    chosen = scored[scored["order"] > 0].sort_values("order")
+    chosen = chosen.assign(source=chosen.get("source", ""))[cols].reset_index(drop=True)
+    summary = pd.DataFrame(
+        [
+            {
+                "candidates": len(cands),
+                "method": result.method,
+                "solver": result.solver,
+                "optimal": result.optimal,
+                "share_before": result.share_before,
+                "share_after": result.share_after,
+                "total": result.total,
+            }
+        ]
+    )
+    return (
+        ReportTable("sites", no_nan(chosen), "" if len(chosen) else "no_sites"),
+        ReportTable("sites_summary", no_nan(summary)),
+    )
+
+
+def planner_report(
+    store: StationStore,
+    region: Region,
+    *,
+    as_of: datetime,
+    day_hour: int = 12,
+    night_hour: int = 2,
+    minutes: float = 15.0,
+    radius_m: float = 1000.0,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+    kinds: Sequence[str] | None = None,
+    k: int = 5,
+    method: Literal["exact", "greedy"] = "greedy",
+    time_limit_s: float = 60.0,
+    resolution: int = 10,
+    limit_days: float | None = None,
+    progress: Progress | None = None,
+) -> PlannerReport:
+    """Compute a region's planner report.
+
+    Parameters
+    ----------
+    store
+        The stations (and riders' feedback) store.
+    region
+        A loaded region: its network, boundary, demand, districts, time zone.
+    as_of
+        The time described (aware; naive means UTC): day and night are on its local
+        date, and response times are counted up to it.
+    day_hour, night_hour
+        Local hours of the two counts (12 and 2).
+    minutes, radius_m, walk_speed_kmh
+        The two standards (15 min on foot at 4.8 km/h; 1,000 m straight line).
+    kinds
+        Count only stations of these kinds.
+    k, method, time_limit_s
+        Suggested sites: how many, ``greedy`` or ``exact``, the solver's limit.
+    resolution
+        H3 resolution of the area hexagons.
+    limit_days
+        Open feedback items older than this are past the limit (the library's default).
+    progress
+        Called with a short message before each step (the CLI prints it on a terminal).
+
+    Returns
+    -------
+    PlannerReport
+        Sheets ``kpi``, ``gaps``, ``impact``, ``sites``, ``fairness``, ``responses``.
+
+    Raises
+    ------
+    InvalidInputError
+        For hours outside 0..23.
+    """
+    from geo.fairness import fairness_report
+    from geo.feedback import DEFAULT_LIMIT_DAYS
+    from geo.gaps import GAP_COLUMNS, gap_pieces, json_records
+    from geo.impact import IMPACT_COLUMNS, station_impact
+
+    for name, hour in (("day_hour", day_hour), ("night_hour", night_hour)):
+        if not 0 <= hour <= 23:
+            raise InvalidInputError(f"{name}={hour!r} must be an hour, 0 to 23")
+    say = progress or (lambda _msg: None)
+    tz = ZoneInfo(region.spec.tz)
+    at = as_of if as_of.tzinfo else as_of.replace(tzinfo=ZoneInfo("UTC"))
+    local_day = at.astimezone(tz).date()
+    when = {
+        "day": datetime.combine(local_day, time(day_hour), tzinfo=tz),
+        "night": datetime.combine(local_day, time(night_hour), tzinfo=tz),
+    }
+    net, demand, districts = region.network, region.demand(), region.districts
+    reach = {"walk": walk_limit_m(minutes, walk_speed_kmh), "radius": radius_m}
+    common: dict[str, Any] = dict(
+        minutes=minutes, radius_m=radius_m, walk_speed_kmh=walk_speed_kmh, demand=demand,
+        area=region.boundary, resolution=resolution,
+    )  # fmt: skip
+    rows: list[dict[str, Any]] = []
+    drows: list[dict[str, Any]] = []
+    counted: dict[str, list[Station]] = {}
+    sets: dict[tuple[str, str], StationSet] = {}
+    reports: dict[tuple[str, str], CoverageReport] = {}
+    for t in TIMES:
+        for std in STANDARDS:
+            say(f"coverage: {t}, {std}")
+            found = counted_stations(store, region, at=when[t], reach_m=reach[std], kinds=kinds)
+            counted.setdefault(t, found)  # the walking reach (the wider) comes first
+            sets[t, std] = s = _station_set(region, found)
+            keep = (t, std) == ("day", "walk")
+            reports[t, std] = rep = coverage_report(
+                net, s, standard=std, districts=districts, keep_cells=keep, **common
+            )
+            head = {"time": t, "at": when[t].isoformat(), "standard": std,
+                    "limit_m": rep.limit_m, "stations": len(found)}  # fmt: skip
+            rows += [{**head, **r} for r in _share_rows(rep)]
+            for name, parts in rep.districts.items():
+                for measure, key in zip(MEASURES, _SHARE_KEYS, strict=True):
+                    sh = parts[key]
+                    drows.append(
+                        {"district": name, "time": t, "standard": std, "measure": measure,
+                         "none": sh.none, "once": sh.once, "multiple": sh.multiple,
+                         "covered": sh.once + sh.multiple,
+                         "note": "no_demand" if sh.none != sh.none else ""}
+                    )  # fmt: skip
+    kpi = ReportSheet(
+        "kpi",
+        (
+            ReportTable("stations_by_kind", _kinds_table(store, region, counted)),
+            ReportTable("coverage", no_nan(pd.DataFrame(rows))),
+            ReportTable(
+                "coverage_districts",
+                no_nan(pd.DataFrame(drows)),
+                "" if drows else "no_districts",
+            ),
+        ),
+    )
+    say("gaps")
+    day = sets["day", "walk"]
+    pieces = gap_pieces(
+        reports["day", "walk"], net, day, demand=demand, districts=districts,
+        walk_speed_kmh=walk_speed_kmh,
+    )  # fmt: skip
+    gap_cols = [c for c in GAP_COLUMNS if c != "geometry"]
+    gaps = no_nan(pd.DataFrame(json_records(pieces), columns=gap_cols))
+    say("station impact")
+    impact = station_impact(net, day, standard="walk", **common)
+    impact_frame = pd.DataFrame(impact.to_dict()["stations"], columns=IMPACT_COLUMNS)
+    say("suggested sites")
+    sites = _sites(
+        region, day, demand, network=net, standard="walk", minutes=minutes,
+        radius_m=radius_m, walk_speed_kmh=walk_speed_kmh, k=k, method=method,
+        time_limit_s=time_limit_s,
+    )  # fmt: skip
+    say("fairness")
+    fair_rows: list[dict[str, Any]] = []
+    if demand is not None:
+        for t in TIMES:
+            st = counted[t]
+            fair = fairness_report(
+                net, [s.lon for s in st], [s.lat for s in st], [s.capacity for s in st],
+                demand, minutes=minutes, walk_speed_kmh=walk_speed_kmh, districts=districts,
+            )  # fmt: skip
+            fair_rows += _fairness_rows(t, fair)
+    say("response times")
+    limit = DEFAULT_LIMIT_DAYS if limit_days is None else limit_days
+    return PlannerReport(
+        region_id=region.id,
+        region_name=region.spec.name,
+        lang=region.spec.lang,
+        as_of=at.isoformat(),
+        times={t: w.isoformat() for t, w in when.items()},
+        sheets=(
+            kpi,
+            ReportSheet("gaps", (ReportTable("gaps", gaps, "" if len(gaps) else "no_gaps"),)),
+            ReportSheet(
+                "impact",
+                (ReportTable("impact", no_nan(impact_frame)),),
+            ),
+            ReportSheet("sites", sites),
+            ReportSheet(
+                "fairness",
+                (
+                    ReportTable(
+                        "fairness",
+                        no_nan(pd.DataFrame(fair_rows)),
+                        "fairness_basis" if demand is not None else "no_demand",
+                    ),
+                ),
+            ),
+            ReportSheet("responses", _responses(store, at, limit)),
+        ),
+    )
