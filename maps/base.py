@@ -1,16 +1,4 @@
-"""The base map: tiles and attribution, fitting to bounds, legends, and offline assets.
-
-Every page's JavaScript and CSS (Leaflet and its plugins) comes from the files
-vendored in ``maps/static`` (see its README), never from a CDN:
-
-* served pages link them under :data:`STATIC_URL`, which the service mounts;
-* standalone files (:func:`write_standalone`) carry them inline, fonts and
-  images as ``data:`` URIs, so the file works with no network at all.
-
-folium's elements name their assets in ``default_js`` / ``default_css``;
-:func:`localize` rewrites those names to the vendored files on each element
-of a map (never on folium's classes), and raises for an asset it does not
-know, so a new plugin cannot silently pull from a CDN.
+"""The base map: tiles and attribution, GCJ-02 display, fitting to bounds.
 
 Tiles come from a URL template; by default there is none (:data:`NO_TILES`),
 and the service passes its own street tiles (:mod:`maps.tiles`). A GCJ-02 tile
@@ -18,19 +6,15 @@ source (Amap-style) is declared with ``crs="gcj02"``; every overlay is then
 shifted from WGS-84 into GCJ-02 (:func:`to_display`, :func:`frame_to_display`)
 so that it lines up with the streets on the tiles. Tiles that fail to load
 leave an empty square; nothing on the page depends on them.
+
+The page's offline assets are :mod:`maps.assets`, legends :mod:`maps.legend`,
+escaped text :mod:`maps.safe_text`; their public names are importable from here too.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import json
 import logging
-import mimetypes
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import branca.element
@@ -39,17 +23,28 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import shapely
-from folium.elements import JSCSSMixin
-from folium.template import Template as FoliumTemplate
 from numpy.typing import ArrayLike
 
 from geo.crs import convert
+from maps.assets import (
+    ASSETS,
+    DROPPED,
+    STATIC_DIR,
+    STATIC_URL,
+    UnknownAssetError,
+    localize,
+    render_html,
+    write_standalone,
+)
 from maps.i18n import Lang, text
+from maps.legend import Legend
+from maps.safe_text import SafeGeoJsonTooltip, escape_html, js_literal, safe_tooltip
 from maps.style import NARROW_PX, marker_css
 
 __all__ = [
     "AMAP_TILES",
     "ASSETS",
+    "DROPPED",
     "NO_TILES",
     "OSM_TILES",
     "STATIC_DIR",
@@ -63,6 +58,7 @@ __all__ = [
     "escape_html",
     "fit_to",
     "frame_to_display",
+    "js_literal",
     "localize",
     "render_html",
     "safe_tooltip",
@@ -71,45 +67,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-"""Folder of the vendored JavaScript and CSS."""
-
-STATIC_URL = "/static/maps"
-"""URL under which the service mounts :data:`STATIC_DIR`."""
-
-ASSETS: dict[str, str] = {
-    # folium's asset name → file under STATIC_DIR
-    "leaflet": "leaflet/leaflet.js",
-    "leaflet_css": "leaflet/leaflet.css",
-    "jquery": "jquery/jquery.min.js",
-    "awesome_markers": "awesome-markers/leaflet.awesome-markers.min.js",
-    "awesome_markers_css": "awesome-markers/leaflet.awesome-markers.css",
-    "awesome_markers_font_css": "fontawesome/css/all.min.css",
-    "markerclusterjs": "markercluster/leaflet.markercluster.js",
-    "markerclustercss": "markercluster/MarkerCluster.css",
-    "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
-    "leaflet-heat.js": "heat/leaflet-heat.js",
-}
-"""The vendored assets, by the names folium's elements give them."""
-
-DROPPED: frozenset[str] = frozenset(
-    {"bootstrap", "bootstrap_css", "glyphicons_css", "awesome_rotate_css"}
-)
-"""folium defaults that no template of ours or folium's needs: left off every page.
-
-Bootstrap and its glyphicons only style notebook widgets; the rotate CSS only
-serves ``folium.Icon(angle=...)``, which no builder uses.
-"""
-
-_ICON_ASSETS = frozenset({"awesome_markers", "awesome_markers_css"})
-"""Left off pages without a ``folium.Icon`` (our pins are HTML with Font Awesome glyphs)."""
-
-_INLINE = "sf-inline:"
-
-
-class UnknownAssetError(ValueError):
-    """A map element wants a JavaScript or CSS file that is not vendored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,75 +219,6 @@ class OfflineMap(folium.Map):
         super().render(**kwargs)
 
 
-def _walk(element: branca.element.Element) -> list[branca.element.Element]:
-    out = [element]
-    for child in list(element._children.values()):
-        out += _walk(child)
-    return out
-
-
-def _local(name: str, url: str, asset_base: str) -> str:
-    if name in ASSETS:
-        return f"{asset_base}/{ASSETS[name]}"
-    if url.startswith(asset_base + "/"):
-        return url
-    raise UnknownAssetError(
-        f"asset {name!r} ({url}) is not vendored in maps/static; add it there and to "
-        "maps.base.ASSETS so that the page does not load it from a CDN"
-    )
-
-
-def localize(element: branca.element.Element, *, asset_base: str = STATIC_URL) -> None:
-    """Point every asset of ``element``'s page at the vendored files.
-
-    Sets ``default_js`` / ``default_css`` on each element instance (folium's
-    classes are left alone) and removes links to other assets from the
-    page header.
-
-    Parameters
-    ----------
-    element
-        A map or any element of one; its whole page is rewritten.
-    asset_base
-        URL prefix of the vendored files.
-
-    Raises
-    ------
-    UnknownAssetError
-        When an element needs an asset that is not vendored.
-    """
-    root = element.get_root()
-    elements = _walk(root)
-    dropped = DROPPED
-    if not any(isinstance(el, folium.Icon) for el in elements):
-        dropped = dropped | _ICON_ASSETS
-    for el in elements:
-        if isinstance(el, JSCSSMixin):
-            # Keep the element's own list once, so a later render can add back
-            # what this one left off (icons added after a first render).
-            if "_sf_js" not in el.__dict__:
-                el._sf_js = list(el.default_js)  # type: ignore[attr-defined]
-                el._sf_css = list(el.default_css)  # type: ignore[attr-defined]
-            el.default_js = [
-                (n, _local(n, u, asset_base))
-                for n, u in el._sf_js  # type: ignore[attr-defined]
-                if n not in dropped
-            ]
-            el.default_css = [
-                (n, _local(n, u, asset_base))
-                for n, u in el._sf_css  # type: ignore[attr-defined]
-                if n not in dropped
-            ]
-    header = getattr(root, "header", None)
-    if header is not None:
-        for key, child in list(header._children.items()):
-            if isinstance(child, branca.element.Link):
-                if key in dropped:
-                    del header._children[key]
-                else:
-                    child.url = _local(key, child.url, asset_base)
-
-
 def base_map(
     *,
     tiles: TileConfig = NO_TILES,
@@ -447,254 +335,3 @@ def fit_to(
     x, y = x[ok], y[ok]
     bounds = [[float(y.min()), float(x.min())], [float(y.max()), float(x.max())]]
     m.fit_bounds(bounds, max_zoom=max_zoom, padding=(20, 20))
-
-
-class Legend(branca.element.MacroElement):
-    """A legend box in a map corner.
-
-    Parameters
-    ----------
-    title
-        Heading.
-    entries
-        ``(colour, glyph, label)`` rows; ``glyph`` is a Font Awesome name or ``""``.
-    position
-        Leaflet control position.
-    sections
-        Further ``(heading, entries)`` blocks, e.g. a layer's colour scale.
-    """
-
-    _template = branca.element.Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            // Narrow screens: folded, up with the layer control, clear of the nearest list.
-            var narrow = window.matchMedia("(max-width: {{ this.narrow_px }}px)").matches;
-            var legend = L.control({position: narrow ? "topright" : {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "sf-legend leaflet-control");
-                div.innerHTML = {{ this.html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                // On narrow screens the legend folds behind its button (see marker_css).
-                var button = div.querySelector(".sf-legend-toggle");
-                button.addEventListener("click", function () {
-                    var open = !div.classList.contains("sf-unfolded");
-                    div.classList.toggle("sf-unfolded", open);
-                    button.setAttribute("aria-expanded", open ? "true" : "false");
-                });
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(
-        self,
-        title: str,
-        entries: Sequence[tuple[str, str, str]],
-        *,
-        position: str = "bottomright",
-        sections: Sequence[tuple[str, Sequence[tuple[str, str, str]]]] = (),
-    ) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.sections = [(head, list(rows)) for head, rows in sections]
-        self.narrow_px = NARROW_PX
-        self.title = title
-        self.entries = list(entries)
-        self.position = position
-
-    @property
-    def html(self) -> str:
-        """The legend's inner HTML (labels escaped)."""
-        title = html.escape(self.title)
-        rows = [
-            f'<button type="button" class="sf-legend-toggle" aria-expanded="false">'
-            f'<i class="fa-solid fa-list"></i> {title}</button><div class="sf-legend-body">'
-            f"<h4>{title}</h4>"
-        ]
-        blocks = [(None, self.entries), *self.sections]
-        for head, entries in blocks:
-            if head is not None:
-                rows.append(f'<h5 class="sf-legend-scale">{html.escape(head)}</h5>')
-            for color, glyph, label in entries:
-                icon = f'<i class="fa-solid fa-{html.escape(glyph)}"></i>' if glyph else ""
-                rows.append(
-                    f'<div><span class="sf-swatch" style="background:{html.escape(color)}">'
-                    f"{icon}</span>{html.escape(label)}</div>"
-                )
-        return "".join(rows) + "</div>"
-
-
-# -- output ------------------------------------------------------------------
-_SCRIPT_RE = re.compile(r'<script src="' + re.escape(_INLINE) + r'/([^"]+)"></script>')
-_LINK_RE = re.compile(r'<link[^>]*href="' + re.escape(_INLINE) + r'/([^"]+)"[^>]*/?>')
-_CSS_URL_RE = re.compile(r"""url\((['"]?)([^)'"]+)\1\)""")
-_REMOTE_RE = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//""")
-
-
-def _data_uri(path: Path) -> str:
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if path.suffix == ".woff2":
-        mime = "font/woff2"
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
-def _inline_css(rel: str) -> str:
-    path = STATIC_DIR / rel
-    css = path.read_text(encoding="utf-8")
-    folder = PurePosixPath(rel).parent
-
-    def repl(match: re.Match[str]) -> str:
-        target = match.group(2)
-        if target.startswith(("data:", "#")):
-            return match.group(0)
-        file = STATIC_DIR / str(PurePosixPath(folder, target)).replace("\\", "/")
-        file = file.resolve()
-        if file.is_file() and STATIC_DIR in file.parents:
-            return f"url({_data_uri(file)})"
-        return "url(data:,)"  # a format the page never uses (e.g. a TrueType fallback)
-
-    return _CSS_URL_RE.sub(repl, css)
-
-
-def _inline_assets(page: str) -> str:
-    def script(match: re.Match[str]) -> str:
-        js = (STATIC_DIR / match.group(1)).read_text(encoding="utf-8")
-        return "<script>" + js.replace("</script", "<\\/script") + "</script>"
-
-    def link(match: re.Match[str]) -> str:
-        return "<style>" + _inline_css(match.group(1)).replace("</style", "<\\/style") + "</style>"
-
-    page = _SCRIPT_RE.sub(lambda mt: script(mt), page)
-    return _LINK_RE.sub(lambda mt: link(mt), page)
-
-
-def render_html(m: folium.Map, *, asset_base: str = STATIC_URL, inline: bool = False) -> str:
-    """The whole HTML page of a map, with vendored assets only.
-
-    Parameters
-    ----------
-    m
-        The map (an :class:`OfflineMap` from a builder, or any folium map).
-    asset_base
-        URL prefix of the vendored files when they are linked.
-    inline
-        Put every asset into the page instead of linking it.
-
-    Returns
-    -------
-    str
-        The page.
-
-    Raises
-    ------
-    UnknownAssetError
-        When an element needs an asset that is not vendored, or the page
-        would still load a script, style sheet or image from another host.
-    """
-    base = _INLINE if inline else asset_base
-    old = getattr(m, "asset_base", None)
-    m.asset_base = base  # type: ignore[attr-defined]
-    try:
-        localize(m, asset_base=base)
-        page = m.get_root().render()
-    finally:
-        if old is not None:
-            m.asset_base = old  # type: ignore[attr-defined]
-    for tag in re.findall(r"<(?:script|link|img)\b[^>]*>", page):
-        if _REMOTE_RE.search(tag):
-            raise UnknownAssetError(f"the page would load a remote asset: {tag}")
-    if inline:
-        page = _inline_assets(page)
-    lang = getattr(m, "lang", None)
-    if lang:
-        page = page.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
-    return page
-
-
-def write_standalone(m: folium.Map, path: str | Path) -> None:
-    """Write ``m`` as one HTML file that works offline (every asset inlined).
-
-    Only the map tiles come from the network; without it the page works
-    on an empty background.
-
-    Parameters
-    ----------
-    m
-        The map.
-    path
-        Output file; its folder must exist.
-    """
-    Path(path).write_text(render_html(m, inline=True), encoding="utf-8")
-
-
-def js_literal(value: Any) -> str:
-    """``value`` as a JavaScript literal that is safe inside a ``<script>`` element."""
-    return (
-        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        .replace("</", "<\\/")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
-
-# -- text in pages ---------------------------------------------------------------
-_JS_TEMPLATE_CHARS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
-
-
-def escape_html(value: object) -> str:
-    """``value`` as text that is safe in HTML, in an attribute, and inside a JavaScript
-    template literal (folium writes tooltip text between backticks).
-
-    Examples
-    --------
-    >>> escape_html("x<img src=x onerror=alert(1)>`${1}`")
-    'x&lt;img src=x onerror=alert(1)&gt;&#96;&#36;{1}&#96;'
-    """
-    return html.escape(str(value), quote=True).translate(_JS_TEMPLATE_CHARS)
-
-
-def safe_tooltip(value: object, **kwargs: Any) -> folium.Tooltip:
-    """A plain-text tooltip: ``value`` escaped (see :func:`escape_html`)."""
-    return folium.Tooltip(escape_html(value), **kwargs)
-
-
-class SafeGeoJsonTooltip(folium.GeoJsonTooltip):
-    """folium's ``GeoJsonTooltip`` with every field value and alias escaped.
-
-    folium writes the feature properties into the tooltip with ``innerHTML``
-    as they are, so a station id such as ``x<img src=x onerror=…>`` would run
-    script when a planner hovers its circle.
-    """
-
-    _template = FoliumTemplate(
-        """
-    {% macro script(this, kwargs) %}
-    {{ this._parent.get_name() }}.bindTooltip(function (layer) {
-        var E = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
-        function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return E[c]; }); }
-        var fields = {{ this.fields | tojson }}, aliases = {{ this.aliases | tojson }};
-        var rows = fields.map(function (f, i) {
-            var v = layer.feature.properties[f];
-            v = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : v;
-            return "<tr><th>" + esc(aliases[i]) + "</th><td>" + esc(v) + "</td></tr>";
-        });
-        var div = L.DomUtil.create("div");
-        div.innerHTML = "<table>" + rows.join("") + "</table>";
-        return div;
-    }, {{ this.tooltip_options | tojavascript }});
-    {% endmacro %}
-    """
-    )
-
-    def render(self, **kwargs: Any) -> None:
-        """Render; a layer with no feature (nothing open of a kind, say) still renders."""
-        parent = self._parent
-        if isinstance(parent, folium.GeoJson) and not parent.data.get("features"):
-            # folium checks the fields against the first feature and refuses an empty layer.
-            branca.element.MacroElement.render(self, **kwargs)
-            return
-        super().render(**kwargs)

@@ -18,8 +18,9 @@ import shapely
 
 from maps.base import NO_TILES, TileConfig, frame_to_display
 from maps.i18n import Lang, text
+from maps.layers import geojson_group, or_missing, require_columns
 
-__all__ = ["IMPACT_COLORS", "impact_frame", "impact_layer", "impact_radius_px"]
+__all__ = ["IMPACT_COLORS", "impact_frame", "impact_layer", "impact_legend", "impact_radius_px"]
 
 IMPACT_COLORS = {"loses": "#D55E00", "nothing": "#777777"}
 """Okabe–Ito vermillion for stations whose closing loses coverage, grey for the rest."""
@@ -42,10 +43,6 @@ def impact_frame(result: Any) -> gpd.GeoDataFrame:
     """A :class:`geo.impact.StationImpact`'s table as WGS-84 points, for :func:`impact_layer`."""
     t = result.table
     return gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(t["lon"], t["lat"]), crs=4326)
-
-
-def _fmt(value: Any, pattern: str) -> str:
-    return "—" if value is None or value != value else pattern.format(value)
 
 
 def impact_layer(
@@ -72,9 +69,7 @@ def impact_layer(
     """
     need = ["station_id", "rank", "only_demand", "loss_demand_share", "loss_street_share",
             "loses_nothing"]  # fmt: skip
-    missing = [c for c in need if c not in impact.columns]
-    if missing:
-        raise ValueError(f"impact: missing column(s) {', '.join(missing)}")
+    require_columns(impact, need, "impact")
     frame = frame_to_display(impact, tiles).sort_values("rank", kind="stable")
     demand = frame["loss_demand_share"].notna().any()
     measure = (frame["loss_demand_share"] if demand else frame["loss_street_share"]).astype(float)
@@ -95,8 +90,8 @@ def impact_layer(
                     "id": fid,
                     "station_id": str(row.station_id),
                     "rank": int(rank),
-                    "only": _fmt(row.only_demand, "{:g}"),
-                    "loss": _fmt(
+                    "only": or_missing(row.only_demand, "{:g}"),
+                    "loss": or_missing(
                         row.loss_demand_share if demand else row.loss_street_share, "{:.1%}"
                     ),
                     "verdict": text("loses_nothing" if nothing else "loses_coverage", lang),
@@ -106,28 +101,31 @@ def impact_layer(
                 },
             }
         )
-    group = folium.FeatureGroup(name=text("impact", lang), overlay=True)
     loss_label = text("loss_demand" if demand else "loss_streets", lang)
-    folium.GeoJson(
+    return geojson_group(
         {"type": "FeatureCollection", "features": feats},
-        name=text("impact", lang),
+        text("impact", lang),
         marker=folium.CircleMarker(radius=6, weight=2, fill=True),
-        style_function=lambda f: {
+        style=lambda f: {
             "radius": f["properties"]["radius"],
             "color": f["properties"]["color"],
             "fillColor": f["properties"]["color"],
             "fillOpacity": f["properties"]["fill"],
             "dashArray": "3 3" if f["properties"]["fill"] == 0 else None,
         },
-        tooltip=folium.GeoJsonTooltip(
-            ["station_id", "rank", "only", "loss", "verdict"],
-            aliases=[
-                text("stations", lang),
-                text("rank", lang),
-                text("only_it", lang),
-                loss_label,
-                "",
-            ],
-        ),
-    ).add_to(group)
-    return group
+        tooltip=[
+            ("station_id", text("stations", lang)),
+            ("rank", text("rank", lang)),
+            ("only", text("only_it", lang)),
+            ("loss", loss_label),
+            ("verdict", ""),
+        ],
+    )
+
+
+def impact_legend(lang: Lang) -> list[tuple[str, str, str]]:
+    """The layer's legend rows: closing loses coverage, closing loses nothing."""
+    return [
+        (IMPACT_COLORS["loses"], "", text("loses_coverage", lang)),
+        (IMPACT_COLORS["nothing"], "", text("loses_nothing", lang)),
+    ]
