@@ -78,3 +78,16 @@ def test_gap_popup_shows_the_pieces_figures_and_why(
     html = coverage_map(gaps=pieces, lang="en").get_root().render()
     assert "Best site inside" in html and "Walk to nearest station" in html
     assert "NaN" not in html
+
+
+def test_impact_tooltip_escapes_station_ids(case) -> None:  # type: ignore[no-untyped-def]
+    """The impact layer's tooltip is the coverage layers' escaped one: a station id with
+    markup is shown as text, never run (folium's own tooltip writes it as HTML)."""
+    _, result = case
+    frame = impact_frame(result)
+    frame["station_id"] = ["<img src=x onerror=alert(1)>", *frame["station_id"][1:]]
+    page = folium.Map()
+    impact_layer(frame, lang="en").add_to(page)
+    html = page.get_root().render()
+    assert "function esc(s)" in html  # maps.safe_text.SafeGeoJsonTooltip's template
+    assert html.count("bindTooltip") == 1
