@@ -13,7 +13,7 @@ import jinja2
 
 from geo.names import Lang
 from geo.report import PlannerReport, localized_frame, text
-from geo.report.labels import SHARE_COLUMNS
+from geo.report.labels import COORD_COLUMNS, SHARE_COLUMNS
 from geo.report.tables import plain_value
 
 __all__ = ["format_cell", "report_html"]
@@ -24,13 +24,15 @@ _ENV = jinja2.Environment(
 
 
 def format_cell(key: str, value: Any) -> tuple[str, bool]:
-    """How a cell is shown, and whether it is a number: shares as percentages, other floats
-    to three decimals, missing values as an empty cell (the note says why).
+    """How a cell is shown, and whether it is a number: shares as percentages, degrees to six
+    decimals, other floats to three, missing values as an empty cell (the note says why).
 
     Examples
     --------
     >>> format_cell("once", 0.1234), format_cell("demand", 2.0), format_cell("note", None)
     (('12.3 %', True), ('2', True), ('', False))
+    >>> format_cell("lon", 114.0322088)
+    ('114.032209', True)
     """
     if value is None:
         return "", False
@@ -39,6 +41,8 @@ def format_cell(key: str, value: Any) -> tuple[str, bool]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if key in SHARE_COLUMNS:
             return f"{100 * float(value):.1f} %", True
+        if key in COORD_COLUMNS:
+            return f"{float(value):.6f}", True
         return f"{float(value):,.3f}".rstrip("0").rstrip("."), True
     return str(value), False
 

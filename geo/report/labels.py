@@ -13,7 +13,7 @@ import pandas as pd
 from geo.names import Lang, kind_label
 from geo.types import Kind
 
-__all__ = ["TEXT", "VALUE_COLUMNS", "localized_frame", "text"]
+__all__ = ["COORD_COLUMNS", "SHARE_COLUMNS", "TEXT", "VALUE_COLUMNS", "localized_frame", "text"]
 
 TEXT: dict[str, tuple[str, str]] = {
     # title, sheets and tables
@@ -151,6 +151,9 @@ SHARE_COLUMNS = frozenset(
      "loss_street_share", "loss_area_share", "loss_demand_share"}
 )  # fmt: skip
 """Columns holding shares (0..1), shown as percentages."""
+
+COORD_COLUMNS = frozenset({"lon", "lat", "centre_lon", "centre_lat", "site_lon", "site_lat"})
+"""Columns holding WGS-84 degrees, shown with 6 decimals (about 0.1 m)."""
 
 
 def text(key: str, lang: Lang) -> str:

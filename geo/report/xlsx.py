@@ -13,7 +13,7 @@ from typing import Any
 
 from geo.export import FORMULA_TRIGGERS
 from geo.names import Lang
-from geo.report.labels import SHARE_COLUMNS, localized_frame, text
+from geo.report.labels import COORD_COLUMNS, SHARE_COLUMNS, localized_frame, text
 from geo.report.tables import PlannerReport, ReportTable, plain_value
 
 __all__ = ["report_xlsx"]
@@ -51,6 +51,8 @@ def _table(ws: Any, row: int, table: ReportTable, lang: Lang) -> int:
             cell = _put(ws, row, c, plain_value(value))
             if key in SHARE_COLUMNS and isinstance(cell.value, float):
                 cell.number_format = "0.0%"
+            elif key in COORD_COLUMNS and isinstance(cell.value, float):
+                cell.number_format = "0.000000"
             elif isinstance(cell.value, float):
                 cell.number_format = "0.###"
     if table.note:

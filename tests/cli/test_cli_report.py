@@ -224,3 +224,6 @@ def test_english_and_errors(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--out" in err and "r.pdf" in err
     assert not (tmp_path / "r.pdf").exists()
+    assert main([*argv[:-1], str(tmp_path / "no" / "r.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such folder" in err
