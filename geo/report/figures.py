@@ -13,6 +13,7 @@ line. Gaps, station impact, suggested sites are those of the day on foot.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
@@ -251,10 +252,7 @@ def planner_report(
     InvalidInputError
         For hours outside 0..23.
     """
-    from geo.fairness import fairness_report
     from geo.feedback import DEFAULT_LIMIT_DAYS
-    from geo.gaps import GAP_COLUMNS, gap_pieces, json_records
-    from geo.impact import IMPACT_COLUMNS, station_impact
 
     for name, hour in (("day_hour", day_hour), ("night_hour", night_hour)):
         if not 0 <= hour <= 23:
@@ -263,32 +261,89 @@ def planner_report(
     tz = ZoneInfo(region.spec.tz)
     at = as_of if as_of.tzinfo else as_of.replace(tzinfo=ZoneInfo("UTC"))
     local_day = at.astimezone(tz).date()
-    when = {
-        "day": datetime.combine(local_day, time(day_hour), tzinfo=tz),
-        "night": datetime.combine(local_day, time(night_hour), tzinfo=tz),
-    }
-    net, demand, districts = region.network, region.demand(), region.districts
-    reach = {"walk": walk_limit_m(minutes, walk_speed_kmh), "radius": radius_m}
-    common: dict[str, Any] = dict(
-        minutes=minutes, radius_m=radius_m, walk_speed_kmh=walk_speed_kmh, demand=demand,
-        area=region.boundary, resolution=resolution,
+    inp = _Inputs(
+        store, region, kinds,
+        when={
+            "day": datetime.combine(local_day, time(day_hour), tzinfo=tz),
+            "night": datetime.combine(local_day, time(night_hour), tzinfo=tz),
+        },
+        common=dict(
+            minutes=minutes, radius_m=radius_m, walk_speed_kmh=walk_speed_kmh,
+            demand=region.demand(), area=region.boundary, resolution=resolution,
+        ),
     )  # fmt: skip
+    kpi, counted, day, day_report = _kpi(inp, say)
+    say("gaps")
+    gaps = _gaps(inp, day_report, day)
+    say("station impact")
+    impact = _impact(inp, day)
+    say("suggested sites")
+    demand = inp.common["demand"]
+    sites = _sites(
+        region, day, demand, network=region.network, standard="walk", minutes=minutes,
+        radius_m=radius_m, walk_speed_kmh=walk_speed_kmh, k=k, method=method,
+        time_limit_s=time_limit_s,
+    )  # fmt: skip
+    say("fairness")
+    fairness = _fairness(inp, counted)
+    say("response times")
+    limit = DEFAULT_LIMIT_DAYS if limit_days is None else limit_days
+    return PlannerReport(
+        region_id=region.id,
+        region_name=region.spec.name,
+        lang=region.spec.lang,
+        as_of=at.isoformat(),
+        times={t: w.isoformat() for t, w in inp.when.items()},
+        sheets=(
+            kpi,
+            ReportSheet("gaps", (ReportTable("gaps", gaps, "" if len(gaps) else "no_gaps"),)),
+            ReportSheet("impact", (ReportTable("impact", impact),)),
+            ReportSheet("sites", sites),
+            ReportSheet("fairness", (fairness,)),
+            ReportSheet("responses", _responses(store, at, limit)),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What every part of the report is computed from."""
+
+    store: StationStore
+    region: Region
+    kinds: Sequence[str] | None
+    when: dict[str, datetime]
+    common: dict[str, Any]  # the standards, demand, area and resolution
+
+
+def _kpi(
+    inp: _Inputs, say: Progress
+) -> tuple[ReportSheet, dict[str, list[Station]], StationSet, CoverageReport]:
+    """The KPI sheet; the stations counted at each time on foot; those of the day on foot
+    and their coverage report (with its hexagons, for the gaps)."""
+    c = inp.common
+    reach = {"walk": walk_limit_m(c["minutes"], c["walk_speed_kmh"]), "radius": c["radius_m"]}
     rows: list[dict[str, Any]] = []
     drows: list[dict[str, Any]] = []
     counted: dict[str, list[Station]] = {}
-    sets: dict[tuple[str, str], StationSet] = {}
-    reports: dict[tuple[str, str], CoverageReport] = {}
+    day: tuple[StationSet, CoverageReport] | None = None
     for t in TIMES:
         for std in STANDARDS:
             say(f"coverage: {t}, {std}")
-            found = counted_stations(store, region, at=when[t], reach_m=reach[std], kinds=kinds)
-            counted.setdefault(t, found)  # the walking reach (the wider) comes first
-            sets[t, std] = s = _station_set(region, found)
-            keep = (t, std) == ("day", "walk")
-            reports[t, std] = rep = coverage_report(
-                net, s, standard=std, districts=districts, keep_cells=keep, **common
+            found = counted_stations(
+                inp.store, inp.region, at=inp.when[t], reach_m=reach[std], kinds=inp.kinds
             )
-            head = {"time": t, "at": when[t].isoformat(), "standard": std,
+            if std == "walk":  # fairness walks; the kinds table counts those inside
+                counted[t] = found
+            s = _station_set(inp.region, found)
+            keep = (t, std) == ("day", "walk")
+            rep = coverage_report(
+                inp.region.network, s, standard=std, districts=inp.region.districts,
+                keep_cells=keep, **c,
+            )  # fmt: skip
+            if keep:
+                day = (s, rep)
+            head = {"time": t, "at": inp.when[t].isoformat(), "standard": std,
                     "limit_m": rep.limit_m, "stations": len(found)}  # fmt: skip
             rows += [{**head, **r} for r in _share_rows(rep)]
             for name, parts in rep.districts.items():
@@ -300,71 +355,51 @@ def planner_report(
                          "covered": sh.once + sh.multiple,
                          "note": "no_demand" if sh.none != sh.none else ""}
                     )  # fmt: skip
-    kpi = ReportSheet(
-        "kpi",
-        (
-            ReportTable("stations_by_kind", _kinds_table(store, region, counted)),
-            ReportTable("coverage", no_nan(pd.DataFrame(rows))),
-            ReportTable(
-                "coverage_districts",
-                no_nan(pd.DataFrame(drows)),
-                "" if drows else "no_districts",
-            ),
+    assert day is not None  # TIMES and STANDARDS hold day and walk
+    tables = (
+        ReportTable("stations_by_kind", _kinds_table(inp.store, inp.region, counted)),
+        ReportTable("coverage", no_nan(pd.DataFrame(rows))),
+        ReportTable(
+            "coverage_districts", no_nan(pd.DataFrame(drows)), "" if drows else "no_districts"
         ),
     )
-    say("gaps")
-    day = sets["day", "walk"]
+    return ReportSheet("kpi", tables), counted, day[0], day[1]
+
+
+def _gaps(inp: _Inputs, report: CoverageReport, day: StationSet) -> pd.DataFrame:
+    """The gap pieces of the day on foot, ranked by demand (:func:`geo.gaps.gap_pieces`)."""
+    from geo.gaps import GAP_COLUMNS, gap_pieces, json_records
+
     pieces = gap_pieces(
-        reports["day", "walk"], net, day, demand=demand, districts=districts,
-        walk_speed_kmh=walk_speed_kmh,
+        report, inp.region.network, day, demand=inp.common["demand"],
+        districts=inp.region.districts, walk_speed_kmh=inp.common["walk_speed_kmh"],
     )  # fmt: skip
-    gap_cols = [c for c in GAP_COLUMNS if c != "geometry"]
-    gaps = no_nan(pd.DataFrame(json_records(pieces), columns=gap_cols))
-    say("station impact")
-    impact = station_impact(net, day, standard="walk", **common)
-    impact_frame = pd.DataFrame(impact.to_dict()["stations"], columns=IMPACT_COLUMNS)
-    say("suggested sites")
-    sites = _sites(
-        region, day, demand, network=net, standard="walk", minutes=minutes,
-        radius_m=radius_m, walk_speed_kmh=walk_speed_kmh, k=k, method=method,
-        time_limit_s=time_limit_s,
-    )  # fmt: skip
-    say("fairness")
-    fair_rows: list[dict[str, Any]] = []
-    if demand is not None:
-        for t in TIMES:
-            st = counted[t]
-            fair = fairness_report(
-                net, [s.lon for s in st], [s.lat for s in st], [s.capacity for s in st],
-                demand, minutes=minutes, walk_speed_kmh=walk_speed_kmh, districts=districts,
-            )  # fmt: skip
-            fair_rows += _fairness_rows(t, fair)
-    say("response times")
-    limit = DEFAULT_LIMIT_DAYS if limit_days is None else limit_days
-    return PlannerReport(
-        region_id=region.id,
-        region_name=region.spec.name,
-        lang=region.spec.lang,
-        as_of=at.isoformat(),
-        times={t: w.isoformat() for t, w in when.items()},
-        sheets=(
-            kpi,
-            ReportSheet("gaps", (ReportTable("gaps", gaps, "" if len(gaps) else "no_gaps"),)),
-            ReportSheet(
-                "impact",
-                (ReportTable("impact", no_nan(impact_frame)),),
-            ),
-            ReportSheet("sites", sites),
-            ReportSheet(
-                "fairness",
-                (
-                    ReportTable(
-                        "fairness",
-                        no_nan(pd.DataFrame(fair_rows)),
-                        "fairness_basis" if demand is not None else "no_demand",
-                    ),
-                ),
-            ),
-            ReportSheet("responses", _responses(store, at, limit)),
-        ),
-    )
+    columns = [c for c in GAP_COLUMNS if c != "geometry"]
+    return no_nan(pd.DataFrame(json_records(pieces), columns=columns))
+
+
+def _impact(inp: _Inputs, day: StationSet) -> pd.DataFrame:
+    """Each station's impact by day on foot (:func:`geo.impact.station_impact`)."""
+    from geo.impact import IMPACT_COLUMNS, station_impact
+
+    impact = station_impact(inp.region.network, day, standard="walk", **inp.common)
+    return no_nan(pd.DataFrame(impact.to_dict()["stations"], columns=IMPACT_COLUMNS))
+
+
+def _fairness(inp: _Inputs, counted: dict[str, list[Station]]) -> ReportTable:
+    """Walking times and accessibility inequality, day and night, region and districts."""
+    from geo.fairness import fairness_report
+
+    demand = inp.common["demand"]
+    if demand is None:
+        return ReportTable("fairness", pd.DataFrame(), "no_demand")
+    rows: list[dict[str, Any]] = []
+    for t in TIMES:
+        st = counted[t]
+        fair = fairness_report(
+            inp.region.network, [s.lon for s in st], [s.lat for s in st],
+            [s.capacity for s in st], demand, minutes=inp.common["minutes"],
+            walk_speed_kmh=inp.common["walk_speed_kmh"], districts=inp.region.districts,
+        )  # fmt: skip
+        rows += _fairness_rows(t, fair)
+    return ReportTable("fairness", no_nan(pd.DataFrame(rows)), "fairness_basis")
