@@ -119,7 +119,7 @@ def _kinds_table(
 
 def _fairness_rows(time_key: str, fair: Any) -> list[dict[str, Any]]:
     rows = []
-    for area, summary in [("region", fair.region), *fair.districts.items()]:
+    for scope, summary in [("region", fair.region), *fair.districts.items()]:
         d = summary.to_dict()
 
         def minutes(key: str, d: dict[str, Any] = d) -> float | None:
@@ -128,7 +128,7 @@ def _fairness_rows(time_key: str, fair: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "time": time_key,
-                "area": area,
+                "scope": scope,
                 "demand": d["demand"],
                 "median_min": minutes("median_s"),
                 "p90_min": minutes("p90_s"),
@@ -159,10 +159,11 @@ def _responses(store: StationStore, at: datetime, limit_days: float) -> tuple[Re
         ]  # fmt: skip
         return no_nan(pd.DataFrame(rows, columns=[first, *cols, "note"]))
 
+    by_district, by_planner = frame(rt.by_district, "district"), frame(rt.by_planner, "planner")
     return (
         ReportTable("responses_overall", frame([rt.overall], "group"), "responses_scope"),
-        ReportTable("responses_district", frame(rt.by_district, "district")),
-        ReportTable("responses_planner", frame(rt.by_planner, "planner")),
+        ReportTable("responses_district", by_district, "" if len(by_district) else "no_items"),
+        ReportTable("responses_planner", by_planner, "" if len(by_planner) else "no_items"),
     )
 
 

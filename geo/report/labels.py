@@ -69,8 +69,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "covered": ("Covered", "已覆盖"),
     "note": ("Note", "说明"),
     "district": ("District", "辖区"),
-    "area": ("Area", "范围"),
-    "demand": ("Demand", "需求"),
+    "scope": ("Area", "范围"),
+    "area": ("area (hexagons)", "面积（六边形）"),
+    "demand": ("Demand", "需求（权重）"),
     "median_min": ("Median, min", "中位数（分钟）"),
     "p90_min": ("90th pct, min", "90分位（分钟）"),
     "p95_min": ("95th pct, min", "95分位（分钟）"),
@@ -142,7 +143,7 @@ TEXT: dict[str, tuple[str, str]] = {
 """Key → (English, Chinese)."""
 
 VALUE_COLUMNS = frozenset(
-    {"time", "standard", "measure", "note", "area", "group", "district", "planner"}
+    {"time", "standard", "measure", "note", "scope", "group", "district", "planner"}
 )
 """Columns whose text cells are label keys too (``kind`` cells are station kinds)."""
 

@@ -92,7 +92,8 @@ def test_sheets_and_chinese_labels(book: Any) -> None:
     kpi = sheet_tables(book["关键指标"])
     assert list(kpi) == ["各类驿站数量", "各标准覆盖率（白天与夜间）", "各街道/辖区覆盖率"]
     cov = kpi["各标准覆盖率（白天与夜间）"][0]
-    assert set(cov["standard"]) == {"步行", "直线"} and set(cov["measure"]) >= {"需求"}
+    assert set(cov["standard"]) == {"步行", "直线"}
+    assert set(cov["measure"]) == {"街道（长度）", "面积（六边形）", "需求（权重）"}
     for ws in book.worksheets:
         for row in ws.iter_rows(values_only=True):
             assert not any(isinstance(v, float) and v != v for v in row), ws.title
@@ -115,8 +116,8 @@ def test_kpi_equals_coverage_command(
             rows = cov[(cov["time"] == time_zh) & (cov["standard"] == std_zh)]
             assert rows["stations"].tolist() == [want["stations"]] * 3
             assert rows["limit_m"].iloc[0] == pytest.approx(want["limit_m"])
-            for measure, key in (("街道（长度）", "street_share"), ("范围", "area_share"),
-                                 ("需求", "demand_share")):  # fmt: skip
+            for measure, key in (("街道（长度）", "street_share"), ("面积（六边形）", "area_share"),
+                                 ("需求（权重）", "demand_share")):  # fmt: skip
                 got = rows[rows["measure"] == measure].iloc[0]
                 for part in ("none", "once", "multiple"):
                     assert got[part] == pytest.approx(want[key][part], abs=1e-12)
@@ -177,11 +178,11 @@ def test_fairness_and_response_times(
     fair, note = sheet_tables(book["公平性"])["公平性"]
     want = cli_json(capsys, "coverage", "--db", str(written["db"]), "--region", "futian",
                     "--at", at, "--json")["fairness"]  # fmt: skip
-    region = fair[(fair["time"] == "白天") & (fair["area"] == "区域")].iloc[0]
+    region = fair[(fair["time"] == "白天") & (fair["scope"] == "区域")].iloc[0]
     assert region["median_min"] == pytest.approx(want["median_s"] / 60)
     assert region["p95_min"] == pytest.approx(want["p95_s"] / 60)
     assert region["gini"] == pytest.approx(want["gini"]) and "基尼" in note
-    assert set(fair["area"]) == {"区域", "福田区"}
+    assert set(fair["scope"]) == {"区域", "福田区"}
     tables = sheet_tables(book["响应时间"])
     with open_store(str(written["db"])) as store:
         rt = response_times(store, at=AS_OF)
