@@ -8,7 +8,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from geo.report.labels import TEXT
 from geo.stations import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
-AS_OF = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+AS_OF = datetime(2030, 1, 7, 4, 0, tzinfo=UTC)  # a Monday, noon in Shenzhen; after the reports
 ZH = {zh: key for key, (_, zh) in TEXT.items()}  # header → column key
 ZH_SHEETS = ["地图", "关键指标", "空白区", "驿站作用", "建议选址", "公平性", "响应时间"]
 
@@ -188,6 +188,7 @@ def test_fairness_and_response_times(
         rt = response_times(store, at=AS_OF)
     overall = tables["全部报告与建议"][0].iloc[0]
     assert (overall["items"], overall["replied"], overall["resolved"]) == (2, 1, 0)
+    assert overall["open_past_limit"] == rt.overall.open_past_limit == 2  # years later
     assert overall["reply_median_days"] == pytest.approx(rt.overall.reply_median_days)
     planners = tables["按规划人员"][0]
     assert planners["planner"].tolist() == [f.group or "（尚未答复）" for f in rt.by_planner]
