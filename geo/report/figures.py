@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from geo.regions import Region
     from geo.stations import StationStore
 
-__all__ = ["MEASURES", "STANDARDS", "TIMES", "counted_stations", "planner_report"]
+__all__ = [
+    "MEASURES",
+    "STANDARDS",
+    "TIMES",
+    "counted_stations",
+    "planner_report",
+    "report_times",
+]
 
 TIMES = ("day", "night")
 """The two times of day the KPIs are given at."""
@@ -199,6 +206,44 @@ def _sites(
     )
 
 
+def report_times(
+    as_of: datetime, *, tz: str, day_hour: int = 12, night_hour: int = 2
+) -> dict[str, datetime]:
+    """The day and night times of a report: those hours on the local date of ``as_of``.
+
+    Parameters
+    ----------
+    as_of
+        The time reported (aware; naive means UTC).
+    tz
+        The region's time zone.
+    day_hour, night_hour
+        Local hours, 0 to 23.
+
+    Raises
+    ------
+    InvalidInputError
+        For an hour outside 0..23.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> t = report_times(datetime(2026, 6, 1, 20, 0, tzinfo=UTC), tz="Asia/Shanghai")
+    >>> {k: v.isoformat() for k, v in t.items()}  # 04:00 on 2 June in Shenzhen
+    {'day': '2026-06-02T12:00:00+08:00', 'night': '2026-06-02T02:00:00+08:00'}
+    """
+    for name, hour in (("day_hour", day_hour), ("night_hour", night_hour)):
+        if not 0 <= hour <= 23:
+            raise InvalidInputError(f"{name}={hour!r} must be an hour, 0 to 23")
+    zone = ZoneInfo(tz)
+    at = as_of if as_of.tzinfo else as_of.replace(tzinfo=ZoneInfo("UTC"))
+    local_day = at.astimezone(zone).date()
+    return {
+        "day": datetime.combine(local_day, time(day_hour), tzinfo=zone),
+        "night": datetime.combine(local_day, time(night_hour), tzinfo=zone),
+    }
+
+
 def planner_report(
     store: StationStore,
     region: Region,
@@ -255,19 +300,11 @@ def planner_report(
     """
     from geo.feedback import DEFAULT_LIMIT_DAYS
 
-    for name, hour in (("day_hour", day_hour), ("night_hour", night_hour)):
-        if not 0 <= hour <= 23:
-            raise InvalidInputError(f"{name}={hour!r} must be an hour, 0 to 23")
     say = progress or (lambda _msg: None)
-    tz = ZoneInfo(region.spec.tz)
     at = as_of if as_of.tzinfo else as_of.replace(tzinfo=ZoneInfo("UTC"))
-    local_day = at.astimezone(tz).date()
     inp = _Inputs(
         store, region, kinds,
-        when={
-            "day": datetime.combine(local_day, time(day_hour), tzinfo=tz),
-            "night": datetime.combine(local_day, time(night_hour), tzinfo=tz),
-        },
+        when=report_times(at, tz=region.spec.tz, day_hour=day_hour, night_hour=night_hour),
         common=dict(
             minutes=minutes, radius_m=radius_m, walk_speed_kmh=walk_speed_kmh,
             demand=region.demand(), area=region.boundary, resolution=resolution,
