@@ -37,8 +37,8 @@ def add_arguments(sub: Any) -> None:
         help="the time reported (default now): day and night are on its local date; "
         "response times are counted to it",
     )
-    p.add_argument("--day-hour", type=int, default=12, help="local hour of the day count (12)")
-    p.add_argument("--night-hour", type=int, default=2, help="local hour of the night count (2)")
+    p.add_argument("--day-hour", type=_hour, default=12, help="local hour of the day count (12)")
+    p.add_argument("--night-hour", type=_hour, default=2, help="local hour of the night count (2)")
     p.add_argument("--minutes", type=float, default=15.0, help="walking limit (default 15)")
     p.add_argument("--radius", type=float, default=1000.0, help="straight-line metres (1000)")
     p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
@@ -50,6 +50,17 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("--time-limit", type=float, default=60.0, help="exact solver's seconds")
     p.add_argument("--resolution", type=int, default=10, help="H3 resolution (default 10)")
     p.add_argument("--no-picture", action="store_true", help="leave the map picture out")
+
+
+def _hour(text: str) -> int:
+    """An hour of the day, 0 to 23 (argparse names the option when it is not)."""
+    try:
+        hour = int(text)
+    except ValueError:
+        hour = -1
+    if not 0 <= hour <= 23:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an hour, 0 to 23")
+    return hour
 
 
 def _as_of(text: str | None) -> datetime:
