@@ -1,10 +1,10 @@
-"""The catalog of declared regions: loading their files on first use, and the stations
-that count for a region.
+"""The catalog of declared regions: their files loaded on first use, checked, and batched.
 
 :class:`RegionCatalog` loads a region on first use and keeps at most
 ``max_loaded`` of them, dropping the least recently used, so a service that
 declares fifty cities starts at once and holds only those in use. The
-declarations themselves are :mod:`geo.regions.declarations`.
+declarations themselves are :mod:`geo.regions.declarations`; the stations that
+count for a region, :mod:`geo.regions.counted`.
 """
 
 from __future__ import annotations
@@ -16,32 +16,25 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import shapely
 
 from geo.coverage import study_area
-from geo.crs import local_crs, to_local
 from geo.errors import InvalidInputError, NotFoundError
-from geo.hours import is_open
 from geo.network import load_network
 from geo.regions.declarations import Boundary, Region, RegionSpec, network_file, read_regions
-from geo.types import Station
 
 __all__ = [
     "RegionCatalog",
     "batch_regions",
     "check_region",
     "load_region",
-    "open_state",
     "read_demand",
-    "region_stations",
 ]
 
 log = logging.getLogger(__name__)
@@ -130,56 +123,6 @@ def check_region(spec: RegionSpec, *, cache_dir: str | Path | None = None) -> di
         "demand_outside": outside,
         "districts": [] if region.districts is None else list(map(str, region.districts["name"])),
     }
-
-
-def region_stations(
-    registry: Any,
-    boundary: shapely.Geometry,
-    *,
-    reach_m: float,
-    statuses: Sequence[str] = ("open",),
-) -> list[Station]:
-    """The stations that count for a region: inside its boundary, or within ``reach_m``
-    metres of it (a station across the boundary still covers the edge), sorted by id.
-
-    Uses only the registry's public box query, so any backend serves.
-    """
-    if not reach_m >= 0:
-        raise InvalidInputError(f"reach_m={reach_m!r} must be >= 0")
-    from geo.stations import StationFilter
-
-    west, south, east, north = shapely.bounds(boundary)
-    crs = local_crs([west, east], [south, north])
-
-    def project(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        return np.column_stack(to_local(xy[:, 0], xy[:, 1], crs))
-
-    def unproject(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        return np.column_stack(to_local(xy[:, 0], xy[:, 1], crs, inverse=True))
-
-    reach = shapely.buffer(shapely.transform(boundary, project), reach_m)
-    bw, bs, be, bn = shapely.bounds(shapely.transform(reach, unproject))
-    pad = 1e-6  # a hair for rounding at the box's edge
-    where = StationFilter.build(statuses=list(statuses))
-    found = registry.in_bbox(bw - pad, bs - pad, be + pad, bn + pad, where=where)
-    if not found:
-        return []
-    sx, sy = to_local([s.lon for s in found], [s.lat for s in found], crs)
-    keep = shapely.intersects_xy(reach, sx, sy)
-    return sorted((s for s, k in zip(found, keep, strict=True) if k), key=lambda s: s.id)
-
-
-def open_state(
-    stations: Sequence[Station], at: datetime | None, *, tz: str
-) -> npt.NDArray[np.bool_]:
-    """Which stations are open at ``at`` (all when None), in the region's time zone.
-
-    Each distinct ``opening_hours`` expression is evaluated once.
-    """
-    if at is None:
-        return np.ones(len(stations), dtype=bool)
-    state = {e: is_open(e, at, tz=tz) for e in {s.opening_hours for s in stations}}
-    return np.array([state[s.opening_hours] for s in stations], dtype=bool)
 
 
 def batch_regions(
