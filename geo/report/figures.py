@@ -62,16 +62,13 @@ def counted_stations(
     """The stations that count for ``region`` at ``at``: open (hours and status), within
     ``reach_m`` of its boundary, not temporarily closed, of ``kinds`` (all when None)."""
     from geo.closures import Closures
-    from geo.regions import open_state, region_stations
+    from geo.regions import CountedStations, region_stations
 
-    found = region_stations(store, region.boundary, reach_m=reach_m)
-    is_open = open_state(found, at, tz=region.spec.tz)
-    shut = Closures(store).closed_at(at)
-    return [
-        s
-        for s, ok in zip(found, is_open, strict=True)
-        if ok and s.id not in shut and (not kinds or s.kind in kinds)
-    ]
+    found = CountedStations.of(region_stations(store, region.boundary, reach_m=reach_m))
+    keep = found.mask(
+        at, tz=region.spec.tz, closed=set(Closures(store).closed_at(at)), kinds=kinds or ()
+    )
+    return [s for s, k in zip(found.stations, keep, strict=True) if k]
 
 
 def _station_set(region: Region, stations: Sequence[Station]) -> StationSet:
