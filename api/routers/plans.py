@@ -10,18 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 import maps
-from api.deps import CrsDep, PlannerKey, ServiceDep
+from api.deps import ISO_OR_NOW, CrsDep, PlannerKey, RegionQuery, ServiceDep
 from api.routers.maps import tile_config
 from api.schemas.plans import PlanApplyOut, PlanCompareOut, PlanIn, PlanOut
 from api.service import Service
 from geo.crs import convert
 from geo.plans import Plan, PlanComparison, Plans, compare_in_region
 from geo.plans.model import ChangeKind
-from geo.when import parse_time
+from geo.when import TIME_RANGE, parse_time
 
 router = APIRouter(tags=["plans"])
 
@@ -36,6 +36,7 @@ def plans_of(request: Request, service: ServiceDep) -> Plans:
 
 
 PlansDep = Annotated[Plans, Depends(plans_of)]
+PlanId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Plan number", examples=[1])]
 
 
 class CompareParams:
@@ -59,8 +60,9 @@ class CompareParams:
         night: Annotated[
             str | None,
             Query(
-                pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$",
-                description="Local time of the night coverage (default: 02:00 today)",
+                json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_time checks
+                description=f"Time of the night coverage (naive: the region's local time; "
+                f"default 02:00 today), from {TIME_RANGE}",
                 examples=["2026-12-02T02:00"],
             ),
         ] = None,
@@ -92,18 +94,23 @@ def comparison(service: Service, plans: Plans, plan: Plan, params: CompareParams
     "/plans", status_code=201, response_model=PlanOut, summary="Keep a what-if plan (planner key)"
 )
 def create_plan(
-    body: PlanIn, service: ServiceDep, plans: PlansDep, crs: CrsDep, key: PlannerKey
+    body: PlanIn,
+    service: ServiceDep,
+    plans: PlansDep,
+    crs: CrsDep,
+    key: PlannerKey,
+    region: RegionQuery = None,
 ) -> dict[str, Any]:
     """Changes: ``add`` a station at a point, ``close`` one, change its ``hours`` or
     ``capacity``. Nothing touches the stations until the plan is applied. A wrong change
     is a 422 naming it (``changes[2].station_id``) and the field."""
-    region = service.regions.resolve(body.region)
+    region_id = service.regions.resolve(region)
     changes = [c.model_dump(exclude_none=c.kind != "capacity") for c in body.changes]
     for c in changes:
         if c["kind"] == ChangeKind.ADD and crs != "wgs84":
             (x,), (y,) = convert([c["lon"]], [c["lat"]], src=crs, dst="wgs84")
             c.update(lon=float(x), lat=float(y))
-    return plans.create(body.name, region, changes, actor=key.name).to_dict()
+    return plans.create(body.name, region_id, changes, actor=key.name).to_dict()
 
 
 @router.get("/plans", response_model=list[PlanOut], summary="Every plan, newest first")
@@ -115,7 +122,7 @@ def list_plans(
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, summary="One plan")
-def get_plan(plan_id: int, plans: PlansDep) -> dict[str, Any]:
+def get_plan(plan_id: PlanId, plans: PlansDep) -> dict[str, Any]:
     return plans.get(plan_id).to_dict()
 
 
@@ -125,7 +132,7 @@ def get_plan(plan_id: int, plans: PlansDep) -> dict[str, Any]:
     summary="The region before and after the plan, side by side",
 )
 def compare_plan(
-    plan_id: int,
+    plan_id: PlanId,
     service: ServiceDep,
     plans: PlansDep,
     params: Annotated[CompareParams, Depends()],
@@ -146,7 +153,7 @@ def compare_plan(
     response_model=PlanApplyOut,
     summary="Write a plan's changes in one transaction (planner key)",
 )
-def apply_plan(plan_id: int, plans: PlansDep, key: PlannerKey) -> dict[str, Any]:
+def apply_plan(plan_id: PlanId, plans: PlansDep, key: PlannerKey) -> dict[str, Any]:
     """Every change or none; each station's history names the key and the plan. A plan
     applied already is a 409."""
     plan = plans.apply(plan_id, actor=key.name)
@@ -154,7 +161,7 @@ def apply_plan(plan_id: int, plans: PlansDep, key: PlannerKey) -> dict[str, Any]
 
 
 @router.delete("/plans/{plan_id}", status_code=204, summary="Delete a draft plan (planner key)")
-def delete_plan(plan_id: int, plans: PlansDep, key: PlannerKey) -> Response:
+def delete_plan(plan_id: PlanId, plans: PlansDep, key: PlannerKey) -> Response:
     """An applied plan stays as a record (409)."""
     plans.delete(plan_id, actor=key.name)
     return Response(status_code=204)
@@ -168,7 +175,7 @@ def delete_plan(plan_id: int, plans: PlansDep, key: PlannerKey) -> Response:
     responses={200: {"content": {"text/html": {}}, "description": "The map page"}},
 )
 def plan_page(
-    plan_id: int,
+    plan_id: PlanId,
     request: Request,
     service: ServiceDep,
     plans: PlansDep,

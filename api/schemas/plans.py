@@ -80,10 +80,10 @@ ChangeIn = Annotated[
 
 
 class PlanIn(RequestBody):
-    """A new what-if plan: its name, the region it is measured in, its changes."""
+    """A new what-if plan: its name and its changes (the region is the ``region`` query
+    parameter)."""
 
     name: Annotated[str, station_text("name", min_length=1)] = Field(examples=["Night shift 2027"])
-    region: str | Absent = Field(None, description="Region id (optional with one region)")
     changes: list[ChangeIn] = Field(min_length=1, max_length=MAX_CHANGES)
 
 

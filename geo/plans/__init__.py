@@ -1,6 +1,7 @@
 """What-if plans: named sets of changes to a region's stations, compared and applied.
 
-- :mod:`geo.plans.model`: changes, plans, their checks and their table;
+- :mod:`geo.plans.model`: changes, plans and their table;
+- :mod:`geo.plans.checks`: changes as clients send them, checked, naming change and field;
 - :mod:`geo.plans.book`: :class:`Plans`, kept in the stations' store, applied in one transaction;
 - :mod:`geo.plans.compare`: the region's figures before and after a plan.
 """
@@ -8,6 +9,7 @@
 from __future__ import annotations
 
 from geo.plans.book import Plans, new_station, write_changes
+from geo.plans.checks import check_name, parse_changes
 from geo.plans.compare import (
     PlanComparison,
     Side,
@@ -25,7 +27,6 @@ from geo.plans.model import (
     PlanChange,
     PlanChangeError,
     PlanStatus,
-    parse_changes,
 )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "PlanStatus",
     "Plans",
     "Side",
+    "check_name",
     "compare_changes",
     "compare_in_region",
     "default_night",

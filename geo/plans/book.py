@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from geo.errors import ConflictError, NotFoundError
+from geo.plans.checks import check_name, parse_changes
 from geo.plans.model import (
     PLANS,
     PLANS_COUNTER,
@@ -22,8 +23,6 @@ from geo.plans.model import (
     PlanChange,
     PlanChangeError,
     PlanStatus,
-    check_name,
-    parse_changes,
     plan_from_row,
 )
 from geo.stations import StationStore, Transaction
@@ -161,6 +160,8 @@ class Plans:
 
     def get(self, plan_id: int) -> Plan:
         """One plan; :class:`NotFoundError` when there is none with this id."""
+        if not 1 <= int(plan_id) < 2**63:  # past what any database's key can hold
+            raise NotFoundError(f"no plan with id {plan_id}")
         rows = self.store.select(PLANS, {"id": int(plan_id)})
         if not rows:
             raise NotFoundError(f"no plan with id {plan_id}")
@@ -173,6 +174,7 @@ class Plans:
 
     def delete(self, plan_id: int, *, actor: str = "planner") -> None:
         """Remove a draft plan; :class:`ConflictError` for an applied one (kept as a record)."""
+        self.get(plan_id)
         with self.store.transaction(actor=actor) as tx:
             rows = tx.select(PLANS, {"id": int(plan_id)}, lock=True)
             if not rows:

@@ -69,7 +69,7 @@ def test_errors_name_change_and_field(client: TestClient) -> None:
     r = client.post("/plans", json=no_lat, headers=PLANNER)
     assert r.status_code == 422
     assert ["body", "changes", 1, "add", "lat"] in [e["loc"] for e in r.json()["errors"]]
-    r = client.post("/plans", json={**BODY, "region": "atlantis"}, headers=PLANNER)
+    r = client.post("/plans", json=BODY, params={"region": "atlantis"}, headers=PLANNER)
     assert r.status_code == 422 and "atlantis" in r.json()["detail"]
     assert client.get("/plans").json() == []
 
