@@ -167,3 +167,32 @@ def test_delete_draft(plans: Plans) -> None:
     assert plans.list() == [] and plans.version == version + 1
     with pytest.raises(NotFoundError, match="no plan with id 1"):
         plans.get(plan.id)
+
+
+def test_two_applies_at_once_write_once(plans: Plans) -> None:
+    """Two planners apply the same plan at the same moment: one wins, the other gets a
+    conflict, and every station is written once."""
+    import threading
+
+    plan = plans.create("Race", "helsinki", CHANGES, actor="li")
+    start, results = threading.Barrier(2), []
+
+    def apply(actor: str) -> None:
+        start.wait()
+        try:
+            results.append(("ok", plans.apply(plan.id, actor=actor).applied_by))
+        except ConflictError as exc:
+            results.append(("conflict", str(exc)))
+
+    threads = [threading.Thread(target=apply, args=(a,)) for a in ("li", "wang")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r[0] for r in results) == ["conflict", "ok"]
+    winner = next(r[1] for r in results if r[0] == "ok")
+    assert "applied already" in next(r[1] for r in results if r[0] == "conflict")
+    assert plans.get(plan.id).applied_by == winner
+    for sid in ("a", "b", "c", "new-1"):
+        written = [h for h in plans.store.history(sid) if h.note.startswith("plan ")]
+        assert [h.actor for h in written] == [winner]
