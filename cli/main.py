@@ -25,6 +25,7 @@ from cli import (
     inspection,
     loop,
     map_page,
+    plan,
     regions,
     report,
     serve,
@@ -54,6 +55,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     loop,
     inspection,
     closures,
+    plan,
 )
 
 
