@@ -18,6 +18,7 @@ from types import ModuleType
 from cli import (
     access,
     closures,
+    corridor,
     coverage,
     feedback,
     gaps,
@@ -52,6 +53,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     loop,
     inspection,
     closures,
+    corridor,
 )
 
 

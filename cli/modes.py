@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from geo.errors import InvalidInputError
@@ -57,7 +58,7 @@ def mode_networks(
     from cli.common import network_cache, network_for
     from cli.regions import chosen_region
     from geo.mode_networks import engine_network
-    from geo.modes import ModeOptions
+    from geo.modes import ModeOptions, Vehicle
     from geo.network import load_network
 
     walk_kmh = getattr(args, "walk_speed", 4.8)
@@ -70,8 +71,12 @@ def mode_networks(
         raise InvalidInputError("give --network FILE (.osm.pbf or .graphml) or --region NAME")
     try:
         options = ModeOptions(walk_kmh=walk_kmh, ebike_kmh=getattr(args, "ebike_speed", 15.0))
+        if getattr(args, "height", None) is not None:  # a truck's dimensions (corridor)
+            options = replace(options, vehicle=Vehicle(args.height, args.weight, args.length))
     except InvalidInputError as exc:
-        raise InvalidInputError(f"--ebike-speed/--walk-speed: {exc}") from None
+        raise InvalidInputError(
+            f"--ebike-speed/--walk-speed/--height/--weight/--length: {exc}"
+        ) from None
     raw = load_network(
         path, mode=mode, options=options, cache_dir=network_cache(reg), progress=sys.stderr.isatty()
     )

@@ -163,14 +163,17 @@ class ModeNetworks:
     options: ModeOptions = field(default_factory=ModeOptions)
     walk_speed_kmh: float = WALK_SPEED_KMH
     max_held: int = 8
-    _held: OrderedDict[tuple[str, str], tuple[StreetNetwork, StreetNetwork]] = field(
+    _held: OrderedDict[tuple[str, str, str], tuple[StreetNetwork, StreetNetwork]] = field(
         default_factory=OrderedDict
     )
-    _locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict)
+    _locks: dict[tuple[str, str, str], threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
-    def _pair(self, path: str, mode: TravelMode) -> tuple[StreetNetwork, StreetNetwork]:
-        key = (path, check_mode(mode))
+    def _pair(
+        self, path: str, mode: TravelMode, options: ModeOptions | None = None
+    ) -> tuple[StreetNetwork, StreetNetwork]:
+        opts = options or self.options
+        key = (path, check_mode(mode), opts.key())
         with self._guard:
             got = self._held.get(key)
             if got is not None:
@@ -181,7 +184,7 @@ class ModeNetworks:
             with self._guard:
                 got = self._held.get(key)
             if got is None:
-                net = load_network(path, mode=mode, options=self.options, cache_dir=self.cache_dir)
+                net = load_network(path, mode=mode, options=opts, cache_dir=self.cache_dir)
                 got = (net, engine_network(net, walk_speed_kmh=self.walk_speed_kmh))
             with self._guard:
                 self._held[key] = got
@@ -190,13 +193,19 @@ class ModeNetworks:
             return got
 
     def network(
-        self, path: str, mode: TravelMode, *, walk: StreetNetwork | None = None
+        self,
+        path: str,
+        mode: TravelMode,
+        *,
+        walk: StreetNetwork | None = None,
+        options: ModeOptions | None = None,
     ) -> StreetNetwork:
         """The ``mode`` network of the file as built (costs in seconds but walking's);
-        ``walk`` is the walking network already loaded, used as it is."""
+        ``walk`` is the walking network already loaded, used as it is; ``options`` replace
+        the held ones (another truck's dimensions)."""
         if mode == "walk" and walk is not None:
             return walk
-        return self._pair(path, mode)[0]
+        return self._pair(path, mode, options)[0]
 
     def engine(
         self, path: str, mode: TravelMode, *, walk: StreetNetwork | None = None

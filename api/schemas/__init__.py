@@ -4,6 +4,12 @@ One module per group of routes; every model is importable from here."""
 
 from __future__ import annotations
 
+from api.schemas.corridor import (
+    CorridorCollection,
+    CorridorFeature,
+    CorridorProperties,
+    CorridorRouteIn,
+)
 from api.schemas.coverage import (
     AccessHexProperties,
     AccessOut,
@@ -60,6 +66,10 @@ __all__ = [
     "AccessOut",
     "AccessStationOut",
     "CandidateIn",
+    "CorridorCollection",
+    "CorridorFeature",
+    "CorridorProperties",
+    "CorridorRouteIn",
     "CoverageOut",
     "CrsCheck",
     "FairnessOut",
