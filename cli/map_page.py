@@ -83,7 +83,7 @@ def cmd_map(args: argparse.Namespace) -> int:
                 lang=args.lang,
                 tz=reg.tz,
                 mode_label=mode_label(args.mode, args.lang)
-                if inputs["standard"] == "walk"
+                if inputs["standard"] == "walk" and args.mode != "walk"
                 else None,
             )
         else:

@@ -682,7 +682,7 @@ def coverage_map_from(
         proposals=groups,
         impact=impact_frame(impact) if impact is not None else None,
         demand_cells=demand_cells,
-        figures=report.to_dict(),
+        figures={**report.to_dict(), "mode_label": mode_label},
         at=at,
         radius_m=report.radius_m or 1000.0,
         lang=lang,

@@ -365,7 +365,9 @@ def coverage_page(
             lang=lang,
             tiles=tiles,
             tz=region.spec.tz,
-            mode_label=mode_label(mode, lang) if params.standard == "walk" else None,
+            mode_label=mode_label(mode, lang)
+            if params.standard == "walk" and mode != "walk"
+            else None,
         )
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 
