@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,11 @@ def test_ebike_coverage_page_says_its_mode_and_shows_its_figures(
     page: Page, demo_url: str, console: Console, shots: Path, lang: str, label: str
 ) -> None:
     query = "region=futian&mode=ebike&minutes=5"
+    # The first e-bike page builds the network and every layer: fetched once ahead (a
+    # shared machine can take longer than the page load's timeout), then served cached.
+    url = f"{demo_url}/maps/coverage?{query}&lang={lang}"
+    with urllib.request.urlopen(url, timeout=600) as r:
+        assert r.status == 200
     load(page, f"{demo_url}/maps/coverage?{query}&lang={lang}")
     assert label in page.title()
     expect(page.locator(".sf-legend")).to_contain_text(label)
