@@ -58,6 +58,8 @@ def _search(
     route: bool,
 ) -> dict[str, Any]:
     """Stations along the trip through (lon, lat) in ``crs``: its ends, or the whole route."""
+    depart = service.instant(parse_when(params.at, name="at"))  # checked before any search
+    where = filters.build()
     x, y = convert(lon, lat, src=crs, dst="wgs84")
     start, end = (float(x[0]), float(y[0])), (float(x[-1]), float(y[-1]))
     region = (
@@ -68,10 +70,8 @@ def _search(
     vehicle = Vehicle(params.height_m, params.weight_t, params.length_m)
     options = replace(service.modes.options, vehicle=vehicle)
     net = service.modes.network(region.network_path, params.mode, options=options)
-    where = filters.build()
     if not filters.kind:  # driver homes unless the request names kinds
         where = replace(where, kinds=StationFilter.build(kinds=[Kind.DRIVER_HOME]).kinds)
-    depart = service.instant(parse_when(params.at, name="at"))
     where, _ = service.closures.without_closed(where, depart)
     result, hits = stations_along(
         service.registry,

@@ -9,6 +9,7 @@ from api.schemas.corridor import (
     CorridorFeature,
     CorridorProperties,
     CorridorRouteIn,
+    RouteLineIn,
 )
 from api.schemas.coverage import (
     AccessHexProperties,
@@ -96,6 +97,7 @@ __all__ = [
     "ReportOut",
     "ReportPage",
     "ReviewIn",
+    "RouteLineIn",
     "ShareOut",
     "SiteProperties",
     "StationCollection",

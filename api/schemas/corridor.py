@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from geojson_pydantic import Feature, FeatureCollection, LineString, Point
 from pydantic import Field
 
@@ -9,11 +11,21 @@ from api.body_rules import RequestBody
 from api.schemas.stations import StationProperties
 from geo.types import CoordSystem
 
+Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+
+
+class RouteLineIn(RequestBody):
+    """A GeoJSON LineString of lon, lat positions (in the request's crs)."""
+
+    type: Literal["LineString"] = Field(examples=["LineString"])
+    coordinates: list[tuple[Lon, Lat]] = Field(min_length=2, max_length=10_000)
+
 
 class CorridorRouteIn(RequestBody):
     """A trip given as its route; it starts at the first point and ends at the last."""
 
-    route: LineString = Field(
+    route: RouteLineIn = Field(
         description="GeoJSON LineString, lon, lat in crs",
         examples=[{"type": "LineString", "coordinates": [[114.0, 22.53], [114.04, 22.54]]}],
     )
