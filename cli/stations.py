@@ -175,6 +175,8 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     kinds = [str(k) for k in where.kinds]
     table = default_modes()
     implied = "straight" if not kinds or any(k not in table for k in kinds) else None
+    if not (args.mode or implied or args.network or args.region) and not in_a_region(args):
+        implied = "straight"  # a kind's mode needs streets: none here, so straight, as before
     args.mode = args.mode or implied or chosen_mode(args, kinds)
     if args.mode == "straight" and args.minutes is not None:
         raise InvalidInputError("--minutes limits travel time: give --mode other than straight")
@@ -243,6 +245,19 @@ def cmd_nearest(args: argparse.Namespace) -> int:
         ["id", "name", "kind", "distance_m", "bearing", "amenities", "hours"],
     )
     return 0
+
+
+def in_a_region(args: argparse.Namespace) -> bool:
+    """Whether a region of the regions file holds the query point."""
+    from geo.crs import convert
+    from geo.errors import NoRegionError
+
+    (x,), (y,) = convert([args.lon], [args.lat], src=args.crs, dst="wgs84")
+    try:
+        region_at(args, float(x), float(y))
+    except NoRegionError:
+        return False
+    return True
 
 
 def nearest_by_mode(args: argparse.Namespace, reg: Any, where: Any) -> list[Any]:

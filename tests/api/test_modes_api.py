@@ -362,3 +362,29 @@ def test_cli_corridor_equals_networkx(
     assert "truck trip:" in table and "detour min" in table
     assert main(["corridor", "--db", str(settings.db), "--from", frm]) == 1
     assert "give --from LON,LAT and --to LON,LAT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mode", ["ebike", "truck"])
+def test_cli_nearest_by_mode_equals_networkx(
+    client: TestClient,
+    graphs: dict[str, nx.DiGraph],
+    placed: dict[str, list[int]],
+    coords: dict[int, tuple[float, float]],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    mode: str,
+) -> None:
+    monkeypatch.setenv("STATIONFINDER_CACHE_DIR", str(settings.cache_dir))
+    assert client.get("/healthz").status_code == 200
+    q = placed["queries"][2]
+    lon, lat = coords[q]
+    argv = ["nearest", "--db", str(settings.db), "--lon", str(lon), "--lat", str(lat)]
+    assert main([*argv, "--mode", mode, "-k", "4", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)["features"]
+    times = nx.single_source_dijkstra_path_length(graphs[mode], q, weight="w")
+    want = sorted((times[s], s) for s in placed["stations"] if s in times)[:4]
+    assert [node_of(f["id"]) for f in got] == [s for _, s in want]
+    np.testing.assert_allclose(
+        [f["properties"]["travel_time_s"] for f in got], [t for t, _ in want], atol=2e-3
+    )
