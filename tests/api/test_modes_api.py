@@ -125,6 +125,14 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture
+def cli_db(client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The service's database, seeded, for the command line (networks in its cache)."""
+    monkeypatch.setenv("STATIONFINDER_CACHE_DIR", str(settings.cache_dir))
+    assert client.get("/healthz").status_code == 200  # the service has seeded it
+    return str(settings.db)
+
+
 def node_of(station_id: str) -> int:
     return int(station_id.partition("-")[2])
 
@@ -229,10 +237,8 @@ def test_coverage_by_mode_equals_networkx(
     client: TestClient,
     graphs: dict[str, nx.DiGraph],
     placed: dict[str, list[int]],
-    coords: dict[int, tuple[float, float]],
-    settings: Settings,
+    cli_db: str,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     mode: str,
 ) -> None:
@@ -246,9 +252,7 @@ def test_coverage_by_mode_equals_networkx(
     demand = tmp_path / "mid.csv"
     pd.DataFrame({"lon": lon, "lat": lat}).to_csv(demand, index=False)
     counts = covered_counts(g, placed["stations"], edges, MINUTES[mode] * 60)
-    monkeypatch.setenv("STATIONFINDER_CACHE_DIR", str(settings.cache_dir))
-    assert client.get("/healthz").status_code == 200  # the service has seeded the db
-    argv = ["coverage", "--db", str(settings.db), "--region", "futian", "--demand", str(demand)]
+    argv = ["coverage", "--db", cli_db, "--region", "futian", "--demand", str(demand)]
     assert main([*argv, "--mode", mode, "--minutes", str(MINUTES[mode]), "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["mode"] == mode
@@ -340,46 +344,38 @@ def test_corridor_equals_networkx(
 
 
 def test_cli_corridor_equals_networkx(
-    client: TestClient,
+    cli_db: str,
     graphs: dict[str, nx.DiGraph],
     placed: dict[str, list[int]],
     coords: dict[int, tuple[float, float]],
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     g = graphs["truck"]
     homes = [s for i, s in enumerate(placed["stations"]) if station_kind(i) == "driver_home"]
     a, b = placed["queries"][2], placed["queries"][1]
-    monkeypatch.setenv("STATIONFINDER_CACHE_DIR", str(settings.cache_dir))
-    assert client.get("/healthz").status_code == 200
     frm, to = f"{coords[a][0]},{coords[a][1]}", f"{coords[b][0]},{coords[b][1]}"
-    argv = ["corridor", "--db", str(settings.db), "--from", frm, "--to", to]
+    argv = ["corridor", "--db", cli_db, "--from", frm, "--to", to]
     assert main([*argv, "--max-detour", "15", "--json"]) == 0
     check_corridor(json.loads(capsys.readouterr().out), g, a, b, homes, 15)
     assert main([*argv, "--max-detour", "15"]) == 0
     table = capsys.readouterr().out
     assert "truck trip:" in table and "detour min" in table
-    assert main(["corridor", "--db", str(settings.db), "--from", frm]) == 1
+    assert main(["corridor", "--db", cli_db, "--from", frm]) == 1
     assert "give --from LON,LAT and --to LON,LAT" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("mode", ["ebike", "truck"])
 def test_cli_nearest_by_mode_equals_networkx(
-    client: TestClient,
+    cli_db: str,
     graphs: dict[str, nx.DiGraph],
     placed: dict[str, list[int]],
     coords: dict[int, tuple[float, float]],
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     mode: str,
 ) -> None:
-    monkeypatch.setenv("STATIONFINDER_CACHE_DIR", str(settings.cache_dir))
-    assert client.get("/healthz").status_code == 200
     q = placed["queries"][2]
     lon, lat = coords[q]
-    argv = ["nearest", "--db", str(settings.db), "--lon", str(lon), "--lat", str(lat)]
+    argv = ["nearest", "--db", cli_db, "--lon", str(lon), "--lat", str(lat)]
     assert main([*argv, "--mode", mode, "-k", "4", "--json"]) == 0
     got = json.loads(capsys.readouterr().out)["features"]
     times = nx.single_source_dijkstra_path_length(graphs[mode], q, weight="w")
