@@ -16,6 +16,7 @@ from api.deps import reject_unknown_query
 from api.routers import (
     access,
     closures,
+    corridor,
     coverage,
     exports,
     feedback,
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         regions.router,
         access.router,
         plans.router,
+        corridor.router,
     )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)

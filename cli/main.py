@@ -18,6 +18,7 @@ from types import ModuleType
 from cli import (
     access,
     closures,
+    corridor,
     coverage,
     feedback,
     gaps,
@@ -56,6 +57,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     inspection,
     closures,
     plan,
+    corridor,
 )
 
 

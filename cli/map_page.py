@@ -44,6 +44,7 @@ def coverage_page(
     from geo.coverage import coverage_report, isochrones
     from geo.gaps import gap_pieces
     from geo.impact import station_impact
+    from geo.mode_networks import mode_label
 
     demand = inputs["demand"]
     report = coverage_report(net, sset, keep_cells=True, **inputs)
@@ -64,6 +65,9 @@ def coverage_page(
         at=parse_when(args.at),
         lang=args.lang,
         tz=tz,
+        mode_label=mode_label(args.mode, args.lang)
+        if inputs["standard"] == "walk" and args.mode != "walk"
+        else None,
     )
 
 

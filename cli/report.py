@@ -84,6 +84,7 @@ def _picture(args: argparse.Namespace, day: str, lang: str) -> bytes:
         network=None, standard="walk", minutes=args.minutes, radius=args.radius,
         walk_speed=args.walk_speed, demand=None, districts=None, at=day,
         station_kind=args.station_kind, resolution=args.resolution, lang=lang, k=args.k,
+        mode="walk", ebike_speed=15.0,  # the report measures on foot, whatever the kinds
     )  # fmt: skip
     return page_png(render_html(map_for(page), inline=True))
 

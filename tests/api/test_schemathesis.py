@@ -57,7 +57,9 @@ DATA_DEPENDENT = {
     # An uploaded file's content is a whole station file; the schema only says "a file".
     "POST /stations/import": r"",
     # A point on the street network depends on where streets are.
-    "GET /nearest": r"from any street|no street network here",
+    "GET /nearest": r"from any street|no street network here|minutes limits travel time",
+    "GET /corridor": r"from any street|no street network here|cannot be reached",
+    "POST /corridor": r"from any street|no street network here|cannot be reached",
     "GET /maps/embed": r"from any street|lat and lon must be given together",
     # Open proposals to site from, and targets the candidates can reach, depend on the data.
     # ... and whether every station has a capacity (capacitated siting) too.
