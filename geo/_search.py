@@ -46,20 +46,16 @@ _MAX_SLOTS = 4096
 
 
 @njit(cache=True, nogil=True)
-def _bucket_search(indptr, indices, data, dist, lab, delta, pool, cell, limit):  # type: ignore[no-untyped-def]
+def _bucket_search(indptr, indices, data, dist, lab, delta, pool, cell, limit, maxw):  # type: ignore[no-untyped-def]
     """Multi-source search from the finite entries of ``dist`` (labels in ``lab``), in place.
 
     With a non-empty ``cell``, a search only moves along edges whose two ends
     share ``cell`` (the second pass: each Voronoi cell on its own, all cells
     in one queue) and keeps costs ``<= limit``. Returns False when ``pool``
     entries ran out (only possible when nodes are worked more than once); the
-    caller retries with a larger pool.
+    caller retries with a larger pool. ``maxw`` is the longest edge.
     """
     restrict = cell.size > 0
-    maxw = 0.0
-    for j in range(data.size):
-        if data[j] > maxw:
-            maxw = data[j]
     inv = 1.0 / delta
     seeds = np.flatnonzero(dist < np.inf)
     if seeds.size == 0:
@@ -143,8 +139,11 @@ def _bucket_search(indptr, indices, data, dist, lab, delta, pool, cell, limit): 
 @njit(cache=True, nogil=True)
 def _nearest(indptr, indices, data, dist, lab, delta, pool):  # type: ignore[no-untyped-def]
     """Pass 1: the nearest source of every node (see :func:`_bucket_search`)."""
+    maxw = 0.0
+    for j in range(data.size):
+        maxw = max(maxw, data[j])
     return _bucket_search(
-        indptr, indices, data, dist, lab, delta, pool, np.empty(0, np.int64), np.inf
+        indptr, indices, data, dist, lab, delta, pool, np.empty(0, np.int64), np.inf, maxw
     )
 
 
@@ -181,7 +180,7 @@ def _second_seeds(indptr, indices, data, d1, l1, seed_node, seed_cost, seed_lab,
 
 @njit(cache=True, nogil=True)
 def _edge_stats(data):  # type: ignore[no-untyped-def]
-    """(all finite and >= 0, bucket width) of the edge costs, in one pass."""
+    """(all finite and >= 0, bucket width, longest edge) of the edge costs, in one pass."""
     ok = True
     lo = np.inf
     hi = 0.0
@@ -195,11 +194,11 @@ def _edge_stats(data):  # type: ignore[no-untyped-def]
             hi = max(hi, x)
             total += x
     if hi == 0.0:
-        return ok, 1.0
+        return ok, 1.0, 0.0
     # The shortest edge (no node is worked twice unless an edge is shorter), but at
     # least 1/16 of the mean edge (fewer, fuller buckets; measured best on streets)
     # and 1/4096 of the longest, so the ring of buckets stays small.
-    return ok, max(lo, total / data.size / 16.0, hi / _MAX_SLOTS)
+    return ok, max(lo, total / data.size / 16.0, hi / _MAX_SLOTS), hi
 
 
 @njit(cache=True, nogil=True)
@@ -252,14 +251,15 @@ def two_nearest(
     seed_node = np.ascontiguousarray(seed_node, dtype=np.int64)
     seed_cost = np.ascontiguousarray(seed_cost, dtype=np.float64)
     seed_label = np.ascontiguousarray(seed_label, dtype=np.int64)
-    ok, delta = _edge_stats(data)
+    ok, delta, maxw = _edge_stats(data)
     if not ok:
         raise ValueError("edge costs must be finite and >= 0")
     lim = float(limit)
+    none = np.empty(0, np.int64)
     pool = indices.size + seed_node.size + 1
     while True:
         dist, lab = _start(n, seed_node, seed_cost, seed_label)
-        if _nearest(indptr, indices, data, dist, lab, delta, pool):
+        if _bucket_search(indptr, indices, data, dist, lab, delta, pool, none, np.inf, maxw):
             break
         pool *= 2  # nodes were worked more than once (edges shorter than delta)
     pool = indices.size + n + 1
@@ -267,7 +267,7 @@ def two_nearest(
         d2, l2 = _second_seeds(
             indptr, indices, data, dist, lab, seed_node, seed_cost, seed_label, lim
         )
-        if _bucket_search(indptr, indices, data, d2, l2, delta, pool, lab, lim):
+        if _bucket_search(indptr, indices, data, d2, l2, delta, pool, lab, lim, maxw):
             break
         pool *= 2
     return dist, lab.astype(np.intp, copy=False), d2, l2.astype(np.intp, copy=False)
