@@ -752,6 +752,9 @@ class RegionList(BaseModel):
     """Every region, in declared order (the first is the default page's)."""
 
     regions: list[RegionOut]
+    coord_system: CoordSystem = Field(
+        "wgs84", description="Coordinate system of every bbox and boundary", examples=["gcj02"]
+    )
 
 
 # -- accessibility ---------------------------------------------------------------

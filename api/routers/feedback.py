@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.deps import (
+    CRS_HEADER,
     CrsDep,
     OptionalKey,
     PlannerKey,
@@ -336,9 +337,13 @@ def reject_proposal(
     response_model=list[HistoryEntryOut],
     summary="Every change to a station: who, when, what",
 )
-def station_history(station_id: str, service: ServiceDep) -> list[dict[str, Any]]:
+def station_history(
+    station_id: str, service: ServiceDep, response: Response
+) -> list[dict[str, Any]]:
     """Public: the writers are API keys' names, importers or "riders" (confirmations by two
-    clients); reports' submitters, their contacts and addresses never appear here."""
+    clients); reports' submitters, their contacts and addresses never appear here. Changed
+    ``lon``/``lat`` are the stored values, WGS-84 (the X-Coordinate-System header)."""
+    response.headers[CRS_HEADER] = "wgs84"
     return [
         {"at": h.at, "actor": h.actor, "action": h.action, "changes": h.changes, "note": h.note}
         for h in service.registry.history(station_id)
