@@ -47,7 +47,7 @@ import shapely
 
 from geo.coverage import study_area
 from geo.crs import local_crs, to_local
-from geo.errors import InvalidInputError, NotFoundError
+from geo.errors import InvalidInputError, LocalizedInputError, NotFoundError
 from geo.hours import is_open
 from geo.network import StreetNetwork, load_network
 from geo.types import Station
@@ -560,9 +560,10 @@ class RegionCatalog:
         for s in self.specs:
             if s.id == region_id:
                 return s
-        raise InvalidInputError(
+        raise LocalizedInputError(
             f"region={region_id!r} is not a region of this service; "
-            f"choose one of: {', '.join(self.ids) or '(none declared)'}"
+            f"choose one of: {', '.join(self.ids) or '(none declared)'}",
+            f"region：本服务没有区域“{region_id}”；可选：{'、'.join(self.ids) or '（未声明区域）'}",
         )
 
     def resolve(self, region_id: str | None) -> str:
@@ -573,9 +574,10 @@ class RegionCatalog:
             return self.specs[0].id
         if not self.specs:
             raise NotFoundError("no region is declared, so there is no street network here")
-        raise InvalidInputError(
+        raise LocalizedInputError(
             f"region is required: this service has {len(self.specs)} regions; "
-            f"choose one of: {', '.join(self.ids)}"
+            f"choose one of: {', '.join(self.ids)}",
+            f"region：本服务有 {len(self.specs)} 个区域，请指定一个：{'、'.join(self.ids)}",
         )
 
     def loaded(self) -> list[str]:

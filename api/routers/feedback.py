@@ -72,6 +72,7 @@ def _report_out(rep: Report, crs: str, *, planner: bool) -> dict[str, Any]:
         "status": rep.status,
         "text": rep.text,
         "hours": rep.hours,
+        "hours_text": rep.hours_text,
         "amenity": rep.amenity,
         "position": _position(rep.lon, rep.lat, crs, planner),
         "created_at": rep.created_at,

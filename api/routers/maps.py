@@ -39,7 +39,7 @@ from api.deps import (
 )
 from api.routers.coverage import CoverageParams
 from api.settings import Settings
-from geo.errors import InvalidInputError
+from geo.errors import LocalizedInputError
 from geo.feedback import ProposalGroup
 from geo.names import parse_kind_name
 from geo.types import Station
@@ -291,7 +291,9 @@ def embed_page(
 ) -> Response:
     """Stations, and a button that lists the nearest ones to the viewer's position."""
     if (lat is None) != (lon is None):
-        raise InvalidInputError("lat and lon must be given together (or neither)")
+        raise LocalizedInputError(
+            "lat and lon must be given together (or neither)", "lat 和 lon 须同时给出（或都不给）"
+        )
     lang = lang or service.default_lang(region)
     registry = service.registry
     tiles = tile_config(service.settings)

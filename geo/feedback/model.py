@@ -81,6 +81,7 @@ REPORTS = Table(
         Column("hours", "text", ""),
         Column("amenity", "text", ""),
         Column("contact", "text", ""),
+        Column("hours_text", "text", ""),
         Column("client", "text", ""),
         Column("created_at", "text", ""),
         Column("status", "text", "open"),
@@ -129,7 +130,9 @@ class Report:
         WGS-84 position given with the report (the station's true place for
         ``wrong_location``), or None.
     hours
-        Proposed opening hours (``wrong_hours``).
+        Proposed opening hours (``wrong_hours``), in OSM form.
+    hours_text
+        The proposed hours as the rider wrote them, when that differs from ``hours``.
     amenity
         The amenity missing or broken (``amenity_missing``).
     contact
@@ -162,6 +165,7 @@ class Report:
     resolved_by: str = ""
     resolution: str = ""
     receipt: str = ""
+    hours_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +285,7 @@ def report_from_row(r: dict[str, Any]) -> Report:
         resolved_at=r["resolved_at"],
         resolved_by=r["resolved_by"],
         resolution=r["resolution"],
+        hours_text=r.get("hours_text") or "",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import openpyxl
 import pytest
@@ -227,3 +228,48 @@ def test_one_station_in_the_language_asked(client: TestClient) -> None:
     assert p["kind_label"] == "司机之家" and "淋浴" in p["amenity_labels"]
     p = client.get("/stations/fuel").json()["properties"]
     assert p["kind_label"] == "Driver home" and "Shower" in p["amenity_labels"]
+
+
+def test_wrong_hours_report_keeps_the_riders_wording(client: TestClient) -> None:
+    r = client.post("/stations/lib/reports", json={"kind": "wrong_hours", "hours": "每天9点到21点"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["hours"], r.json()["hours_text"]) == ("Mo-Su 09:00-21:00", "每天9点到21点")
+    listed = client.get("/reports", headers=KEY).json()["reports"]
+    (mine,) = [x for x in listed if x["id"] == r.json()["id"]]
+    assert mine["hours_text"] == "每天9点到21点"
+    assert client.post(f"/reports/{mine['id']}/accept", headers=KEY).status_code == 200
+    props = client.get("/stations/lib").json()["properties"]
+    assert props["opening_hours"] == "Mo-Su 09:00-21:00"  # stored in OSM form
+    assert props["opening_hours_text"] == "每天9点到21点"  # shown as the rider wrote it
+    # An OSM answer needs no wording: the station's old wording goes.
+    r = client.post("/stations/lib/reports", json={"kind": "wrong_hours", "hours": "24/7"})
+    assert r.json()["hours_text"] == ""
+    assert client.post(f"/reports/{r.json()['id']}/accept", headers=KEY).status_code == 200
+    assert client.get("/stations/lib").json()["properties"].get("opening_hours_text", "") == ""
+
+
+def test_two_clients_confirming_within_a_week_verify_one_does_not(settings: Settings) -> None:
+    """Behind a trusted proxy, each rider's address comes from X-Forwarded-For."""
+    settings = settings.model_copy(update={"trusted_proxies": ["10.0.0.1"]})
+    app = create_app(settings)
+    with TestClient(app, client=("10.0.0.1", 4000)) as c:
+
+        def confirm(rider: str) -> dict[str, Any]:
+            r = c.post(
+                "/stations/smart/reports",
+                json={"kind": "confirmed"},
+                headers={"X-Forwarded-For": rider},
+            )
+            assert r.status_code == 201, r.text
+            return r.json()  # type: ignore[no-any-return]
+
+        def verified() -> str:
+            return str(c.get("/stations/smart").json()["properties"]["last_verified"])
+
+        assert confirm("203.0.113.5")["status"] == "open"
+        assert verified() == ""  # one rider is not enough
+        assert confirm("203.0.113.5")["status"] == "open"
+        assert verified() == ""  # nor the same rider twice
+        second = confirm("198.51.100.7")
+        assert second["status"] == "accepted"
+        assert verified() == second["created_at"]  # two riders within a week
