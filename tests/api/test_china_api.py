@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import eviltransform as ev
 import openpyxl
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
 from geo.hours_zh import HOURS_EXAMPLE
+from geo.regions import add_region, read_regions
 from tests.api.conftest import KEY
 
+DATA = Path(__file__).resolve().parents[2] / "data"
 NEW = {"name": "长沙东站", "kind": "worker_station", "lon": 24.94, "lat": 60.17}
 
 
@@ -273,3 +279,54 @@ def test_two_clients_confirming_within_a_week_verify_one_does_not(settings: Sett
         second = confirm("198.51.100.7")
         assert second["status"] == "accepted"
         assert verified() == second["created_at"]  # two riders within a week
+
+
+def test_upload_takes_the_crs_its_region_declares(tmp_path: Path) -> None:
+    """Futian declared ``crs = "gcj02"``: a sheet of Futian points as Amap shows them, with no
+    crs anywhere, is read in GCJ-02 (and fits the streets best so); a Beijing sheet is asked."""
+    (futian,) = [r for r in read_regions(DATA / "regions.toml") if r.id == "futian"]
+    regions = tmp_path / "regions.toml"
+    add_region(regions, replace(futian, crs="gcj02"))
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        db=tmp_path / "r.sqlite",
+        seed_stations=[],
+        regions_file=regions,
+        cache_dir=tmp_path / "cache",
+        api_keys=["secret-key"],
+    )
+    demo = pd.read_csv(DATA / "futian_stations.csv").head(12)
+    lat_lon = [ev.wgs2gcj(la, lo) for lo, la in zip(demo["lon"], demo["lat"], strict=True)]
+    sheet = "名称,经度,纬度\n" + "".join(
+        f"站{i},{lo:.7f},{la:.7f}\n" for i, (la, lo) in enumerate(lat_lon)
+    )
+    with TestClient(create_app(settings)) as c:
+        r = c.post(
+            "/stations/import",
+            files={"file": ("福田.csv", sheet.encode(), "text/csv")},
+            headers=KEY,
+        )
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert (out["crs"], out["crs_source"]) == ("gcj02", "region futian declares gcj02")
+        assert out["added"] == 12 and out["crs_check"]["best"] == "gcj02"
+        got = {
+            f["properties"]["name"]: f["geometry"]["coordinates"]
+            for f in c.get("/stations", params={"crs": "wgs84", "limit": 100}).json()["features"]
+        }
+        for i, (lo, la) in enumerate(zip(demo["lon"], demo["lat"], strict=True)):
+            assert got[f"站{i}"] == pytest.approx([lo, la], abs=1e-6)
+        beijing = "名称,经度,纬度\n天安门,116.3975,39.9087\n西单,116.3743,39.9130\n"
+        r = c.post(
+            "/stations/import",
+            files={"file": ("北京.csv", beijing.encode(), "text/csv")},
+            headers={**KEY, "Accept-Language": "zh"},
+        )
+        assert r.status_code == 422 and "坐标系" in r.json()["detail"]
+        r = c.post(  # naming the region applies its system wherever the points are
+            "/stations/import",
+            files={"file": ("北京.csv", beijing.encode(), "text/csv")},
+            data={"region": "futian"},
+            headers=KEY,
+        )
+        assert r.status_code == 200 and r.json()["crs"] == "gcj02"
