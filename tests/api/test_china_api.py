@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import replace
 from pathlib import Path
@@ -330,3 +331,78 @@ def test_upload_takes_the_crs_its_region_declares(tmp_path: Path) -> None:
             headers=KEY,
         )
         assert r.status_code == 200 and r.json()["crs"] == "gcj02"
+
+
+HOSTILE_STATIONS = [
+    {**NEW, "id": "cs-1", "lon": 112.9772, "lat": 28.1959, "address": "=1+1 五一大道"},
+    {**NEW, "id": "cs-2", "name": "-岳麓山站", "lon": 112.9402, "lat": 28.1802, "phone": "+86 731"},
+    {
+        **NEW,
+        "id": "cs-3",
+        "name": "@橘子洲",
+        "kind": "司机之家",
+        "lon": 112.9593,
+        "lat": 28.1870,
+        "amenities": ["停车", "淋浴"],
+        "opening_hours": "周一至周五8:00-18:00，周六日9:00-17:00",
+    },
+]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_spreadsheet_download_is_safe_and_imports_back_the_same(
+    client: TestClient, settings: Settings, tmp_path: Path, fmt: str
+) -> None:
+    for body in HOSTILE_STATIONS:
+        assert client.post("/stations", json=body, headers=KEY).status_code == 201
+    changsha = {"format": fmt, "lang": "zh", "crs": "gcj02", "bbox": "112.9,28.1,113.0,28.3"}
+    r = client.get("/stations", params=changsha)
+    assert r.status_code == 200 and r.headers["X-Coordinate-System"] == "gcj02"
+    if fmt == "xlsx":
+        wb = openpyxl.load_workbook(io.BytesIO(r.content))
+        ws = wb["站点"]
+        header = [c.value for c in ws[1]]
+        rows = {row[0].value: row for row in ws.iter_rows(min_row=2)}
+        cells = [c for row in rows.values() for c in row if c.value is not None]
+        assert all(c.data_type in ("s", "n") for c in cells)  # no formula anywhere
+        name = header.index("名称")
+        assert rows["cs-2"][name].value == "-岳麓山站" and rows["cs-2"][name].quotePrefix
+        assert rows["cs-3"][name].value == "@橘子洲" and rows["cs-3"][name].quotePrefix
+        address = rows["cs-1"][header.index("地址")]
+        assert address.value == "=1+1 五一大道" and address.quotePrefix
+        note = {row[0].value: row[1].value for row in wb["说明"].iter_rows()}
+        assert "GCJ-02" in note["坐标系"]
+        lon = {k: row[header.index("经度")].value for k, row in rows.items()}
+        lat = {k: row[header.index("纬度")].value for k, row in rows.items()}
+    else:
+        assert r.content.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8, shows 长沙
+        text = r.content.decode("utf-8")
+        assert "长沙" in text and "'=1+1 五一大道" in text and "'-岳麓山站" in text
+        recs = {x["编号"]: x for x in csv.DictReader(io.StringIO(text[1:]))}
+        assert {x["坐标系"] for x in recs.values()} == {"gcj02"}
+        lon = {k: float(x["经度"]) for k, x in recs.items()}
+        lat = {k: float(x["纬度"]) for k, x in recs.items()}
+    for body in HOSTILE_STATIONS:  # numbers, in GCJ-02 as eviltransform computes them
+        glat, glon = ev.wgs2gcj(body["lat"], body["lon"])
+        assert (lon[body["id"]], lat[body["id"]]) == pytest.approx((glon, glat), abs=3e-7)
+    # The file imports back into another registry, with no crs given: the same stations.
+    other = settings.model_copy(update={"db": tmp_path / "other.sqlite", "seed_stations": []})
+    with TestClient(create_app(other)) as c2:
+        up = c2.post(
+            "/stations/import",
+            files={"file": (f"站点.{fmt}", r.content, "application/octet-stream")},
+            headers=KEY,
+        )
+        assert up.status_code == 200, up.text
+        assert up.json()["added"] == 3 and up.json()["crs"] == "gcj02"
+        for body in HOSTILE_STATIONS:
+            a = client.get(f"/stations/{body['id']}").json()
+            b = c2.get(f"/stations/{body['id']}").json()
+            assert b["geometry"]["coordinates"] == pytest.approx(
+                a["geometry"]["coordinates"], abs=3e-7
+            )
+            same = ("name", "kind", "address", "phone", "amenities", "opening_hours")
+            same += ("opening_hours_text", "status")
+            assert {k: b["properties"].get(k) for k in same} == {
+                k: a["properties"].get(k) for k in same
+            }
