@@ -21,6 +21,7 @@ from api.deps import (
     client_address,
     limit_submission,
 )
+from api.lang import lang_param
 from api.schemas import (
     HistoryEntryOut,
     ProposalAcceptIn,
@@ -119,7 +120,7 @@ def _proposal_out(prop: Proposal, crs: str, *, planner: bool) -> dict[str, Any]:
     response_model_exclude_none=True,
     status_code=201,
     summary="Report on a station (anyone; rate-limited)",
-    dependencies=[Limited],
+    dependencies=[Limited, Depends(lang_param)],  # lang: of a refusal (the form passes its own)
     responses=_RATE_LIMITED,
 )
 def submit_report(

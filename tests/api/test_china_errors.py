@@ -117,3 +117,14 @@ def test_key_errors_in_chinese(client: TestClient) -> None:
     assert r.status_code == 403 and r.json()["detail"] == "API 密钥无效"
     r = client.post("/stations", json=NEW, headers={"X-API-Key": "wrong"})
     assert r.json()["detail"] == "the API key is not valid"
+
+
+def test_a_report_refusal_follows_the_forms_lang(client: TestClient) -> None:
+    # The report form posts with its page's lang, whatever the browser's Accept-Language.
+    r = client.post(
+        "/stations/lib/reports",
+        params={"lang": "zh", "crs": "wgs84"},
+        json={"kind": "wrong_hours", "hours": "看心情"},
+        headers={"Accept-Language": "en"},
+    )
+    assert r.status_code == 422 and "无法识别开放时间“看心情”" in r.json()["detail"]
