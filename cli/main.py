@@ -27,6 +27,7 @@ from cli import (
     map_page,
     regions,
     serve,
+    sheet_crs,
     stations,
     suggest,
 )
@@ -52,6 +53,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     loop,
     inspection,
     closures,
+    sheet_crs,
 )
 
 

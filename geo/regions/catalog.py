@@ -260,7 +260,8 @@ class RegionCatalog:
             known = self._boundaries.get(spec.id)
         if known is not None:
             return known
-        hull = self._hull_file(spec)
+        # A declared boundary is read as it is: the network file is not opened (nor hashed).
+        hull = None if spec.boundary is not None else self._hull_file(spec)
         if spec.boundary is not None:
             geom = _union(_read_polygons(spec.boundary, "boundary"))
         elif hull is not None and hull.is_file():
