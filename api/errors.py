@@ -61,14 +61,16 @@ def problem(status: int, title: str, detail: str, request: Request, **extra: Any
 def _geo_handler(status: int, title: str) -> Any:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
         extra: dict[str, Any] = {}
+        lang = request_lang(request)
         if isinstance(exc, ImportValidationError):
             extra["errors"] = [
-                {"row": p.row, "column": p.column, "reason": p.reason}  # type: ignore[attr-defined]
+                {"row": p.row, "column": p.column, "reason": p.said(lang)}  # type: ignore[attr-defined]
                 for p in exc.problems
             ]
-        lang = request_lang(request)
         if isinstance(exc, LocalizedInputError):
             detail = exc.message(lang)
+        elif isinstance(exc, ImportValidationError) and lang == "zh":
+            detail = problem_lang.file_problems_zh(exc.path, extra["errors"])
         else:
             detail = problem_lang.detail(str(exc), title, lang)
         return problem(status, problem_lang.title(title, lang), detail, request, **extra)

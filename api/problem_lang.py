@@ -154,3 +154,10 @@ def _fill(template: str, ctx: dict[str, Any]) -> str:
         return template.format(**values)
     except (KeyError, IndexError):
         return template
+
+
+def file_problems_zh(path: str, errors: list[dict[str, Any]]) -> str:
+    """An invalid file's problems in Chinese: the first five by row and column, and how many."""
+    head = "；".join(f"第 {e['row']} 行“{e['column']}”列：{e['reason']}" for e in errors[:5])
+    more = f"（另有 {len(errors) - 5} 处）" if len(errors) > 5 else ""
+    return f"{path}：{len(errors)} 处问题：{head}{more}"

@@ -28,7 +28,12 @@ from geo._tables import read_table
 from geo._validate import Problem, check_station
 from geo.crs import convert, parse_coord_system
 from geo.crs_check import CrsFit, check_crs_against_streets
-from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
+from geo.errors import (
+    ImportValidationError,
+    InvalidInputError,
+    LocalizedInputError,
+    NotFoundError,
+)
 from geo.export import stations_csv, unescape_cell, write_whole
 from geo.hours_zh import HoursTextError, hours_fields
 from geo.import_guard import DEFAULT_FAR_KM, far_rows, resolve_crs, swapped_rows
@@ -243,13 +248,19 @@ def read_stations(
             v = _parse_float(text)
             if v is None:
                 why = "missing" if not text else f"not a number: {text!r}"
-                row_problems[i].append(Problem(row, cols[fld], why))
+                why_zh = "缺少坐标" if not text else f"“{text}”不是数字"
+                row_problems[i].append(Problem(row, cols[fld], why, why_zh))
             else:
                 arr[i] = v
     # Swapped columns are common in hand-made sheets: say so rather than "out of range".
     for j in np.flatnonzero(swapped_rows(lon, lat)).tolist():
         row_problems[j].append(
-            Problem(j + first_row, cols["lat"], f"lon={lon[j]}, lat={lat[j]} look swapped")
+            Problem(
+                j + first_row,
+                cols["lat"],
+                f"lon={lon[j]}, lat={lat[j]} look swapped",
+                f"经度 {lon[j]}、纬度 {lat[j]} 似乎填反了",
+            )
         )
         lon[j] = lat[j] = np.nan
     ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
@@ -267,6 +278,7 @@ def read_stations(
                 int(i) + first_row,
                 cols["lon"] + "/" + cols["lat"],
                 f"({lon[i]}, {lat[i]}) lies over {far_km:g} km from every other row",
+                f"（{lon[i]}, {lat[i]}）离其他各行都超过 {far_km:g} 公里",
             )
         )
         ok[i] = False
@@ -279,7 +291,9 @@ def read_stations(
             crs_source = ""  # the caller or the file said it
     except InvalidInputError as exc:
         # A question about the whole sheet: every row is reported too, none is read.
-        file_problems.append(Problem(1, cols.get("crs", cols["lon"] + "/" + cols["lat"]), str(exc)))
+        zh = exc.message("zh") if isinstance(exc, LocalizedInputError) else ""
+        where = cols.get("crs", cols["lon"] + "/" + cols["lat"])
+        file_problems.append(Problem(1, where, str(exc), zh))
         system, crs_source = "wgs84", ""
     wlon, wlat = lon.copy(), lat.copy()
     if system != "wgs84" and ok.any():
@@ -303,6 +317,7 @@ def read_stations(
                     cols.get("kind", "kind"),
                     f"unknown kind {kind_text!r}; use one of {', '.join(Kind)} "
                     "or their Chinese names",
+                    f"未知的站点类型“{kind_text}”",
                 )
             )
         amenities: list[str] = []
@@ -312,7 +327,9 @@ def read_stations(
                 continue
             code = AMENITY_WORDS.get(w.lower(), AMENITY_WORDS.get(w))
             if code is None:
-                probs.append(Problem(row, cols["amenities"], f"unknown amenity {w!r}"))
+                probs.append(
+                    Problem(row, cols["amenities"], f"unknown amenity {w!r}", f"未知的设施“{w}”")
+                )
             else:
                 amenities.append(code)
         status_text = cell(rec, "status") or "open"
@@ -328,12 +345,12 @@ def read_stations(
         try:
             hours = hours_fields(cell(rec, "opening_hours"))
         except HoursTextError as exc:
-            probs.append(Problem(row, cols["opening_hours"], exc.reason("en")))
+            probs.append(Problem(row, cols["opening_hours"], exc.reason("en"), exc.reason("zh")))
             hours = {}
         if cell(rec, "opening_hours_text"):  # an export of ours: keep the wording it kept
             hours["opening_hours_text"] = cell(rec, "opening_hours_text")
         if not name:
-            probs.append(Problem(row, cols["name"], "missing"))
+            probs.append(Problem(row, cols["name"], "missing", "缺少名称"))
         capacity_text = cell(rec, "capacity")
         capacity = _parse_float(capacity_text) if capacity_text else None
         if capacity_text and (capacity is None or capacity < 0):
@@ -371,7 +388,7 @@ def read_stations(
         )
         for prob in check_station(st, row=row):
             col = cols.get(prob.column, prob.column)
-            probs.append(Problem(prob.row, col, prob.reason))
+            probs.append(Problem(prob.row, col, prob.reason, prob.reason_zh))
         stations.append(None if probs else st)
     all_problems = file_problems + [pr for probs in row_problems for pr in probs]
     valid = [] if file_problems else [s for s in stations if s is not None]

@@ -128,3 +128,39 @@ def test_a_report_refusal_follows_the_forms_lang(client: TestClient) -> None:
         headers={"Accept-Language": "en"},
     )
     assert r.status_code == 422 and "无法识别开放时间“看心情”" in r.json()["detail"]
+
+
+def test_an_invalid_upload_is_explained_in_chinese(client: TestClient) -> None:
+    sheet = (
+        "名称,经度,纬度,类型,开放时间\n"
+        "甲站,112.9772,28.1959,公交站,24/7\n"  # unknown kind
+        "乙站,112.9593,28.1870,工会驿站,看心情\n"  # hours nobody can read
+        "丙站,28.1802,112.9402,工会驿站,24/7\n"  # lon and lat swapped
+    )
+
+    def upload(lang: str) -> dict[str, Any]:
+        r = client.post(
+            "/stations/import",
+            files={"file": ("站点.csv", sheet.encode(), "text/csv")},
+            data={"crs": "gcj02"},
+            headers={**KEY, "Accept-Language": lang},
+        )
+        assert r.status_code == 422, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    zh, en = upload("zh"), upload("en")
+    assert zh["title"] == "站点文件无效" and en["title"] == "Invalid station file"
+    assert (
+        [(e["row"], e["column"]) for e in zh["errors"]]
+        == [(e["row"], e["column"]) for e in en["errors"]]
+        == [(2, "类型"), (3, "开放时间"), (4, "纬度")]
+    )
+    assert [e["reason"] for e in zh["errors"]] == [
+        "未知的站点类型“公交站”",
+        "无法识别开放时间“看心情”；请按“周一至周五 08:00-18:00，周六日 09:00-17:00”的格式填写，"
+        "或用 OSM 格式“Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00”",
+        "经度 28.1802、纬度 112.9402 似乎填反了",
+    ]
+    assert zh["detail"].startswith("站点.csv：3 处问题：第 2 行“类型”列：未知的站点类型")
+    assert not ENGLISH.search(zh["detail"])
+    assert "unknown kind '公交站'" in en["detail"] and "look swapped" in en["detail"]
