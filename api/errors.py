@@ -24,6 +24,7 @@ from geo.errors import (
     SolverError,
 )
 from geo.names import Lang, pick_lang
+from geo.plans import PlanChangeError
 from geo.siting import InfeasibleTargetError
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ def _geo_handler(status: int, title: str) -> Any:
                 {"row": p.row, "column": p.column, "reason": p.said(lang)}  # type: ignore[attr-defined]
                 for p in exc.problems
             ]
+        if isinstance(exc, PlanChangeError):  # which change of a plan, and which field
+            extra.update(change=exc.index, field=exc.field)
         if isinstance(exc, LocalizedInputError):
             detail = exc.message(lang)
         elif isinstance(exc, ImportValidationError) and lang == "zh":

@@ -151,6 +151,9 @@ class NearestCollection(StationCollection):  # type: ignore[misc,valid-type]
     temporarily_closed: list[ClosureNote] | None = Field(
         None, description="Stations that would be among these but are temporarily closed"
     )
+    mode: str | None = Field(
+        None, description="How they were ranked: straight, or the travel mode on streets"
+    )
 
 
 class ClosureIn(BaseModel):

@@ -16,6 +16,7 @@ from api.deps import reject_unknown_query
 from api.routers import (
     access,
     closures,
+    corridor,
     coverage,
     exports,
     feedback,
@@ -24,6 +25,7 @@ from api.routers import (
     loop,
     maps,
     nearest,
+    plans,
     regions,
     siting,
     stations,
@@ -153,6 +155,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tiles.router,
         regions.router,
         access.router,
+        plans.router,
+        corridor.router,
     )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)

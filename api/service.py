@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -34,6 +35,9 @@ from geo.fairness import FairnessReport, fairness_report
 from geo.feedback import Feedback, ProposalGroup, SubmissionLimiter, rank_groups
 from geo.gaps import gap_pieces
 from geo.impact import StationImpact, station_impact
+from geo.mode_nearest import travel_nearest
+from geo.mode_networks import ModeNetworks, default_mode, parse_default_modes, reach_m
+from geo.modes import ModeOptions, TravelMode
 from geo.network import StreetNetwork, walk_limit_m
 from geo.objective_sites import Objective, ObjectiveSummary, suggest_by_objective
 from geo.regions import (
@@ -106,11 +110,15 @@ class Service:
     limiter: SubmissionLimiter = field(init=False)
     closures: Closures = field(init=False)
     station_sets: ResultCache = field(init=False)
+    modes: ModeNetworks = field(init=False)
 
     def __post_init__(self) -> None:
         self.cache = ResultCache(self.settings.cache_entries)
         # The stations counted per region and reach; results are keyed by which are open.
         self.station_sets = ResultCache(STATION_SETS)
+        walk = self.settings.walk_speed_kmh
+        options = ModeOptions(walk_kmh=walk, ebike_kmh=self.settings.ebike_speed_kmh)
+        self.modes = ModeNetworks(self.settings.cache_dir, options, walk_speed_kmh=walk)
         # Both live in the stations' database, so every worker of a deployment shares them.
         self.feedback = Feedback(self.registry)
         self.limiter = SubmissionLimiter(self.registry, self.settings.report_rate_per_hour)
@@ -239,11 +247,39 @@ class Service:
             out.append(f"region {region.id!r} has no demand layer: demand shares are empty")
         return out
 
+    # -- travel modes ----------------------------------------------------
+
+    def mode_for(self, mode: str | None, kinds: Sequence[str] = ()) -> TravelMode:
+        """``mode``, or the default of the station kinds asked for (settings' ``default_modes``)."""
+        if mode is not None:
+            return mode  # type: ignore[return-value]  # checked by the route's Literal
+        return default_mode(kinds, parse_default_modes(self.settings.default_modes))
+
+    def net(self, region: Region, mode: TravelMode = "walk") -> StreetNetwork:
+        """The region's ``mode`` network in the coverage engine's unit (built on first use)."""
+        return self.modes.engine(region.network_path, mode, walk=region.network)
+
+    def mode_network(self, region: Region, mode: TravelMode) -> StreetNetwork:
+        """The region's ``mode`` network as built (seconds; walking in metres)."""
+        return self.modes.network(region.network_path, mode, walk=region.network)
+
     # -- results ---------------------------------------------------------
 
-    def limit_m(self, standard: str, minutes: float, radius_m: float) -> float:
-        """The distance a standard reaches: the walking limit, or the straight radius."""
+    def limit_m(
+        self,
+        standard: str,
+        minutes: float,
+        radius_m: float,
+        *,
+        region: Region | None = None,
+        mode: TravelMode = "walk",
+    ) -> float:
+        """The straight distance a standard reaches: the walking limit (the farthest the
+        mode gets in ``minutes`` on the region's network), or the straight radius."""
         if standard == "walk":
+            if mode != "walk" and region is not None:
+                net = self.mode_network(region, mode)
+                return reach_m(net, minutes, walk_speed_kmh=self.settings.walk_speed_kmh)
             return walk_limit_m(minutes, self.settings.walk_speed_kmh)
         return radius_m
 
@@ -257,18 +293,21 @@ class Service:
         at: datetime | None,
         layer: str | None = None,
         kind: tuple[str, ...] = (),
+        mode: TravelMode = "walk",
     ) -> tuple[Region, CoverageReport, RegionStations, tuple[Any, ...]]:
         """The region, its coverage report, the stations counted and the report's cache key."""
         region = self.region(region_id)
-        limit = self.limit_m(standard, minutes, radius_m)
+        limit = self.limit_m(standard, minutes, radius_m, region=region, mode=mode)
         counted = self.stations_for(region, reach_m=limit, at=at, kind=kind)
         key = self._key("coverage", region, standard, minutes, radius_m, layer, counted.state)
+        key += (mode,)
+        net = self.net(region, mode)
 
         def compute() -> CoverageReport:
             ids, lon, lat = counted.arrays()
             return coverage_report(
-                region.network,
-                StationSet.build(region.network, ids, lon, lat),
+                net,
+                StationSet.build(net, ids, lon, lat),
                 standard=standard,
                 minutes=minutes,
                 radius_m=radius_m,
@@ -294,13 +333,14 @@ class Service:
     def gaps(self, region_id: str | None = None, **params: Any) -> gpd.GeoDataFrame:
         """Uncovered areas of a region, ranked (from its cached coverage report)."""
         region, report, counted, key = self._coverage(region_id, **params)
+        net = self.net(region, params.get("mode", "walk"))
 
         def compute() -> gpd.GeoDataFrame:
             ids, lon, lat = counted.arrays()
             return gap_pieces(
                 report,
-                region.network,
-                StationSet.build(region.network, ids, lon, lat),
+                net,
+                StationSet.build(net, ids, lon, lat),
                 demand=region.demand(params.get("layer")),
                 districts=region.districts,
                 walk_speed_kmh=self.settings.walk_speed_kmh,
@@ -311,12 +351,13 @@ class Service:
     def station_impact(self, region_id: str | None = None, **params: Any) -> StationImpact:
         """Per open station of a region: catchment, what only it covers, the loss if it closed."""
         region, _, counted, key = self._coverage(region_id, **params)
+        net = self.net(region, params.get("mode", "walk"))
 
         def compute() -> StationImpact:
             ids, lon, lat = counted.arrays()
             return station_impact(
-                region.network,
-                StationSet.build(region.network, ids, lon, lat),
+                net,
+                StationSet.build(net, ids, lon, lat),
                 standard=params["standard"],
                 minutes=params["minutes"],
                 radius_m=params["radius_m"],
@@ -328,7 +369,11 @@ class Service:
         return self.cache.get(("station_impact", *key), compute)  # type: ignore[no-any-return]
 
     def isochrone(
-        self, station_id: str, minutes: float, region_id: str | None = None
+        self,
+        station_id: str,
+        minutes: float,
+        region_id: str | None = None,
+        mode: TravelMode = "walk",
     ) -> gpd.GeoDataFrame:
         """One station's walking area, on its region's streets (the region named, else the
         one holding the station)."""
@@ -340,42 +385,46 @@ class Service:
         )
 
         def compute() -> gpd.GeoDataFrame:
-            net = region.network
+            net = self.net(region, mode)
             s = StationSet.build(net, [st.id], [st.lon], [st.lat])
             return isochrones(net, s, minutes=minutes, walk_speed_kmh=self.settings.walk_speed_kmh)
 
-        key = self._key("isochrone", region, station_id, minutes)
+        key = self._key("isochrone", region, station_id, minutes, mode)
         return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
     def walk_areas(
-        self, region_id: str | None, minutes: float, kind: tuple[str, ...] = ()
+        self,
+        region_id: str | None,
+        minutes: float,
+        kind: tuple[str, ...] = (),
+        mode: TravelMode = "walk",
     ) -> gpd.GeoDataFrame:
-        """Every open station's walking area in a region (of ``kind`` when given; for the
-        coverage map)."""
+        """Every open station's area within ``minutes`` by ``mode`` in a region (of ``kind``
+        when given; for the coverage map)."""
         region = self.region(region_id)
-        limit = walk_limit_m(minutes, self.settings.walk_speed_kmh)
+        limit = self.limit_m("walk", minutes, 0.0, region=region, mode=mode)
         counted = self.stations_for(region, reach_m=limit, at=None, kind=kind)
+        net = self.net(region, mode)
 
         def compute() -> gpd.GeoDataFrame:
             ids, lon, lat = counted.arrays()
             return isochrones(
-                region.network,
-                StationSet.build(region.network, ids, lon, lat),
+                net,
+                StationSet.build(net, ids, lon, lat),
                 minutes=minutes,
                 walk_speed_kmh=self.settings.walk_speed_kmh,
             )
 
-        key = self._key("walk_areas", region, minutes, kind)
+        key = self._key("walk_areas", region, minutes, kind, mode)
         return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
     def _open_in(
-        self, region_id: str | None, *, minutes: float, at: datetime | None
+        self, region_id: str | None, *, minutes: float, at: datetime | None, mode: TravelMode
     ) -> tuple[Region, list[Station], str]:
-        """The region, its stations open at ``at`` within walking reach, and their state."""
+        """The region, its stations open at ``at`` within the mode's reach, and their state."""
         region = self.region(region_id)
-        counted = self.stations_for(
-            region, reach_m=walk_limit_m(minutes, self.settings.walk_speed_kmh), at=at
-        )
+        reach = self.limit_m("walk", minutes, 0.0, region=region, mode=mode)
+        counted = self.stations_for(region, reach_m=reach, at=at)
         return region, counted.picked(), counted.state
 
     def accessibility(
@@ -387,9 +436,11 @@ class Service:
         default_capacity: float | None,
         at: datetime | None,
         layer: str | None = None,
+        mode: TravelMode = "walk",
     ) -> AccessReport:
         """E2SFCA of a region's demand against its open stations' capacity."""
-        region, stations, state = self._open_in(region_id, minutes=minutes, at=at)
+        region, stations, state = self._open_in(region_id, minutes=minutes, at=at, mode=mode)
+        net = self.net(region, mode)
         demand = region.demand(layer)
         if demand is None:
             raise InvalidInputError(
@@ -398,7 +449,7 @@ class Service:
 
         def compute() -> AccessReport:
             return accessibility_report(
-                region.network,
+                net,
                 [s.id for s in stations],
                 [s.lon for s in stations],
                 [s.lat for s in stations],
@@ -411,7 +462,7 @@ class Service:
                 districts=region.districts,
             )
 
-        key = self._key("accessibility", region, minutes, threshold, default_capacity, layer)
+        key = self._key("accessibility", region, minutes, threshold, default_capacity, layer, mode)
         return self.cache.get((*key, state), compute)  # type: ignore[no-any-return]
 
     def fairness(
@@ -421,16 +472,18 @@ class Service:
         minutes: float,
         at: datetime | None,
         layer: str | None = None,
+        mode: TravelMode = "walk",
     ) -> FairnessReport | None:
-        """Walk-time distribution and inequality of a region's demand (None without demand)."""
-        region, stations, state = self._open_in(region_id, minutes=minutes, at=at)
+        """Travel-time distribution and inequality of a region's demand (None without demand)."""
+        region, stations, state = self._open_in(region_id, minutes=minutes, at=at, mode=mode)
+        net = self.net(region, mode)
         demand = region.demand(layer)
         if demand is None:
             return None
 
         def compute() -> FairnessReport:
             return fairness_report(
-                region.network,
+                net,
                 [s.lon for s in stations],
                 [s.lat for s in stations],
                 [s.capacity for s in stations],
@@ -440,7 +493,7 @@ class Service:
                 districts=region.districts,
             )
 
-        key = self._key("fairness", region, minutes, layer)
+        key = self._key("fairness", region, minutes, layer, mode)
         return self.cache.get((*key, state), compute)  # type: ignore[no-any-return]
 
     def candidates(self, region: Region) -> pd.DataFrame:
@@ -470,6 +523,7 @@ class Service:
         layer: str | None = None,
         objective: Objective | None = None,
         site_capacity: float | None = None,
+        mode: TravelMode = "walk",
     ) -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:
         """Choose sites among ``candidates`` (default: the region's), existing stations fixed,
         under ``objective`` (default: coverage for ``k``, fewest for ``target_share``)."""
@@ -482,9 +536,10 @@ class Service:
             )
         cands = candidates if candidates is not None else self.candidates(region)
         objective = objective or ("fewest" if target_share is not None else "coverage")
-        limit = self.limit_m(standard, minutes, radius_m)
+        limit = self.limit_m(standard, minutes, radius_m, region=region, mode=mode)
         counted = self.stations_for(region, reach_m=limit, at=None)
         stations = counted.picked()
+        net = self.net(region, mode)
 
         def compute() -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:
             return suggest_by_objective(
@@ -493,7 +548,7 @@ class Service:
                 [s.lon for s in stations],
                 [s.lat for s in stations],
                 objective=objective,
-                network=region.network,
+                network=net,
                 standard=standard,
                 minutes=minutes,
                 radius_m=radius_m,
@@ -510,7 +565,7 @@ class Service:
         if candidates is not None:  # request-specific: not cached
             return compute()
         key = self._key("suggest", region, standard, minutes, radius_m, k, target_share)
-        key += (double, method, layer, counted.state, objective, site_capacity)
+        key += (double, method, layer, counted.state, objective, site_capacity, mode)
         return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
     def proposal_groups(self, radius_m: float | None = None) -> tuple[list[ProposalGroup], str]:
@@ -568,10 +623,25 @@ class Service:
         crs: str,
         where: StationFilter,
         max_dist_m: float | None,
+        mode: TravelMode = "walk",
+        max_time_s: float | None = None,
     ) -> list[StationHit]:
-        """Nearest on foot, on the streets of the region holding the point."""
+        """Nearest by ``mode`` (fastest first), on the streets of the region holding the point."""
         region = self.region_of_point(lon, lat, crs=crs)
-        return geo_walk_nearest(
+        if mode != "walk":
+            return travel_nearest(
+                self.registry,
+                self.mode_network(region, mode),
+                lon,
+                lat,
+                k=k,
+                crs=crs,
+                where=where,
+                max_dist_m=max_dist_m,
+                max_time_s=max_time_s,
+                walk_speed_kmh=self.settings.walk_speed_kmh,
+            )
+        hits = geo_walk_nearest(
             self.registry,
             region.network,
             lon,
@@ -582,6 +652,12 @@ class Service:
             max_dist_m=max_dist_m,
             walk_speed_kmh=self.settings.walk_speed_kmh,
         )
+        return [
+            replace(h, travel_mode="walk", travel_time_s=h.walk_time_s,
+                    travel_distance_m=h.walk_distance_m)
+            for h in hits
+            if max_time_s is None or (h.walk_time_s or 0.0) <= max_time_s
+        ]  # fmt: skip
 
 
 __all__ = ["NoNetworkError", "NotFoundError", "RegionStations", "Service"]

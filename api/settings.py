@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     max_radius_m: float = Field(50_000.0, gt=0)
     walk_speed_kmh: float = Field(4.8, gt=0)
     default_minutes: float = Field(15.0, gt=0)
+    default_modes: str = Field(
+        "driver_home:truck,rider_station:ebike",
+        description="Travel mode per station kind where a request names none (kind:mode, "
+        "comma-separated; other kinds walk): for nearest filtered to one kind, coverage per kind",
+    )
+    ebike_speed_kmh: float = Field(15.0, gt=0, le=25, description="E-bike speed (GB 17761: ≤ 25)")
     max_upload_bytes: int = Field(20_000_000, gt=0)
     max_upload_expanded_bytes: int = Field(
         DEFAULT_MAX_EXPANDED_BYTES, gt=0, description="Most an uploaded XLSX may unpack to"
@@ -181,6 +187,14 @@ class Settings(BaseSettings):
         from geo.crs import parse_coord_system
 
         return None if value is None or not value.strip() else parse_coord_system(value)
+
+    @field_validator("default_modes")
+    @classmethod
+    def _known_modes(cls, value: str) -> str:
+        from geo.mode_networks import parse_default_modes
+
+        parse_default_modes(value)  # raises naming the pair
+        return value
 
     @model_validator(mode="after")
     def _radius_order(self) -> Settings:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cli.modes import add_mode_options, chosen_mode, mode_networks, reach_for
 from cli.regions import add_region_options, chosen_region
 from geo.errors import InvalidInputError
 
@@ -39,6 +40,7 @@ def add_arguments(sub: Any) -> None:
     add_region_options(p)
     p.add_argument("--minutes", type=float, default=15.0, help="catchment on foot (default 15)")
     p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
+    add_mode_options(p)
     p.add_argument(
         "--demand", help="CSV of demand points: lon, lat[, weight] (default: the region's)"
     )
@@ -62,17 +64,17 @@ def add_arguments(sub: Any) -> None:
 def open_station_capacity(args: argparse.Namespace) -> tuple[Any, Any, list[Any], Any]:
     """The registry of ``--db``, the network, its stations open at ``--at`` (with
     ``--region``: those inside it or within the catchment of it) and the region (or None)."""
-    from cli.common import network_for, open_registry, parse_when
-    from geo.network import walk_limit_m
+    from cli.common import open_registry, parse_when
     from geo.regions import open_state, region_stations
     from geo.stations import StationFilter
 
     reg = open_registry(args)
-    net = network_for(args, reg)
+    mode = chosen_mode(args)
+    raw, net = mode_networks(args, reg, mode)  # the engine measures any mode's network
     region = chosen_region(args)
     if region is None:
         return reg, net, reg.stations(StationFilter(open_at=parse_when(args.at))), None
-    reach = walk_limit_m(args.minutes, args.walk_speed)
+    reach = reach_for(args, raw, mode)
     found = region_stations(reg, region.boundary, reach_m=reach)
     is_open = open_state(found, parse_when(args.at), tz=region.spec.tz)
     return reg, net, [s for s, ok in zip(found, is_open, strict=True) if ok], region

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli import closures
+from cli.modes import add_mode_options, chosen_mode, mode_networks, reach_for
 from cli.regions import add_region_options, chosen_region
 from geo.errors import InvalidInputError
 from geo.when import parse_time
@@ -93,9 +94,10 @@ def add_coverage_options(p: argparse.ArgumentParser) -> None:
         choices=["walk", "radius"],
         help="walk (default) or radius (default when --radius is given)",
     )
-    p.add_argument("--minutes", type=float, default=15.0, help="walking limit (default 15)")
+    p.add_argument("--minutes", type=float, default=15.0, help="travel limit (default 15)")
     p.add_argument("--radius", type=float, help="straight-line limit in metres (default 1000)")
     p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
+    add_mode_options(p)
     p.add_argument(
         "--demand",
         help="CSV of demand points: lon, lat[, weight]"
@@ -119,10 +121,13 @@ def network_for(args: argparse.Namespace, reg: StationStore) -> StreetNetwork:
         return region.network  # type: ignore[no-any-return]
     if not args.network:
         raise InvalidInputError("give --network FILE (.osm.pbf or .graphml) or --region NAME")
+    return load_network(args.network, cache_dir=network_cache(reg), progress=sys.stderr.isatty())
 
+
+def network_cache(reg: StationStore) -> Path:
+    """Where networks are cached: $STATIONFINDER_CACHE_DIR, else beside a SQLite registry."""
     beside = Path(reg.location).parent / "cache" if reg.backend == "sqlite" else BUNDLED_CACHE
-    cache = Path(os.environ.get("STATIONFINDER_CACHE_DIR", beside))
-    return load_network(args.network, cache_dir=cache, progress=sys.stderr.isatty())
+    return Path(os.environ.get("STATIONFINDER_CACHE_DIR", beside))
 
 
 def read_demand(path: str) -> Any:
@@ -141,7 +146,8 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
 
     reg = open_registry(args)
     kinds = getattr(args, "station_kind", None) or None
-    net = network_for(args, reg)
+    mode = chosen_mode(args)
+    raw, net = mode_networks(args, reg, mode)  # the engine measures any mode's network
     demand = read_demand(args.demand) if args.demand else None
     districts = gpd.read_file(args.districts) if args.districts else None
     standard = args.standard or ("radius" if args.radius is not None else "walk")
@@ -151,10 +157,9 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
         where = StationFilter.build(open_at=parse_when(args.at), kinds=kinds, statuses=["open"])
         ids, lon, lat = reg.arrays(closures.exclude_closed(reg, where))
     else:  # the region's stations and those within reach outside it, its demand and districts
-        from geo.network import walk_limit_m
         from geo.regions import open_state, region_stations
 
-        reach = walk_limit_m(args.minutes, args.walk_speed) if standard == "walk" else None
+        reach = reach_for(args, raw, mode) if standard == "walk" else None
         found = region_stations(reg, region.boundary, reach_m=reach or args.radius or 1000.0)
         is_open = open_state(found, parse_when(args.at), tz=region.spec.tz)
         shut = closures.exclude_closed(reg, StationFilter(open_at=parse_when(args.at))).exclude_ids
@@ -167,6 +172,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
         demand = demand if demand is not None else region.demand()
         districts = districts if districts is not None else region.districts
         extra["area"] = region.boundary
+    args.mode = mode  # resolved, for what the command prints
     return {
         "net": net,
         "stations": StationSet.build(net, ids, lon, lat),

@@ -18,6 +18,7 @@ from cli.common import (
     print_table,
     read_demand,
 )
+from cli.modes import chosen_mode
 from cli.regions import cache_dir
 from geo.errors import InvalidInputError
 
@@ -58,6 +59,7 @@ def add_arguments(sub: Any) -> None:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     from geo.coverage import coverage_report
+    from geo.mode_networks import mode_label
 
     if args.profile:
         return coverage_profile(args)
@@ -67,10 +69,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     fairness = access.coverage_fairness(args, net, inputs["demand"], inputs["districts"])
     if args.json:
         fair = {"fairness": fairness.to_dict()} if fairness is not None else {}
-        print(json.dumps({**report.to_dict(), **fair}, ensure_ascii=False, indent=2))
+        mode = {"mode": args.mode} if report.standard == "walk" else {}
+        print(json.dumps({**report.to_dict(), **mode, **fair}, ensure_ascii=False, indent=2))
         return 0
     limit = (
-        f"{report.minutes:g} min on foot ({report.limit_m:.0f} m)"
+        f"{report.minutes:g} min {mode_label(args.mode)}"
+        + (f" ({report.limit_m:.0f} m)" if args.mode == "walk" else "")
         if report.standard == "walk"
         else f"{report.radius_m:g} m straight line"
     )
@@ -153,6 +157,7 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
         radius_m=args.radius if args.radius is not None else 1000.0,
         walk_speed_kmh=args.walk_speed,
         resolution=args.resolution,
+        mode=chosen_mode(args),
     )
     cache = os.environ.get("STATIONFINDER_CACHE_DIR") or str(BUNDLED_CACHE)
     summary = run_batch(

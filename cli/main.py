@@ -18,6 +18,7 @@ from types import ModuleType
 from cli import (
     access,
     closures,
+    corridor,
     coverage,
     feedback,
     gaps,
@@ -25,6 +26,7 @@ from cli import (
     inspection,
     loop,
     map_page,
+    plan,
     regions,
     serve,
     sheet_crs,
@@ -53,6 +55,8 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     loop,
     inspection,
     closures,
+    plan,
+    corridor,
     sheet_crs,
 )
 

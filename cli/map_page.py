@@ -36,6 +36,7 @@ def add_arguments(sub: Any) -> None:
 def cmd_map(args: argparse.Namespace) -> int:
     import maps
     from geo.coverage import coverage_report, isochrones
+    from geo.mode_networks import mode_label
     from geo.stations import StationFilter
     from maps.tiles import add_street_layer
 
@@ -81,6 +82,9 @@ def cmd_map(args: argparse.Namespace) -> int:
                 at=parse_when(args.at),
                 lang=args.lang,
                 tz=reg.tz,
+                mode_label=mode_label(args.mode, args.lang)
+                if inputs["standard"] == "walk" and args.mode != "walk"
+                else None,
             )
         else:
             from geo.siting import suggest_sites

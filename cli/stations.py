@@ -16,6 +16,7 @@ from cli.common import (
     print_table,
     with_db,
 )
+from cli.modes import TRAVEL_MODES, chosen_mode, default_modes, mode_networks
 from cli.regions import add_region_options, region_at
 from cli.sheet_crs import sheet_declarations
 from geo.errors import InvalidInputError
@@ -92,14 +93,18 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("--radius", type=float, help="maximum distance in metres")
     p.add_argument(
         "--mode",
-        choices=["straight", "walk"],
-        default="straight",
-        help="rank by straight-line distance or by walking along streets",
+        choices=["straight", *TRAVEL_MODES],
+        help="rank by straight-line distance or by travel time on streets (walk, ebike, bike, "
+        "drive, truck); default: straight, or the --kind's mode ($STATIONFINDER_DEFAULT_MODES: "
+        "driver homes truck, rider stations ebike) when every kind asked for has one",
     )
+    p.add_argument("--minutes", type=float, help="only stations within this travel time")
+    p.add_argument("--ebike-speed", type=float, default=15.0, help="e-bike km/h (default 15)")
     p.add_argument(
         "--network",
         metavar="FILE",
-        help="network for --mode walk (default: the region of the regions file holding the point)",
+        help="network for a travel mode (default: the region of the regions file holding "
+        "the point)",
     )
     add_region_options(p)
     p.add_argument("--walk-speed", type=float, default=4.8, help="km/h (default 4.8)")
@@ -171,7 +176,17 @@ def cmd_nearest(args: argparse.Namespace) -> int:
         statuses=args.status,
     )
     where = closures.exclude_closed(reg, where)
-    if args.mode == "walk":
+    kinds = [str(k) for k in where.kinds]
+    table = default_modes()
+    implied = "straight" if not kinds or any(k not in table for k in kinds) else None
+    if not (args.mode or implied or args.network or args.region) and not in_a_region(args):
+        implied = "straight"  # a kind's mode needs streets: none here, so straight, as before
+    args.mode = args.mode or implied or chosen_mode(args, kinds)
+    if args.mode == "straight" and args.minutes is not None:
+        raise InvalidInputError("--minutes limits travel time: give --mode other than straight")
+    if args.mode not in ("straight", "walk"):
+        hits = nearest_by_mode(args, reg, where)
+    elif args.mode == "walk":
         from geo.coverage import walk_nearest
 
         if args.network or args.region:
@@ -192,6 +207,8 @@ def cmd_nearest(args: argparse.Namespace) -> int:
             max_dist_m=args.radius,
             walk_speed_kmh=args.walk_speed,
         )
+        if args.minutes is not None:
+            hits = [h for h in hits if (h.walk_time_s or 0.0) <= args.minutes * 60]
     else:
         hits = reg.nearest(
             args.lon, args.lat, k=args.k, crs=args.crs, where=where, max_dist_m=args.radius
@@ -216,6 +233,12 @@ def cmd_nearest(args: argparse.Namespace) -> int:
                     f" (walk {h.walk_distance_m:.0f} m, {h.walk_time_s / 60:.0f} min)"
                     if h.walk_distance_m is not None and h.walk_time_s is not None
                     else ""
+                )
+                + (
+                    f" ({h.travel_mode} {h.travel_distance_m:.0f} m, "
+                    f"{h.travel_time_s / 60:.1f} min)"
+                    if h.travel_distance_m is not None and h.travel_time_s is not None
+                    else ""
                 ),
                 f"{h.bearing_deg:.0f}",
                 ";".join(h.station.amenities),
@@ -226,6 +249,44 @@ def cmd_nearest(args: argparse.Namespace) -> int:
         ["id", "name", "kind", "distance_m", "bearing", "amenities", "hours"],
     )
     return 0
+
+
+def in_a_region(args: argparse.Namespace) -> bool:
+    """Whether a region of the regions file holds the query point."""
+    from geo.crs import convert
+    from geo.errors import NoRegionError
+
+    (x,), (y,) = convert([args.lon], [args.lat], src=args.crs, dst="wgs84")
+    try:
+        region_at(args, float(x), float(y))
+    except NoRegionError:
+        return False
+    return True
+
+
+def nearest_by_mode(args: argparse.Namespace, reg: Any, where: Any) -> list[Any]:
+    """``nearest --mode ebike|bike|drive|truck``: fastest first on that mode's network
+    (of ``--network``/``--region``, else of the region holding the point)."""
+    from geo.mode_nearest import travel_nearest
+
+    if not (args.network or args.region):
+        from geo.crs import convert
+
+        (x,), (y,) = convert([args.lon], [args.lat], src=args.crs, dst="wgs84")
+        args.region = region_at(args, float(x), float(y)).id
+    raw, _ = mode_networks(args, reg, args.mode)
+    return travel_nearest(
+        reg,
+        raw,
+        args.lon,
+        args.lat,
+        k=args.k,
+        crs=args.crs,
+        where=where,
+        max_dist_m=args.radius,
+        max_time_s=None if args.minutes is None else args.minutes * 60,
+        walk_speed_kmh=args.walk_speed,
+    )
 
 
 COMMANDS = {

@@ -493,6 +493,10 @@ def _feature(
         if item.walk_distance_m is not None:
             props["walk_distance_m"] = round(item.walk_distance_m, 3)
             props["walk_time_s"] = round(item.walk_time_s or 0.0, 3)
+        if item.travel_mode is not None:
+            props["mode"] = item.travel_mode
+            props["travel_time_s"] = round(item.travel_time_s or 0.0, 3)
+            props["travel_distance_m"] = round(item.travel_distance_m or 0.0, 3)
     return {
         "type": "Feature",
         "id": st.id,

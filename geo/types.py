@@ -164,7 +164,8 @@ STATION_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Stati
 class StationHit:
     """A station found by a query, with its distance and bearing from the query point.
 
-    ``walk_distance_m`` and ``walk_time_s`` are set only by walking-mode queries.
+    ``walk_distance_m`` and ``walk_time_s`` are set only by walking-mode queries;
+    ``travel_mode``, ``travel_time_s`` and ``travel_distance_m`` by every query on streets.
     """
 
     station: Station
@@ -172,6 +173,9 @@ class StationHit:
     bearing_deg: float
     walk_distance_m: float | None = None
     walk_time_s: float | None = None
+    travel_mode: str | None = None
+    travel_time_s: float | None = None
+    travel_distance_m: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -492,6 +492,7 @@ def coverage_map(
     tiles: TileConfig = NO_TILES,
     now: datetime | None = None,
     tz: str = DEFAULT_TZ,
+    mode_label: str | None = None,
 ) -> OfflineMap:
     """The planner's coverage map: the layers that are given, a legend of every one of them,
     a layer control, and a figures panel.
@@ -528,7 +529,8 @@ def coverage_map(
     OfflineMap
         Fitted to everything drawn.
     """
-    m = base_map(tiles=tiles, lang=lang, title=text("coverage_title", lang))
+    title = text("coverage_title", lang) + (f" · {mode_label}" if mode_label else "")
+    m = base_map(tiles=tiles, lang=lang, title=title)
     frames: list[gpd.GeoDataFrame] = []
     entries: list[tuple[str, str, str]] = []
     if cells is not None and len(cells):  # an empty layer draws nothing
@@ -575,7 +577,7 @@ def coverage_map(
         ]
     if entries or demand_entries:
         sections = [(text("demand_scale", lang), demand_entries)] if demand_entries else []
-        Legend(text("coverage_title", lang), entries, sections=sections).add_to(m)
+        Legend(title, entries, sections=sections).add_to(m)
     if figures is not None:
         FiguresPanel(figures, at=at, lang=lang).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -619,6 +621,7 @@ def coverage_map_from(
     lang: Lang = "en",
     tiles: TileConfig = NO_TILES,
     tz: str = DEFAULT_TZ,
+    mode_label: str | None = None,
 ) -> OfflineMap:
     """The coverage map from the engine's results, with the report's figures beside it.
 
@@ -679,10 +682,11 @@ def coverage_map_from(
         proposals=groups,
         impact=impact_frame(impact) if impact is not None else None,
         demand_cells=demand_cells,
-        figures=report.to_dict(),
+        figures={**report.to_dict(), "mode_label": mode_label},
         at=at,
         radius_m=report.radius_m or 1000.0,
         lang=lang,
         tiles=tiles,
         tz=tz,
+        mode_label=mode_label,
     )

@@ -39,6 +39,9 @@ def _standard(figures: Mapping[str, Any], at: datetime | None, lang: Lang) -> st
         limit = f"{float(figures.get('radius_m') or figures['limit_m']):,.0f} m " + text(
             "straight_line", lang
         )
+    elif figures.get("mode_label"):  # another travel mode than walking
+        unit = "分钟" if lang == "zh" else " min "
+        limit = f"{float(figures.get('minutes') or 15):g}{unit}{figures['mode_label']}"
     else:
         limit = f"{float(figures.get('minutes') or 15):g} " + text("min_on_foot", lang)
     if at is None:

@@ -8,6 +8,7 @@ import numpy as np
 from fastapi import APIRouter, Query
 
 from api.deps import ISO_OR_NOW, CrsDep, RegionQuery, ServiceDep, parse_when
+from api.modes import ModeQuery
 from api.routers.coverage import to_geojson
 from api.schemas import AccessOut
 from geo.when import TIME_RANGE
@@ -44,6 +45,7 @@ def accessibility(
             description=f"Count only stations open at this ISO 8601 time, from {TIME_RANGE}",
         ),
     ] = None,
+    mode: ModeQuery = None,
 ) -> dict[str, Any]:
     """Enhanced two-step floating catchment: each open station's capacity shared among the
     demand within ``minutes`` on foot (zones weighted 1, 0.68, 0.22), per demand hexagon."""
@@ -53,6 +55,7 @@ def accessibility(
         threshold=threshold,
         default_capacity=default_capacity,
         at=parse_when(at, name="at"),
+        mode=service.mode_for(mode),
     )
     out = report.to_dict()
     hexagons = report.hexagons.assign(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -14,11 +14,15 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import ISO_OR_NOW, CrsDep, RegionQuery, ServiceDep, parse_when
 from api.lang import KindName
+from api.modes import ModeQuery
 from api.schemas import CoverageOut, GapCollection, IsochroneFeature
 from geo.crs import convert
 from geo.names import parse_kind_name
 from geo.types import CoordSystem
 from geo.when import TIME_RANGE
+
+if TYPE_CHECKING:
+    from api.service import Service
 
 router = APIRouter(tags=["coverage"])
 
@@ -56,15 +60,19 @@ class CoverageParams:
             "codes or Chinese names (司机之家)"
         ),
     ] = None
+    mode: ModeQuery = None
 
-    def as_kwargs(self) -> dict[str, Any]:
+    def as_kwargs(self, service: Service | None = None) -> dict[str, Any]:
+        """The service's keyword arguments; ``mode`` resolved by the kinds' defaults."""
+        kinds = tuple(sorted({str(parse_kind_name(k)) for k in self.kind or []}))
         return {
+            "mode": service.mode_for(self.mode, kinds) if service else self.mode or "walk",
             "standard": self.standard,
             "minutes": self.minutes,
             "radius_m": self.radius_m,
             "at": parse_when(self.at, name="at"),
             "layer": self.layer,
-            "kind": tuple(sorted({str(parse_kind_name(k)) for k in self.kind or []})),
+            "kind": kinds,
         }
 
 
@@ -106,14 +114,19 @@ def coverage(service: ServiceDep, params: Annotated[CoverageParams, Depends()]) 
     in the region (its stations, and those within the limit outside it); with demand
     points, also ``fairness``: the walk to the nearest open station and how unequally
     capacity within reach is shared."""
-    kwargs = params.as_kwargs()
+    kwargs = params.as_kwargs(service)
     region, report, notes = service.coverage_with_notes(params.region, **kwargs)
     fair = service.fairness(
-        region.id, minutes=params.minutes, at=kwargs["at"], layer=kwargs.get("layer")
+        region.id,
+        minutes=params.minutes,
+        at=kwargs["at"],
+        layer=kwargs.get("layer"),
+        mode=kwargs["mode"],
     )
     return {
         **report.to_dict(),
         "region": region.id,
+        "mode": kwargs["mode"],
         "notes": notes,
         "fairness": fair and fair.to_dict(),
         "temporarily_closed": sorted(service.closed_key(kwargs["at"])[1]),  # left out
@@ -129,7 +142,7 @@ def gaps(
 ) -> dict[str, Any]:
     """Uncovered hexagons in pieces no wider than the limit, ranked by demand, then area;
     each with its demand-weighted centre's walk to the nearest station and its best site."""
-    frame = service.gaps(params.region, **params.as_kwargs()).head(limit)
+    frame = service.gaps(params.region, **params.as_kwargs(service)).head(limit)
     pairs = [("centre_lon", "centre_lat"), ("site_lon", "site_lat")]
     return to_geojson(shift_columns(frame, crs, pairs), crs)
 
@@ -137,17 +150,20 @@ def gaps(
 @router.get(
     "/isochrones/{station_id}",
     response_model=IsochroneFeature,
-    summary="The walking area of one station",
+    summary="The area one station serves within minutes of travel",
 )
 def isochrone(
     station_id: str,
     service: ServiceDep,
     crs: CrsDep,
     region: RegionQuery = None,
-    minutes: Annotated[float, Query(gt=0, le=60, description="Walking time, minutes")] = 15.0,
+    minutes: Annotated[float, Query(gt=0, le=60, description="Travel time, minutes")] = 15.0,
+    mode: ModeQuery = None,
 ) -> dict[str, Any]:
-    """On the streets of the region named, else of the region holding the station."""
-    frame = service.isochrone(station_id, minutes, region)
+    """On the streets of the region named, else of the region holding the station; by
+    ``mode`` (default: the station kind's, see settings' default_modes)."""
+    kind = service.registry.get(station_id).kind
+    frame = service.isochrone(station_id, minutes, region, service.mode_for(mode, [str(kind)]))
     feature = to_geojson(frame, crs)["features"][0]
     feature["id"] = station_id
     return feature  # type: ignore[no-any-return]

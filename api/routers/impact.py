@@ -24,6 +24,6 @@ def stations_impact(
 ) -> dict[str, Any]:
     """Open stations ranked by what closing them would lose; ``loses_nothing`` marks those
     whose closing leaves every street, hexagon and demand point covered."""
-    result = service.station_impact(params.region, **params.as_kwargs())
+    result = service.station_impact(params.region, **params.as_kwargs(service))
     table = shift_columns(result.table, crs, [("lon", "lat")])
     return replace(result, table=table).to_dict()

@@ -41,6 +41,7 @@ from api.routers.coverage import CoverageParams
 from api.settings import Settings
 from geo.errors import LocalizedInputError
 from geo.feedback import ProposalGroup
+from geo.mode_networks import mode_label
 from geo.names import parse_kind_name
 from geo.types import Station
 from maps.i18n import Lang
@@ -350,10 +351,13 @@ def coverage_page(
     in one region (the only one, or the one named by ``region``)."""
     registry = service.registry
     tiles = tile_config(service.settings)
-    kwargs = params.as_kwargs()
+    kwargs = params.as_kwargs(service)
     region = service.region(params.region)
     lang = lang or region.spec.lang
-    limit = service.limit_m(params.standard, params.minutes, params.radius_m)
+    mode = kwargs["mode"]
+    limit = service.limit_m(
+        params.standard, params.minutes, params.radius_m, region=region, mode=mode
+    )
     counted = service.stations_for(region, reach_m=limit, at=kwargs["at"], kind=kwargs["kind"])
     fixed = {k: v for k, v in kwargs.items() if k != "at"}  # `at` enters through the state
     key = ("coverage", id(registry), registry.version, region.id, tuple(sorted(fixed.items())))
@@ -366,7 +370,7 @@ def coverage_page(
             service.coverage(region.id, **kwargs),
             gaps=service.gaps(region.id, **kwargs),
             impact=service.station_impact(region.id, **kwargs),
-            walk_areas=service.walk_areas(region.id, params.minutes, kwargs["kind"]),
+            walk_areas=service.walk_areas(region.id, params.minutes, kwargs["kind"], mode),
             stations=[s for s, ok in zip(counted.stations, counted.open, strict=True) if ok],
             demand=region.demand(params.layer),
             proposals=public_groups(service),
@@ -374,6 +378,9 @@ def coverage_page(
             lang=lang,
             tiles=tiles,
             tz=region.spec.tz,
+            mode_label=mode_label(mode, lang)
+            if params.standard == "walk" and mode != "walk"
+            else None,
         )
         return maps.render_html(m, asset_base=request.scope.get("root_path", "") + STATIC_URL)
 

@@ -71,6 +71,7 @@ def suggest(
         method=body.method,
         objective=body.objective,
         site_capacity=body.site_capacity,
+        mode=body.mode,
     )
     chosen = scored[scored["order"] > 0].sort_values("order")
     ox, oy = convert(

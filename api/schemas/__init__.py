@@ -4,6 +4,13 @@ One module per group of routes; every model is importable from here."""
 
 from __future__ import annotations
 
+from api.schemas.corridor import (
+    CorridorCollection,
+    CorridorFeature,
+    CorridorProperties,
+    CorridorRouteIn,
+    RouteLineIn,
+)
 from api.schemas.coverage import (
     AccessHexProperties,
     AccessOut,
@@ -60,6 +67,10 @@ __all__ = [
     "AccessOut",
     "AccessStationOut",
     "CandidateIn",
+    "CorridorCollection",
+    "CorridorFeature",
+    "CorridorProperties",
+    "CorridorRouteIn",
     "CoverageOut",
     "CrsCheck",
     "FairnessOut",
@@ -86,6 +97,7 @@ __all__ = [
     "ReportOut",
     "ReportPage",
     "ReviewIn",
+    "RouteLineIn",
     "ShareOut",
     "SiteProperties",
     "StationCollection",

@@ -59,6 +59,9 @@ class CoverageOut(BaseModel):
     area_share: ShareOut = Field(description="Share of the study area (hexagon grid)")
     demand_share: ShareOut = Field(description="Share of demand weight")
     region: str | None = Field(None, description="The region measured", examples=["futian"])
+    mode: str | None = Field(
+        None, description="Travel mode of the walk standard (walk, ebike, bike, drive, truck)"
+    )
     notes: list[str] = Field(
         default_factory=list,
         description="What is missing for a meaningful figure (no stations in the region, "

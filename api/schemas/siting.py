@@ -79,6 +79,9 @@ class SuggestIn(RequestBody):
         None, description="Instead: the fewest sites reaching this covered share"
     )
     standard: Literal["walk", "radius"] = "walk"
+    mode: Literal["walk", "ebike", "bike", "drive", "truck"] = Field(
+        "walk", description="Travel mode of the walk standard; minutes are minutes of it"
+    )
     minutes: float = Field(15.0, gt=0, le=120, strict=True)
     radius_m: float = Field(1000.0, gt=0, le=50_000, strict=True)
     double: bool = Field(

@@ -73,6 +73,11 @@ class StationProperties(BaseModel):
     bearing_deg: float | None = Field(None, description="Bearing from the query point, degrees")
     walk_distance_m: float | None = Field(None, description="Walking distance on streets, m")
     walk_time_s: float | None = Field(None, description="Walking time on streets, s")
+    mode: str | None = Field(None, description="Travel mode of a nearest-by-streets answer")
+    travel_time_s: float | None = Field(None, description="Travel time by the mode, s")
+    travel_distance_m: float | None = Field(
+        None, description="Distance along the fastest path by the mode, m"
+    )
     kind_label: str | None = Field(
         None, description="The kind in the language asked (lang or Accept-Language)"
     )

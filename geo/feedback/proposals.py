@@ -40,10 +40,8 @@ __all__ = ["ProposalReview"]
 class ProposalReview:
     """Proposals for new stations beside a store's stations: submit, group, accept, reject.
 
-    Attributes
-    ----------
-    store
-        The station store (either backend) whose database holds the proposals.
+    A part of :class:`~geo.feedback.review.Feedback`, which sets ``store`` (see
+    its parameters).
     """
 
     store: StationStore

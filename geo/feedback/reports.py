@@ -60,12 +60,8 @@ CONFIRMATION_WINDOW = timedelta(days=7)
 class ReportReview:
     """Reports on a store's stations: submit, list, accept, reject.
 
-    Attributes
-    ----------
-    store
-        The station store (either backend) whose database holds the reports.
-    confirmation_window
-        How close in time two anonymous confirmations must be to verify a station.
+    A part of :class:`~geo.feedback.review.Feedback`, which sets ``store`` and
+    ``confirmation_window`` (see its parameters).
     """
 
     store: StationStore

@@ -167,9 +167,7 @@ class CursorTransaction(RecordReads):
         row = self._station_row(station_id)
         before = row_to_station(row[1:])
         # An update keeps a stored id even from before the id rule (new_id=False).
-        new = checked_station(
-            before.replace(**fields).replace(updated_at=self.at), new_id=False
-        )
+        new = checked_station(before.replace(**fields).replace(updated_at=self.at), new_id=False)
         d = self.dialect
         marks = ", ".join([d.mark] * len(STATION_FIELDS))
         self.cursor.execute(

@@ -27,7 +27,8 @@ def test_coverage_of_some_kinds_equals_library(
     helsinki: StreetNetwork,
     kinds: list[str],
 ) -> None:
-    r = demo.get("/coverage", params={"minutes": 5, "kind": kinds})
+    # On foot, named: driver homes alone would default to the truck (STATIONFINDER_DEFAULT_MODES).
+    r = demo.get("/coverage", params={"minutes": 5, "kind": kinds, "mode": "walk"})
     assert r.status_code == 200
     got = r.json()
     demand = pd.read_csv(ROOT / "data" / "helsinki_demand.csv")
@@ -40,7 +41,9 @@ def test_coverage_of_some_kinds_equals_library(
     everyone = demo.get("/coverage", params={"minutes": 5}).json()
     assert got["street_share"]["none"] > everyone["street_share"]["none"]
     # Gaps follow the same kinds: fewer stations leave at least as much uncovered.
-    gaps = demo.get("/gaps", params={"minutes": 5, "kind": kinds}).json()["features"]
+    gaps = demo.get("/gaps", params={"minutes": 5, "kind": kinds, "mode": "walk"}).json()[
+        "features"
+    ]
     all_gaps = demo.get("/gaps", params={"minutes": 5}).json()["features"]
     area = sum(f["properties"]["area_m2"] for f in gaps)
     assert area > sum(f["properties"]["area_m2"] for f in all_gaps)

@@ -39,6 +39,12 @@ def test_out_of_range_times_are_422_naming_parameter_and_range(
     assert len(routes) >= 7, routes
     extra = {
         "/nearest": {"lat": "60.17", "lon": "24.94"},
+        "/corridor": {
+            "from_lon": "24.94",
+            "from_lat": "60.17",
+            "to_lon": "24.95",
+            "to_lat": "60.18",
+        },
         "/maps/stations/clusters": {"zoom": "12", "bbox": "24.9,60.1,25.0,60.2"},
     }
     for path, name in routes:

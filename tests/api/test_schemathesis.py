@@ -58,7 +58,9 @@ DATA_DEPENDENT = {
     # An uploaded file's content is a whole station file; the schema only says "a file".
     "POST /stations/import": r"",
     # A point on the street network depends on where streets are.
-    "GET /nearest": r"from any street|no street network here",
+    "GET /nearest": r"from any street|no street network here|minutes limits travel time",
+    "GET /corridor": r"from any street|no street network here|cannot be reached",
+    "POST /corridor": r"from any street|no street network here|cannot be reached",
     "GET /maps/embed": r"from any street|lat and lon must be given together|lat 和 lon 须同时给出",
     # Open proposals to site from, and targets the candidates can reach, depend on the data.
     # ... and whether every station has a capacity (capacitated siting) too.
@@ -71,6 +73,9 @@ DATA_DEPENDENT = {
     # Free text keeps printable characters only; a name of none is empty (no pattern says it).
     "POST /proposals/{proposal_id}/accept": r"needs a name",
     "POST /reports/{item_id}/replies": r"needs some text",
+    # A plan's changes name stations that must exist (or must not, for a new id), and one
+    # change may not follow another on a station it closes, nor reuse a new id.
+    "POST /plans": r"no station with id|exists already|is closed by changes|is added by changes",
     "POST /proposals/{item_id}/replies": r"needs some text",
 }
 # OSM opening hours: the schema's format (see HOURS), which the coverage phase's boundary

@@ -402,7 +402,8 @@ PANEL_VALUES = """() => {
 def test_coverage_figures_panel_equals_the_coverage_endpoint(
     page: Page, service_url: str, console: Console, shots: Path, kind: str | None
 ) -> None:
-    query = "minutes=3" + (f"&kind={kind}" if kind else "")
+    # On foot, named: driver homes alone would default to the truck (STATIONFINDER_DEFAULT_MODES).
+    query = "minutes=3" + (f"&kind={kind}&mode=walk" if kind else "")
     load(page, f"{service_url}/maps/coverage?lang=en&{query}")
     want = api(f"{service_url}/coverage?{query}")
     got = page.evaluate(PANEL_VALUES)

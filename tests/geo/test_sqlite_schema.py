@@ -11,23 +11,7 @@ import pytest
 
 from geo.stations import open_store
 from geo.stations.model import ADDED_COLUMNS, SCHEMA_VERSION
-
-# The stations table and meta of the first schema, as the first version wrote them.
-SCHEMA_1 = """
-CREATE TABLE stations (
-    pk INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
-    kind TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL,
-    address TEXT NOT NULL DEFAULT '', district TEXT NOT NULL DEFAULT '',
-    operator TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',
-    amenities TEXT NOT NULL DEFAULT '', opening_hours TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'open', source TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT INTO meta VALUES ('schema', '1'), ('version', '3'), ('tz', 'Asia/Shanghai');
-INSERT INTO stations (id, name, kind, lon, lat, updated_at)
-VALUES ('old', 'Old Hut', 'worker_station', 114.05, 22.54, '2025-01-01T00:00:00Z');
-"""
+from tests.geo.test_feedback import OLD_SCHEMA  # the first schema, as the first version wrote it
 
 
 def _schema(db: Path) -> tuple[list[tuple[str, str, int, object]], str]:
@@ -63,7 +47,7 @@ def test_an_old_file_is_upgraded_and_says_so_once(
 ) -> None:
     old = tmp_path / "old.sqlite"
     con = sqlite3.connect(old)
-    con.executescript(SCHEMA_1)
+    con.executescript(OLD_SCHEMA)
     con.close()
     caplog.set_level(logging.INFO)
     with open_store(old) as store:
