@@ -190,3 +190,27 @@ def test_coverage_kind_takes_chinese_names(gcj: TestClient) -> None:
 def test_unknown_crs_is_refused(gcj: TestClient, path: str) -> None:
     r = gcj.get(path, params={"lat": 22.5, "lon": 114.0, "crs": "utm"})
     assert r.status_code == 422 and "crs" in r.json()["detail"]
+
+
+def test_corridor_reads_and_answers_in_the_default(gcj: TestClient) -> None:
+    a, b = (114.0050, 22.5300), (114.0400, 22.5450)  # WGS-84, across Futian
+    (ga, gb) = (_to_gcj(*a), _to_gcj(*b))
+    trip = {"max_detour_min": 30, "kind": ["driver_home", "rider_station"]}
+    default = gcj.get(
+        "/corridor",
+        params={**trip, "from_lon": ga[0], "from_lat": ga[1], "to_lon": gb[0], "to_lat": gb[1]},
+    )
+    wgs = gcj.get(
+        "/corridor",
+        params={**trip, "from_lon": a[0], "from_lat": a[1], "to_lon": b[0], "to_lat": b[1]}
+        | {"crs": "wgs84"},
+    )
+    assert default.status_code == wgs.status_code == 200, (default.text, wgs.text)
+    assert default.headers["X-Coordinate-System"] == "gcj02"
+    assert wgs.headers["X-Coordinate-System"] == "wgs84"
+    d, w = default.json()["features"], wgs.json()["features"]
+    assert [f["id"] for f in d] == [f["id"] for f in w] and d  # the same trip, read in GCJ-02
+    _assert_shifted(
+        [tuple(f["geometry"]["coordinates"]) for f in d],
+        [tuple(f["geometry"]["coordinates"]) for f in w],
+    )
