@@ -29,6 +29,7 @@ from cli import (
     plan,
     regions,
     serve,
+    sheet_crs,
     stations,
     suggest,
 )
@@ -56,6 +57,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     closures,
     plan,
     corridor,
+    sheet_crs,
 )
 
 

@@ -30,15 +30,21 @@ _MAX_SQL_INT = MAX_SQL_INT
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One reason a record is invalid: the 1-based data row, the column and why."""
+    """One reason a record is invalid: the 1-based data row, the column and why (and, where
+    it exists, why in Chinese)."""
 
     row: int
     column: str
     reason: str
+    reason_zh: str = ""
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "record"
         return f"{where}, column {self.column!r}: {self.reason}"
+
+    def said(self, lang: str) -> str:
+        """Why, in ``lang`` (``zh`` when a Chinese reason exists, else English)."""
+        return self.reason_zh if lang == "zh" and self.reason_zh else self.reason
 
 
 def check_page(limit: int, offset: int) -> None:
