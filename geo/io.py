@@ -340,6 +340,7 @@ def read_stations(
                     row,
                     cols["status"],
                     f"unknown status {status_text!r}; use one of {', '.join(Status)}",
+                    f"未知的状态“{status_text}”；可用：{'、'.join(Status)}",
                 )
             )
         try:
@@ -354,7 +355,14 @@ def read_stations(
         capacity_text = cell(rec, "capacity")
         capacity = _parse_float(capacity_text) if capacity_text else None
         if capacity_text and (capacity is None or capacity < 0):
-            probs.append(Problem(row, cols["capacity"], f"not a number ≥ 0: {capacity_text!r}"))
+            probs.append(
+                Problem(
+                    row,
+                    cols["capacity"],
+                    f"not a number ≥ 0: {capacity_text!r}",
+                    f"应为不小于 0 的数字：“{capacity_text}”",
+                )
+            )
         sid = cell(rec, "id") or (stable_id(name, lon[i], lat[i]) if ok[i] else "")
         if sid and sid in seen_ids:
             probs.append(
@@ -362,6 +370,7 @@ def read_stations(
                     row,
                     cols.get("id", "id"),
                     f"duplicate id {sid!r} (first at {label} {seen_ids[sid]})",
+                    f"编号“{sid}”重复（首次出现在第 {seen_ids[sid]} 行）",
                 )
             )
         elif sid:

@@ -164,3 +164,37 @@ def test_an_invalid_upload_is_explained_in_chinese(client: TestClient) -> None:
     assert zh["detail"].startswith("站点.csv：3 处问题：第 2 行“类型”列：未知的站点类型")
     assert not ENGLISH.search(zh["detail"])
     assert "unknown kind '公交站'" in en["detail"] and "look swapped" in en["detail"]
+
+
+def test_every_row_problem_of_an_upload_reads_in_chinese(client: TestClient) -> None:
+    """Status, capacity and duplicate ids: the reasons a sheet's rows are refused for, in
+    Chinese for a Chinese reader (each a Chinese sentence, none left in English)."""
+    sheet = (
+        "编号,名称,经度,纬度,类型,状态,容量\n"
+        "a1,甲站,112.9772,28.1959,工会驿站,营业中吗,10\n"  # unknown status
+        "a2,乙站,112.9593,28.1870,工会驿站,open,很多\n"  # capacity not a number
+        "a1,丙站,112.9402,28.1802,工会驿站,open,5\n"  # duplicate id
+    )
+
+    def upload(lang: str) -> dict[str, Any]:
+        r = client.post(
+            "/stations/import",
+            files={"file": ("站点.csv", sheet.encode(), "text/csv")},
+            data={"crs": "gcj02"},
+            headers={**KEY, "Accept-Language": lang},
+        )
+        assert r.status_code == 422, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    zh, en = upload("zh"), upload("en")
+    assert [(e["row"], e["column"]) for e in zh["errors"]] == [
+        (2, "状态"),
+        (3, "容量"),
+        (4, "编号"),
+    ]
+    reasons = [e["reason"] for e in zh["errors"]]
+    assert reasons[0].startswith("未知的状态“营业中吗”")
+    assert reasons[1] == "应为不小于 0 的数字：“很多”"
+    assert reasons[2] == "编号“a1”重复（首次出现在第 2 行）"
+    assert all(CJK.search(r) and not ENGLISH.search(r) for r in reasons)
+    assert [e["reason"].split(" ")[0] for e in en["errors"]] == ["unknown", "not", "duplicate"]
