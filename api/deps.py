@@ -15,7 +15,7 @@ from api import auth
 from api.lang import AmenityName, KindName
 from api.service import Service
 from geo.crs import COORD_SYSTEMS, parse_coord_system
-from geo.errors import InvalidInputError
+from geo.errors import LocalizedInputError
 from geo.names import parse_amenity_name, parse_kind_name
 from geo.stations import StationFilter
 from geo.types import CoordSystem, Status
@@ -118,13 +118,17 @@ def bbox_param(
     if bbox is None:
         return None
     if re.fullmatch(BBOX_PATTERN, bbox) is None:
-        raise InvalidInputError(
+        raise LocalizedInputError(
             f"bbox={bbox!r} must be four numbers: west,south,east,north in decimal degrees, "
-            "longitudes within ±180 and latitudes within ±90"
+            "longitudes within ±180 and latitudes within ±90",
+            f"bbox：“{bbox}”应为四个数：西,南,东,北（十进制度数，"
+            "经度在 ±180 以内，纬度在 ±90 以内）",
         )
     w, s, e, n = (float(p) for p in bbox.split(","))
     if s > n:
-        raise InvalidInputError(f"bbox={bbox!r}: south > north")
+        raise LocalizedInputError(
+            f"bbox={bbox!r}: south > north", f"bbox：“{bbox}”的南边界大于北边界"
+        )
     return w, s, e, n
 
 
@@ -194,9 +198,11 @@ def reject_unknown_query(request: Request) -> None:
         todo.extend(d.dependencies)
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
-        raise InvalidInputError(
+        raise LocalizedInputError(
             f"unknown query parameter(s) {', '.join(map(repr, unknown))}; this endpoint takes "
-            + (", ".join(sorted(allowed)) or "none")
+            + (", ".join(sorted(allowed)) or "none"),
+            f"未知的查询参数：{'、'.join(unknown)}；此接口接受："
+            + ("、".join(sorted(allowed)) or "无参数"),
         )
 
 

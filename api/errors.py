@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from api import problem_lang
 from api.service import NoNetworkError
 from geo.errors import (
     ConflictError,
@@ -61,17 +62,21 @@ def problem(status: int, title: str, detail: str, request: Request, **extra: Any
 def _geo_handler(status: int, title: str) -> Any:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
         extra: dict[str, Any] = {}
+        lang = request_lang(request)
         if isinstance(exc, ImportValidationError):
             extra["errors"] = [
-                {"row": p.row, "column": p.column, "reason": p.reason}  # type: ignore[attr-defined]
+                {"row": p.row, "column": p.column, "reason": p.said(lang)}  # type: ignore[attr-defined]
                 for p in exc.problems
             ]
         if isinstance(exc, PlanChangeError):  # which change of a plan, and which field
             extra.update(change=exc.index, field=exc.field)
-        detail = str(exc)
         if isinstance(exc, LocalizedInputError):
-            detail = exc.message(request_lang(request))
-        return problem(status, title, detail, request, **extra)
+            detail = exc.message(lang)
+        elif isinstance(exc, ImportValidationError) and lang == "zh":
+            detail = problem_lang.file_problems_zh(exc.path, extra["errors"])
+        else:
+            detail = problem_lang.detail(str(exc), title, lang)
+        return problem(status, problem_lang.title(title, lang), detail, request, **extra)
 
     return handler
 
@@ -81,17 +86,17 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
         {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
         for e in exc.errors()
     ]
-    if request_lang(request) == "zh":
-        detail = "；".join(
-            f"参数 {'.'.join(str(x) for x in e['loc'])} 无效：{e['msg']}" for e in errors
-        )
-        return problem(422, "请求无效", detail, request, errors=errors)
-    detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in errors)
-    return problem(422, "Invalid request", detail, request, errors=errors)
+    lang = request_lang(request)
+    said = [problem_lang.validation_message(dict(e), lang) for e in exc.errors()]
+    detail = ("；" if lang == "zh" else "; ").join(said)
+    return problem(422, problem_lang.title("Invalid request", lang), detail, request, errors=errors)
 
 
 async def _http_handler(request: Request, exc: HTTPException) -> JSONResponse:
-    resp = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail), request)
+    lang = request_lang(request)
+    title = _TITLES.get(exc.status_code, "Error")
+    detail = problem_lang.detail(str(exc.detail), title, lang)
+    resp = problem(exc.status_code, problem_lang.title(title, lang), detail, request)
     for k, v in (exc.headers or {}).items():
         resp.headers[k] = v
     if exc.status_code == 405:

@@ -59,10 +59,11 @@ NX_REPEATS = {False: 3, True: 1}  # networkx runs (median)
 POI_TAGS = {"amenity": ["library", "community_centre"], "shop": ["supermarket"]}
 
 
-def grid_case():  # type: ignore[no-untyped-def]
+def grid_case(n: int = 1000, stations: int = 2000):  # type: ignore[no-untyped-def]
+    """An ``n`` x ``n`` grid of 50 m blocks and ``stations`` random nodes (seed 0)."""
     from geo.network import network_from_arrays
 
-    n, block = 1000, 50.0
+    block = 50.0
     ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     lat0, lon0 = -23.55, -46.63
     lat = lat0 + ii.ravel() * block / 110_574.0
@@ -73,7 +74,7 @@ def grid_case():  # type: ignore[no-untyped-def]
     net = network_from_arrays(
         np.arange(n * n), lon, lat, u, w, np.full(u.size, block), largest_component=False
     )
-    nodes = np.random.default_rng(0).choice(n * n, 2000, replace=False)
+    nodes = np.random.default_rng(0).choice(n * n, stations, replace=False)
     return net, nodes
 
 

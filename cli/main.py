@@ -30,6 +30,7 @@ from cli import (
     regions,
     report,
     serve,
+    sheet_crs,
     stations,
     suggest,
 )
@@ -58,6 +59,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     closures,
     plan,
     corridor,
+    sheet_crs,
 )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from cli.common import (
 )
 from cli.modes import TRAVEL_MODES, chosen_mode, default_modes, mode_networks
 from cli.regions import add_region_options, region_at
+from cli.sheet_crs import sheet_declarations
 from geo.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -35,8 +35,10 @@ def add_arguments(sub: Any) -> None:
     p.add_argument(
         "--crs",
         help=CRS_HELP + " of the file; required when its points lie in mainland China and "
-        "neither the file (a crs column) nor $STATIONFINDER_DEFAULT_CRS says",
+        "neither the file (a crs column), its region (crs in the regions file), the registry "
+        "(registry-crs) nor $STATIONFINDER_DEFAULT_CRS says",
     )
+    add_region_options(p)  # the region the sheet is for: its declared crs applies
     p.add_argument(
         "--far-km",
         type=float,
@@ -117,12 +119,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         reg,
         args.file,
         crs=args.crs,
-        default_crs=os.environ.get("STATIONFINDER_DEFAULT_CRS") or None,
+        default_crs=sheet_declarations(args, reg),
         far_km=args.far_km,
         skip_invalid=args.skip_invalid,
         progress=sys.stderr.isatty(),
         network=network_for(args, reg) if args.network else None,
     )
+    if report.crs_source:
+        print(f"{args.file}: read as {report.crs} ({report.crs_source})", file=sys.stderr)
     if report.crs_fit is not None:
         medians = ", ".join(f"{s} {m:.0f} m" for s, m in report.crs_fit.median_m.items())
         print(f"{args.file}: median distance to the nearest street: {medians}", file=sys.stderr)

@@ -15,8 +15,15 @@ it. The two passes:
    source enters a node's Voronoi cell for the last time over a cell-boundary
    edge (or starts at a source connector inside the cell), so seeding each
    cell from its boundary edges and searching inside the cell only is exact.
-   Cells are independent, so each is searched on its own, with a small binary
-   heap over memory that stays in cache.
+   Cells are independent, so all of them are searched at once, in the same
+   bucket queue, along edges that stay inside a cell; under a limit the ring
+   of buckets usually holds every cost, so the seeds go in unsorted.
+
+The bucket width is the shortest edge, but at least 1/16 of the mean edge
+(on the São Paulo walking network nodes are then worked again now and then,
+and both passes are faster: 1.95 ms to 1.3 ms for 300 stations, with the
+other changes: integer widths, a power-of-two ring, one pass over the edge
+costs for the checks and the width, entries set in the kernels).
 
 Numba compiles these once and keeps them in its on-disk cache; ``nogil`` lets
 service threads run searches side by side.
@@ -39,35 +46,58 @@ _MAX_SLOTS = 4096
 
 
 @njit(cache=True, nogil=True)
-def _nearest(indptr, indices, data, dist, lab, delta, pool):  # type: ignore[no-untyped-def]
+def _bucket_search(indptr, indices, data, dist, lab, delta, pool, cell, limit, maxw):  # type: ignore[no-untyped-def]
     """Multi-source search from the finite entries of ``dist`` (labels in ``lab``), in place.
 
-    Returns False when ``pool`` entries ran out (only possible when nodes are
-    worked more than once); the caller retries with a larger pool.
+    With a non-empty ``cell``, a search only moves along edges whose two ends
+    share ``cell`` (the second pass: each Voronoi cell on its own, all cells
+    in one queue) and keeps costs ``<= limit``. Returns False when ``pool``
+    entries ran out (only possible when nodes are worked more than once); the
+    caller retries with a larger pool. ``maxw`` is the longest edge.
     """
-    maxw = 0.0
-    for j in range(data.size):
-        if data[j] > maxw:
-            maxw = data[j]
-    nslot = int(maxw / delta) + 2
-    head = np.full(nslot, -1, np.int64)
+    restrict = cell.size > 0
+    inv = 1.0 / delta
     seeds = np.flatnonzero(dist < np.inf)
     if seeds.size == 0:
         return True
-    seeds = seeds[np.argsort(dist[seeds], kind="mergesort")]
-    base = dist[seeds[0]]
-    nxt = np.empty(pool, np.int64)
+    base = np.inf
+    for i in range(seeds.size):
+        base = min(base, dist[seeds[i]])
+    # Under a limit the ring can often hold every cost at once: then all seeds go
+    # in unsorted. Otherwise it spans one edge, and seeds join in cost order.
+    whole = limit < np.inf and (limit - base + maxw) * inv < 65536.0
+    span = limit - base + maxw if whole else maxw
+    nslot = 1
+    while nslot < int(span * inv) + 2:
+        nslot *= 2
+    mask = nslot - 1
+    head = np.full(nslot, -1, np.int32)
+    nxt = np.empty(pool, np.int32)
     node = np.empty(pool, np.int32)
     top = 0
     live = 0
     k = 0
     cur = 0
+    if whole:
+        if seeds.size > pool:
+            return False
+        for i in range(seeds.size):
+            v = seeds[i]
+            t = int((dist[v] - base) * inv) & mask
+            node[top] = v
+            nxt[top] = head[t]
+            head[t] = top
+            top += 1
+        live = seeds.size
+        k = seeds.size
+    else:
+        seeds = seeds[np.argsort(dist[seeds], kind="mergesort")]
     while live > 0 or k < seeds.size:
         if live == 0:  # jump over empty buckets to the next seed
-            cur = max(cur, int((dist[seeds[k]] - base) / delta))
-        s = cur % nslot
+            cur = max(cur, int((dist[seeds[k]] - base) * inv))
+        s = cur & mask
         # Seeds join when their bucket comes up: the ring spans one edge only.
-        while k < seeds.size and int((dist[seeds[k]] - base) / delta) <= cur:
+        while k < seeds.size and int((dist[seeds[k]] - base) * inv) <= cur:
             if top == pool:
                 return False
             node[top] = seeds[k]
@@ -82,18 +112,21 @@ def _nearest(indptr, indices, data, dist, lab, delta, pool):  # type: ignore[no-
             live -= 1
             u = node[e]
             du = dist[u]
-            if int((du - base) / delta) != cur:
+            if int((du - base) * inv) != cur:
                 continue  # improved since: worked in its lower bucket
             lu = lab[u]
+            cu = cell[u] if restrict else 0
             for j in range(indptr[u], indptr[u + 1]):
                 v = indices[j]
                 nd = du + data[j]
                 if nd < dist[v]:
+                    if restrict and (cell[v] != cu or nd > limit):
+                        continue
                     dist[v] = nd
                     lab[v] = lu
                     if top == pool:
                         return False
-                    t = int((nd - base) / delta) % nslot
+                    t = int((nd - base) * inv) & mask
                     node[top] = v
                     nxt[top] = head[t]
                     head[t] = top
@@ -103,60 +136,33 @@ def _nearest(indptr, indices, data, dist, lab, delta, pool):  # type: ignore[no-
     return True
 
 
-@njit(cache=True, inline="always")
-def _push(keys, vals, size, key, val):  # type: ignore[no-untyped-def]
-    i = size
-    while i > 0:
-        p = (i - 1) >> 1
-        if keys[p] <= key:
-            break
-        keys[i] = keys[p]
-        vals[i] = vals[p]
-        i = p
-    keys[i] = key
-    vals[i] = val
-    return size + 1
-
-
-@njit(cache=True, inline="always")
-def _pop(keys, vals, size):  # type: ignore[no-untyped-def]
-    size -= 1
-    key = keys[size]
-    val = vals[size]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        if c + 1 < size and keys[c + 1] < keys[c]:
-            c += 1
-        if keys[c] >= key:
-            break
-        keys[i] = keys[c]
-        vals[i] = vals[c]
-        i = c
-    keys[i] = key
-    vals[i] = val
-    return size
+@njit(cache=True, nogil=True)
+def _nearest(indptr, indices, data, dist, lab, delta, pool):  # type: ignore[no-untyped-def]
+    """Pass 1: the nearest source of every node (see :func:`_bucket_search`)."""
+    maxw = 0.0
+    for j in range(data.size):
+        maxw = max(maxw, data[j])
+    return _bucket_search(
+        indptr, indices, data, dist, lab, delta, pool, np.empty(0, np.int64), np.inf, maxw
+    )
 
 
 @njit(cache=True, nogil=True)
-def _second(indptr, indices, data, d1, l1, seed_node, seed_cost, seed_lab, limit):  # type: ignore[no-untyped-def]
-    """Cost (<= limit, else inf) and label of the second-nearest distinct source."""
+def _second_seeds(indptr, indices, data, d1, l1, seed_node, seed_cost, seed_lab, limit):  # type: ignore[no-untyped-def]
+    """Where pass 2 starts: each cell's entries, cheapest per node.
+
+    Other sources' connectors inside a cell, and every boundary edge into it
+    (the far end's nearest source and cost, plus the edge).
+    """
     n = d1.size
-    # Seeds of each cell: other sources' connectors inside it, and boundary edges into it.
-    bound = seed_node.size + indices.size
-    tgt = np.empty(bound, np.int32)
-    cost = np.empty(bound)
-    src = np.empty(bound, np.int64)
-    m = 0
+    d2 = np.full(n, np.inf)
+    l2 = np.full(n, -1, np.int64)
     for i in range(seed_node.size):
         u = seed_node[i]
-        if seed_lab[i] != l1[u] and seed_cost[i] <= limit:
-            tgt[m] = u
-            cost[m] = seed_cost[i]
-            src[m] = seed_lab[i]
-            m += 1
+        c = seed_cost[i]
+        if seed_lab[i] != l1[u] and c <= limit and c < d2[u]:
+            d2[u] = c
+            l2[u] = seed_lab[i]
     for a in range(n):
         la = l1[a]
         if la < 0:
@@ -166,66 +172,46 @@ def _second(indptr, indices, data, d1, l1, seed_node, seed_cost, seed_lab, limit
             b = indices[j]
             if l1[b] != la:
                 c = da + data[j]
-                if c <= limit:
-                    tgt[m] = b
-                    cost[m] = c
-                    src[m] = la
-                    m += 1
-    # Group the seeds by cell (a counting sort over the labels).
-    n_cells = 0
-    for i in range(n):
-        if l1[i] >= n_cells:
-            n_cells = l1[i] + 1
-    start = np.zeros(n_cells + 1, np.int64)
-    for i in range(m):
-        start[l1[tgt[i]] + 1] += 1
-    for c in range(n_cells):
-        start[c + 1] += start[c]
-    fill = start[:-1].copy()
-    order = np.empty(m, np.int64)
-    for i in range(m):
-        c = l1[tgt[i]]
-        order[fill[c]] = i
-        fill[c] += 1
-    d2 = np.full(n, np.inf)
-    l2 = np.full(n, -1, np.int64)
-    # Lazy-deletion heap: each node leaves it once at its final cost, so seeds
-    # plus one push per edge bound it.
-    keys = np.empty(m + indices.size + 1)
-    vals = np.empty(m + indices.size + 1, np.int32)
-    for c in range(n_cells):
-        size = 0
-        for i in range(start[c], start[c + 1]):
-            k = order[i]
-            v = tgt[k]
-            if cost[k] < d2[v]:
-                d2[v] = cost[k]
-                l2[v] = src[k]
-                size = _push(keys, vals, size, cost[k], v)
-        while size > 0:
-            du = keys[0]
-            u = vals[0]
-            size = _pop(keys, vals, size)
-            if du > d2[u]:
-                continue
-            lu = l2[u]
-            for j in range(indptr[u], indptr[u + 1]):
-                v = indices[j]
-                if l1[v] != c:
-                    continue  # the search stays inside the cell
-                nd = du + data[j]
-                if nd < d2[v] and nd <= limit:
-                    d2[v] = nd
-                    l2[v] = lu
-                    size = _push(keys, vals, size, nd, v)
+                if c <= limit and c < d2[b]:
+                    d2[b] = c
+                    l2[b] = la
     return d2, l2
 
 
-def _bucket_width(data: FloatArray) -> float:
-    positive = data[data > 0]
-    if positive.size == 0:
-        return 1.0
-    return float(max(positive.min(), positive.max() / _MAX_SLOTS))
+@njit(cache=True, nogil=True)
+def _edge_stats(data):  # type: ignore[no-untyped-def]
+    """(all finite and >= 0, bucket width, longest edge) of the edge costs, in one pass."""
+    ok = True
+    lo = np.inf
+    hi = 0.0
+    total = 0.0
+    for j in range(data.size):
+        x = data[j]
+        if not (x >= 0.0 and x < np.inf):
+            ok = False
+        elif x > 0.0:
+            lo = min(lo, x)
+            hi = max(hi, x)
+            total += x
+    if hi == 0.0:
+        return ok, 1.0, 0.0
+    # The shortest edge (no node is worked twice unless an edge is shorter), but at
+    # least 1/16 of the mean edge (fewer, fuller buckets; measured best on streets)
+    # and 1/4096 of the longest, so the ring of buckets stays small.
+    return ok, max(lo, total / data.size / 16.0, hi / _MAX_SLOTS), hi
+
+
+@njit(cache=True, nogil=True)
+def _start(n, seed_node, seed_cost, seed_label):  # type: ignore[no-untyped-def]
+    """Each node's cheapest entry (ties: the first given); inf and -1 elsewhere."""
+    dist = np.full(n, np.inf)
+    lab = np.full(n, -1, np.int64)
+    for i in range(seed_node.size):
+        u = seed_node[i]
+        if seed_cost[i] < dist[u]:
+            dist[u] = seed_cost[i]
+            lab[u] = seed_label[i]
+    return dist, lab
 
 
 def two_nearest(
@@ -265,25 +251,23 @@ def two_nearest(
     seed_node = np.ascontiguousarray(seed_node, dtype=np.int64)
     seed_cost = np.ascontiguousarray(seed_cost, dtype=np.float64)
     seed_label = np.ascontiguousarray(seed_label, dtype=np.int64)
-    d1 = np.full(n, np.inf)
-    l1 = np.full(n, -1, dtype=np.int64)
-    if not np.isfinite(data).all() or (data < 0).any():
+    ok, delta, maxw = _edge_stats(data)
+    if not ok:
         raise ValueError("edge costs must be finite and >= 0")
-    keep = np.isfinite(seed_cost)
-    seed_node, seed_cost, seed_label = seed_node[keep], seed_cost[keep], seed_label[keep]
-    # Each node starts at its cheapest entry (ties: the first given).
-    order = np.lexsort((seed_cost, seed_node))
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = seed_node[order[1:]] != seed_node[order[:-1]]
-    pick = order[first]
-    d1[seed_node[pick]] = seed_cost[pick]
-    l1[seed_node[pick]] = seed_label[pick]
-    delta = _bucket_width(data)
+    lim = float(limit)
+    none = np.empty(0, np.int64)
     pool = indices.size + seed_node.size + 1
     while True:
-        dist, lab = d1.copy(), l1.copy()
-        if _nearest(indptr, indices, data, dist, lab, delta, pool):
+        dist, lab = _start(n, seed_node, seed_cost, seed_label)
+        if _bucket_search(indptr, indices, data, dist, lab, delta, pool, none, np.inf, maxw):
             break
         pool *= 2  # nodes were worked more than once (edges shorter than delta)
-    d2, l2 = _second(indptr, indices, data, dist, lab, seed_node, seed_cost, seed_label, limit)
-    return dist, lab.astype(np.intp), d2, l2.astype(np.intp)
+    pool = indices.size + n + 1
+    while True:
+        d2, l2 = _second_seeds(
+            indptr, indices, data, dist, lab, seed_node, seed_cost, seed_label, lim
+        )
+        if _bucket_search(indptr, indices, data, d2, l2, delta, pool, lab, lim, maxw):
+            break
+        pool *= 2
+    return dist, lab.astype(np.intp, copy=False), d2, l2.astype(np.intp, copy=False)

@@ -30,15 +30,21 @@ _MAX_SQL_INT = MAX_SQL_INT
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One reason a record is invalid: the 1-based data row, the column and why."""
+    """One reason a record is invalid: the 1-based data row, the column and why (and, where
+    it exists, why in Chinese)."""
 
     row: int
     column: str
     reason: str
+    reason_zh: str = ""
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "record"
         return f"{where}, column {self.column!r}: {self.reason}"
+
+    def said(self, lang: str) -> str:
+        """Why, in ``lang`` (``zh`` when a Chinese reason exists, else English)."""
+        return self.reason_zh if lang == "zh" and self.reason_zh else self.reason
 
 
 def check_page(limit: int, offset: int) -> None:
@@ -120,11 +126,11 @@ def check_station(st: Station, *, row: int = 0, new_id: bool = True) -> list[Pro
     """
     problems: list[Problem] = []
     if not str(st.id).strip():
-        problems.append(Problem(row, "id", "missing"))
+        problems.append(Problem(row, "id", "missing", "缺少编号"))
     elif new_id and (why := station_id_problem(str(st.id))):
         problems.append(Problem(row, "id", why))
     if not str(st.name).strip():
-        problems.append(Problem(row, "name", "missing"))
+        problems.append(Problem(row, "name", "missing", "缺少名称"))
     for name in TEXT_MAX_LENGTH:
         why = text_problem(name, str(getattr(st, name)))
         if why:
@@ -133,36 +139,69 @@ def check_station(st: Station, *, row: int = 0, new_id: bool = True) -> list[Pro
         Kind(st.kind)
     except ValueError:
         problems.append(
-            Problem(row, "kind", f"unknown kind {st.kind!r}; use one of {', '.join(Kind)}")
+            Problem(
+                row,
+                "kind",
+                f"unknown kind {st.kind!r}; use one of {', '.join(Kind)}",
+                f"未知的类型“{st.kind}”；可用：{'、'.join(Kind)}",
+            )
         )
     try:
         Status(st.status)
     except ValueError:
         problems.append(
-            Problem(row, "status", f"unknown status {st.status!r}; use one of {', '.join(Status)}")
+            Problem(
+                row,
+                "status",
+                f"unknown status {st.status!r}; use one of {', '.join(Status)}",
+                f"未知的状态“{st.status}”；可用：{'、'.join(Status)}",
+            )
         )
     for name, value, lim in (("lon", st.lon, 180.0), ("lat", st.lat, 90.0)):
         if not isinstance(value, int | float) or not math.isfinite(value):
-            problems.append(Problem(row, name, f"not a number: {value!r}"))
+            problems.append(Problem(row, name, f"not a number: {value!r}", f"不是数字：{value!r}"))
         elif abs(value) > lim:
-            hint = " (are lon and lat swapped?)" if name == "lat" and abs(st.lon) <= 90 else ""
-            problems.append(Problem(row, name, f"{value} is outside [-{lim:g}, {lim:g}]{hint}"))
+            swapped = name == "lat" and abs(st.lon) <= 90
+            hint = " (are lon and lat swapped?)" if swapped else ""
+            hint_zh = "（经纬度是否填反了？）" if swapped else ""
+            problems.append(
+                Problem(
+                    row,
+                    name,
+                    f"{value} is outside [-{lim:g}, {lim:g}]{hint}",
+                    f"{value} 超出范围 [-{lim:g}, {lim:g}]{hint_zh}",
+                )
+            )
     for a in st.amenities:
         if a not in AMENITIES:
-            problems.append(Problem(row, "amenities", f"unknown amenity {a!r}"))
+            problems.append(Problem(row, "amenities", f"unknown amenity {a!r}", f"未知的设施“{a}”"))
     if st.last_verified:
         try:
             datetime.fromisoformat(str(st.last_verified))
         except ValueError:
             problems.append(
-                Problem(row, "last_verified", f"not an ISO 8601 time: {st.last_verified!r}")
+                Problem(
+                    row,
+                    "last_verified",
+                    f"not an ISO 8601 time: {st.last_verified!r}",
+                    f"不是 ISO 8601 时间：“{st.last_verified}”",
+                )
             )
     cap = st.capacity
     if cap is not None and (
         isinstance(cap, bool) or not isinstance(cap, int | float) or not cap >= 0 or cap == math.inf
     ):
-        problems.append(Problem(row, "capacity", f"not a number ≥ 0: {cap!r}"))
+        problems.append(
+            Problem(row, "capacity", f"not a number ≥ 0: {cap!r}", f"应为不小于 0 的数字：{cap!r}")
+        )
     err = hours_error(st.opening_hours)
     if err:
-        problems.append(Problem(row, "opening_hours", f"cannot parse {st.opening_hours!r}: {err}"))
+        problems.append(
+            Problem(
+                row,
+                "opening_hours",
+                f"cannot parse {st.opening_hours!r}: {err}",
+                f"无法识别营业时间“{st.opening_hours}”：{err}",
+            )
+        )
     return problems

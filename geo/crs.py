@@ -28,7 +28,7 @@ import shapely
 import shapely.geometry
 from numpy.typing import ArrayLike
 
-from geo.errors import InvalidInputError
+from geo.errors import InvalidInputError, LocalizedInputError
 from geo.types import CoordSystem
 
 __all__ = [
@@ -75,9 +75,11 @@ def parse_coord_system(name: str, *, argument: str = "crs") -> CoordSystem:
     """
     key = str(name).strip().lower()
     if key not in _ALIASES:
-        raise InvalidInputError(
+        raise LocalizedInputError(
             f"{argument}={name!r} is not a known coordinate system; use one of "
-            f"{', '.join(COORD_SYSTEMS)}"
+            f"{', '.join(COORD_SYSTEMS)}",
+            f"{argument}：未知的坐标系“{name}”；可选：wgs84（GPS 原始坐标）、"
+            "gcj02（高德、腾讯地图）、bd09（百度地图）",
         )
     return _ALIASES[key]
 

@@ -4,7 +4,7 @@ A sheet of Chinese stations in GCJ-02 (as Amap and Tencent show) imported as
 WGS-84 sits 300-700 m from every station's real door, and nothing looks wrong.
 So import asks: :func:`resolve_crs` refuses a sheet whose points lie in
 mainland China when no one said which system they are in (the caller, the
-file's own ``crs`` / ``坐标系`` column, or a deployment default).
+file's own ``crs`` / ``坐标系`` column, or a declaration: :mod:`geo.sheet_crs`).
 :func:`swapped_rows` and :func:`far_rows` find the typical typos: lon and lat
 exchanged, a point hundreds of kilometres from every other row.
 """
@@ -38,9 +38,12 @@ EARTH_RADIUS_KM = 6371.0088
 UNDECLARED_CRS = (
     "the points lie in mainland China but no coordinate system was given: are they "
     "WGS-84 (GPS; --crs wgs84), GCJ-02 (as Amap and Tencent show; --crs gcj02) or BD-09 "
-    "(as Baidu shows; --crs bd09)? / 坐标位于中国大陆，但未说明坐标系：请指明是 WGS-84"
+    "(as Baidu shows; --crs bd09)? (A region can declare it: crs in the regions file; "
+    "so can the registry: stationfinder registry-crs.) / "
+    "坐标位于中国大陆，但未说明坐标系：请指明是 WGS-84"
     "（GPS 原始坐标，--crs wgs84）、GCJ-02（高德、腾讯地图，--crs gcj02）还是 BD-09"
-    "（百度地图，--crs bd09）"
+    "（百度地图，--crs bd09）？（也可在区域文件中为区域声明 crs，或用 stationfinder registry-crs "
+    "为整个站点库声明）"
 )
 """The refusal of a mainland sheet with no declared system, in English and Chinese."""
 

@@ -21,19 +21,26 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 from tqdm.auto import tqdm
 
 from geo._tables import read_table
 from geo._validate import Problem, check_station
 from geo.crs import convert, parse_coord_system
 from geo.crs_check import CrsFit, check_crs_against_streets
-from geo.errors import ImportValidationError, InvalidInputError, NotFoundError
+from geo.errors import (
+    ImportValidationError,
+    InvalidInputError,
+    LocalizedInputError,
+    NotFoundError,
+)
 from geo.export import stations_csv, unescape_cell, write_whole
 from geo.hours_zh import HoursTextError, hours_fields
 from geo.import_guard import DEFAULT_FAR_KM, far_rows, resolve_crs, swapped_rows
 from geo.limits import DEFAULT_MAX_EXPANDED_BYTES
 from geo.names import AMENITY_WORDS, KIND_WORDS
 from geo.network import StreetNetwork
+from geo.sheet_crs import DeclaredCrs
 from geo.stations import StationStore
 from geo.types import (
     STATION_FIELDS,
@@ -100,6 +107,8 @@ class ReadResult:
     rows: int
     crs: CoordSystem = "wgs84"
     """The system the file's coordinates were read as (given, the file's, or the default)."""
+    crs_source: str = ""
+    """Who declared ``crs`` when neither the caller nor the file did (empty otherwise)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +121,11 @@ class ImportReport:
     skipped: list[Problem] = field(default_factory=list)
     crs_fit: CrsFit | None = None
     """With a street network: how the points fit the streets under each system."""
+    crs: CoordSystem = "wgs84"
+    """The system the file's coordinates were read as."""
+    crs_source: str = ""
+    """Who declared ``crs`` when neither the caller nor the file did (a region, the registry,
+    the deployment); empty otherwise."""
 
 
 def _map_headers(columns: Sequence[str]) -> dict[str, str]:
@@ -139,11 +153,23 @@ def _parse_float(text: str) -> float | None:
     return v if math.isfinite(v) else None
 
 
+def _declared(
+    default: CoordSystem | str | DeclaredCrs | None,
+    lon: npt.NDArray[np.float64],
+    lat: npt.NDArray[np.float64],
+) -> tuple[CoordSystem | str | None, str]:
+    """A sheet's declared default system and who declares it ("" for a plain default)."""
+    if not isinstance(default, DeclaredCrs):
+        return default, ""
+    found = default.resolve(lon, lat)
+    return (None, "") if found is None else found
+
+
 def read_stations(
     path: str | Path,
     *,
     crs: CoordSystem | str | None = None,
-    default_crs: CoordSystem | str | None = None,
+    default_crs: CoordSystem | str | DeclaredCrs | None = None,
     far_km: float = DEFAULT_FAR_KM,
     source: str | None = None,
     progress: bool = False,
@@ -163,7 +189,9 @@ def read_stations(
         mainland China is refused with a question (see :mod:`geo.import_guard`),
         and any other is WGS-84.
     default_crs
-        The system a deployment or registry declares for undeclared sheets.
+        The system a deployment or registry declares for undeclared sheets, or the
+        declarations to ask (:class:`geo.sheet_crs.DeclaredCrs`: a region holding the
+        sheet, the registry, the deployment).
     far_km
         A row farther than this from every other row is reported (a typo).
     source
@@ -220,13 +248,19 @@ def read_stations(
             v = _parse_float(text)
             if v is None:
                 why = "missing" if not text else f"not a number: {text!r}"
-                row_problems[i].append(Problem(row, cols[fld], why))
+                why_zh = "缺少坐标" if not text else f"“{text}”不是数字"
+                row_problems[i].append(Problem(row, cols[fld], why, why_zh))
             else:
                 arr[i] = v
     # Swapped columns are common in hand-made sheets: say so rather than "out of range".
     for j in np.flatnonzero(swapped_rows(lon, lat)).tolist():
         row_problems[j].append(
-            Problem(j + first_row, cols["lat"], f"lon={lon[j]}, lat={lat[j]} look swapped")
+            Problem(
+                j + first_row,
+                cols["lat"],
+                f"lon={lon[j]}, lat={lat[j]} look swapped",
+                f"经度 {lon[j]}、纬度 {lat[j]} 似乎填反了",
+            )
         )
         lon[j] = lat[j] = np.nan
     ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
@@ -244,17 +278,23 @@ def read_stations(
                 int(i) + first_row,
                 cols["lon"] + "/" + cols["lat"],
                 f"({lon[i]}, {lat[i]}) lies over {far_km:g} km from every other row",
+                f"（{lon[i]}, {lat[i]}）离其他各行都超过 {far_km:g} 公里",
             )
         )
         ok[i] = False
     file_problems: list[Problem] = []
     try:
         file_crs = [cell(rec, "crs") for rec in records] if "crs" in cols else []
-        system = resolve_crs(crs, file_crs, default_crs, lon[ok], lat[ok])
+        default, crs_source = _declared(default_crs, lon[ok], lat[ok])
+        system = resolve_crs(crs, file_crs, default, lon[ok], lat[ok])
+        if crs is not None or any(file_crs):
+            crs_source = ""  # the caller or the file said it
     except InvalidInputError as exc:
         # A question about the whole sheet: every row is reported too, none is read.
-        file_problems.append(Problem(1, cols.get("crs", cols["lon"] + "/" + cols["lat"]), str(exc)))
-        system = "wgs84"
+        zh = exc.message("zh") if isinstance(exc, LocalizedInputError) else ""
+        where = cols.get("crs", cols["lon"] + "/" + cols["lat"])
+        file_problems.append(Problem(1, where, str(exc), zh))
+        system, crs_source = "wgs84", ""
     wlon, wlat = lon.copy(), lat.copy()
     if system != "wgs84" and ok.any():
         wlon[ok], wlat[ok] = convert(lon[ok], lat[ok], src=system, dst="wgs84")
@@ -277,6 +317,7 @@ def read_stations(
                     cols.get("kind", "kind"),
                     f"unknown kind {kind_text!r}; use one of {', '.join(Kind)} "
                     "or their Chinese names",
+                    f"未知的站点类型“{kind_text}”",
                 )
             )
         amenities: list[str] = []
@@ -286,7 +327,9 @@ def read_stations(
                 continue
             code = AMENITY_WORDS.get(w.lower(), AMENITY_WORDS.get(w))
             if code is None:
-                probs.append(Problem(row, cols["amenities"], f"unknown amenity {w!r}"))
+                probs.append(
+                    Problem(row, cols["amenities"], f"unknown amenity {w!r}", f"未知的设施“{w}”")
+                )
             else:
                 amenities.append(code)
         status_text = cell(rec, "status") or "open"
@@ -297,21 +340,29 @@ def read_stations(
                     row,
                     cols["status"],
                     f"unknown status {status_text!r}; use one of {', '.join(Status)}",
+                    f"未知的状态“{status_text}”；可用：{'、'.join(Status)}",
                 )
             )
         try:
             hours = hours_fields(cell(rec, "opening_hours"))
         except HoursTextError as exc:
-            probs.append(Problem(row, cols["opening_hours"], exc.reason("en")))
+            probs.append(Problem(row, cols["opening_hours"], exc.reason("en"), exc.reason("zh")))
             hours = {}
         if cell(rec, "opening_hours_text"):  # an export of ours: keep the wording it kept
             hours["opening_hours_text"] = cell(rec, "opening_hours_text")
         if not name:
-            probs.append(Problem(row, cols["name"], "missing"))
+            probs.append(Problem(row, cols["name"], "missing", "缺少名称"))
         capacity_text = cell(rec, "capacity")
         capacity = _parse_float(capacity_text) if capacity_text else None
         if capacity_text and (capacity is None or capacity < 0):
-            probs.append(Problem(row, cols["capacity"], f"not a number ≥ 0: {capacity_text!r}"))
+            probs.append(
+                Problem(
+                    row,
+                    cols["capacity"],
+                    f"not a number ≥ 0: {capacity_text!r}",
+                    f"应为不小于 0 的数字：“{capacity_text}”",
+                )
+            )
         sid = cell(rec, "id") or (stable_id(name, lon[i], lat[i]) if ok[i] else "")
         if sid and sid in seen_ids:
             probs.append(
@@ -319,6 +370,7 @@ def read_stations(
                     row,
                     cols.get("id", "id"),
                     f"duplicate id {sid!r} (first at {label} {seen_ids[sid]})",
+                    f"编号“{sid}”重复（首次出现在第 {seen_ids[sid]} 行）",
                 )
             )
         elif sid:
@@ -345,11 +397,11 @@ def read_stations(
         )
         for prob in check_station(st, row=row):
             col = cols.get(prob.column, prob.column)
-            probs.append(Problem(prob.row, col, prob.reason))
+            probs.append(Problem(prob.row, col, prob.reason, prob.reason_zh))
         stations.append(None if probs else st)
     all_problems = file_problems + [pr for probs in row_problems for pr in probs]
     valid = [] if file_problems else [s for s in stations if s is not None]
-    return ReadResult(shown, valid, all_problems, len(records), crs=system)
+    return ReadResult(shown, valid, all_problems, len(records), crs=system, crs_source=crs_source)
 
 
 def import_stations(
@@ -357,7 +409,7 @@ def import_stations(
     path: str | Path,
     *,
     crs: CoordSystem | str | None = None,
-    default_crs: CoordSystem | str | None = None,
+    default_crs: CoordSystem | str | DeclaredCrs | None = None,
     far_km: float = DEFAULT_FAR_KM,
     skip_invalid: bool = False,
     source: str | None = None,
@@ -421,7 +473,13 @@ def import_stations(
     existing = sum(1 for s in result.stations if s.id in registry)
     registry.add(result.stations, replace=True, actor=actor)
     return ImportReport(
-        result.path, len(result.stations) - existing, existing, list(result.problems), fit
+        result.path,
+        len(result.stations) - existing,
+        existing,
+        list(result.problems),
+        fit,
+        crs=result.crs,
+        crs_source=result.crs_source,
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from geo.errors import InvalidInputError
+from geo.errors import InvalidInputError, LocalizedInputError
 
 __all__ = ["EARLIEST", "LATEST", "TIME_PATTERN", "TIME_RANGE", "check_time", "parse_time"]
 
@@ -27,6 +27,8 @@ LATEST = datetime(9999, 1, 1)
 """The first time past the accepted range."""
 TIME_RANGE = "1901-01-01T00:00 to 9998-12-31T23:59:59"
 """The accepted range, as messages show it."""
+TIME_RANGE_ZH = "1901-01-01T00:00 至 9998-12-31T23:59:59"
+"""The same, in Chinese messages."""
 
 _YEAR = r"(19(0[1-9]|[1-9][0-9])|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
 # Leap years of the range: every fourth year not a century, and centuries divisible by 400.
@@ -54,12 +56,13 @@ def check_time(when: datetime, *, name: str = "time") -> datetime:
     >>> check_time(datetime(1, 1, 1), name="open_at")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    geo.errors.InvalidInputError: open_at=0001-01-01T00:00:00 is outside the accepted range, ...
+    geo.errors.LocalizedInputError: open_at=0001-01-01T00:00:00 is outside the accepted range, ...
     """
     wall = when.replace(tzinfo=None)
     if not EARLIEST <= wall < LATEST:
-        raise InvalidInputError(
-            f"{name}={when.isoformat()} is outside the accepted range, {TIME_RANGE}"
+        raise LocalizedInputError(
+            f"{name}={when.isoformat()} is outside the accepted range, {TIME_RANGE}",
+            f"{name}：时间 {when.isoformat()} 超出可接受的范围（{TIME_RANGE_ZH}）",
         )
     return when
 
@@ -89,8 +92,10 @@ def parse_time(text: str | None, *, name: str) -> datetime | None:
             raise
         when = None
     if when is None or re.fullmatch(TIME_PATTERN, text) is None:
-        raise InvalidInputError(
+        raise LocalizedInputError(
             f"{name}={text!r} is not an ISO 8601 time such as 2026-05-01T23:00 or "
-            "2026-05-01T23:00+08:00 (or 'now')"
+            "2026-05-01T23:00+08:00 (or 'now')",
+            f"{name}：“{text}”不是 ISO 8601 时间；请写成 2026-05-01T23:00 或 "
+            "2026-05-01T23:00+08:00（或 now 表示现在）",
         )
     return when

@@ -13,10 +13,12 @@ import shapely
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import ISO_OR_NOW, CrsDep, RegionQuery, ServiceDep, parse_when
+from api.lang import KindName
 from api.modes import ModeQuery
 from api.schemas import CoverageOut, GapCollection, IsochroneFeature
 from geo.crs import convert
-from geo.types import CoordSystem, Kind
+from geo.names import parse_kind_name
+from geo.types import CoordSystem
 from geo.when import TIME_RANGE
 
 if TYPE_CHECKING:
@@ -52,14 +54,17 @@ class CoverageParams:
     ] = None
 
     kind: Annotated[
-        list[Kind] | None,
-        Query(description="Count only stations of these kinds (repeatable; default: all)"),
+        list[KindName] | None,
+        Query(
+            description="Count only stations of these kinds (repeatable; default: all): "
+            "codes or Chinese names (司机之家)"
+        ),
     ] = None
     mode: ModeQuery = None
 
     def as_kwargs(self, service: Service | None = None) -> dict[str, Any]:
         """The service's keyword arguments; ``mode`` resolved by the kinds' defaults."""
-        kinds = tuple(sorted({str(k) for k in self.kind or []}))
+        kinds = tuple(sorted({str(parse_kind_name(k)) for k in self.kind or []}))
         return {
             "mode": service.mode_for(self.mode, kinds) if service else self.mode or "walk",
             "standard": self.standard,
@@ -84,15 +89,22 @@ def shift_columns(frame: Any, crs: CoordSystem, pairs: list[tuple[str, str]]) ->
     return frame
 
 
+def shift_geometries(geoms: Any, crs: CoordSystem) -> Any:
+    """WGS-84 shapely geometries (one or an array) with every vertex converted to ``crs``."""
+    if crs == "wgs84":
+        return geoms
+
+    def shift(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        x, y = convert(xy[:, 0], xy[:, 1], src="wgs84", dst=crs)
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, shift)
+
+
 def to_geojson(frame: gpd.GeoDataFrame, crs: CoordSystem) -> dict[str, Any]:
     """A WGS-84 frame as a GeoJSON FeatureCollection in ``crs`` (lon, lat)."""
     if crs != "wgs84" and len(frame):
-
-        def shift(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-            x, y = convert(xy[:, 0], xy[:, 1], src="wgs84", dst=crs)
-            return np.column_stack([x, y])
-
-        frame = frame.set_geometry(shapely.transform(frame.geometry.to_numpy(), shift))
+        frame = frame.set_geometry(shift_geometries(frame.geometry.to_numpy(), crs))
     return json.loads(frame.to_json(na="null", drop_id=True))  # type: ignore[no-any-return]
 
 

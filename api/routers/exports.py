@@ -11,21 +11,24 @@ import pandas as pd
 from fastapi import APIRouter, File, HTTPException, UploadFile
 from fastapi.responses import Response
 
-from api.deps import ServiceDep
-from geo.poi_export import poi_diff, poi_table, read_poi_table, write_poi_table
+from api.deps import CRS_HEADER, ServiceDep
+from geo.poi_export import POI_PLATFORMS, poi_diff, poi_table, read_poi_table, write_poi_table
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 PlatformPath = Literal["amap", "tencent", "baidu"]
 _CSV = {200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a byte-order mark"}}
 
 
-def _csv(table: pd.DataFrame, name: str) -> Response:
+def _csv(table: pd.DataFrame, name: str, platform: str) -> Response:
     buf = io.StringIO()
     write_poi_table(table, buf)
     return Response(
         ("\ufeff" + buf.getvalue()).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            CRS_HEADER: POI_PLATFORMS[platform],  # the system the app reads
+        },
     )
 
 
@@ -37,7 +40,7 @@ def _csv(table: pd.DataFrame, name: str) -> Response:
 )
 def export_poi(platform: PlatformPath, service: ServiceDep) -> Response:
     """Columns 编号, 名称, 地址, 分类, 电话, 营业时间, 经度, 纬度."""
-    return _csv(poi_table(service.registry.stations(), platform), f"{platform}-poi.csv")
+    return _csv(poi_table(service.registry.stations(), platform), f"{platform}-poi.csv", platform)
 
 
 @router.post(
@@ -59,4 +62,4 @@ def export_changes(
         path.write_bytes(data)
         old = read_poi_table(path)
     diff = poi_diff(old, poi_table(service.registry.stations(), platform))
-    return _csv(diff.table(), f"{platform}-changes.csv")
+    return _csv(diff.table(), f"{platform}-changes.csv", platform)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.deps import (
+    CRS_HEADER,
     CrsDep,
     OptionalKey,
     PlannerKey,
@@ -20,6 +21,7 @@ from api.deps import (
     client_address,
     limit_submission,
 )
+from api.lang import lang_param
 from api.schemas import (
     HistoryEntryOut,
     ProposalAcceptIn,
@@ -71,6 +73,7 @@ def _report_out(rep: Report, crs: str, *, planner: bool) -> dict[str, Any]:
         "status": rep.status,
         "text": rep.text,
         "hours": rep.hours,
+        "hours_text": rep.hours_text,
         "amenity": rep.amenity,
         "position": _position(rep.lon, rep.lat, crs, planner),
         "created_at": rep.created_at,
@@ -117,7 +120,7 @@ def _proposal_out(prop: Proposal, crs: str, *, planner: bool) -> dict[str, Any]:
     response_model_exclude_none=True,
     status_code=201,
     summary="Report on a station (anyone; rate-limited)",
-    dependencies=[Limited],
+    dependencies=[Limited, Depends(lang_param)],  # lang: of a refusal (the form passes its own)
     responses=_RATE_LIMITED,
 )
 def submit_report(
@@ -336,9 +339,13 @@ def reject_proposal(
     response_model=list[HistoryEntryOut],
     summary="Every change to a station: who, when, what",
 )
-def station_history(station_id: str, service: ServiceDep) -> list[dict[str, Any]]:
+def station_history(
+    station_id: str, service: ServiceDep, response: Response
+) -> list[dict[str, Any]]:
     """Public: the writers are API keys' names, importers or "riders" (confirmations by two
-    clients); reports' submitters, their contacts and addresses never appear here."""
+    clients); reports' submitters, their contacts and addresses never appear here. Changed
+    ``lon``/``lat`` are the stored values, WGS-84 (the X-Coordinate-System header)."""
+    response.headers[CRS_HEADER] = "wgs84"
     return [
         {"at": h.at, "actor": h.actor, "action": h.action, "changes": h.changes, "note": h.note}
         for h in service.registry.history(station_id)

@@ -28,12 +28,21 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import maps
-from api.deps import BBOX_PATTERN, FilterParams, RegionQuery, Service, ServiceDep, bbox_param
+from api.deps import (
+    BBOX_PATTERN,
+    CRS_HEADER,
+    FilterParams,
+    RegionQuery,
+    Service,
+    ServiceDep,
+    bbox_param,
+)
 from api.routers.coverage import CoverageParams
 from api.settings import Settings
-from geo.errors import InvalidInputError
+from geo.errors import LocalizedInputError
 from geo.feedback import ProposalGroup
 from geo.mode_networks import mode_label
+from geo.names import parse_kind_name
 from geo.types import Station
 from maps.i18n import Lang
 
@@ -193,7 +202,7 @@ def stations_page(
             tiles=tiles,
             tz=region_tz(service, region),
             clusters_url=f"{root}/maps/stations/clusters?{urlencode(query)}",
-            kinds=[str(k) for k in filters.kind or []],
+            kinds=[str(parse_kind_name(k)) for k in filters.kind or []],
         )
         return maps.render_html(m, asset_base=root + STATIC_URL)
 
@@ -221,6 +230,7 @@ def _view_stations(
 @router.get("/stations/clusters", summary="Station clusters of one map view (JSON)")
 def station_clusters(
     request: Request,
+    response: Response,
     service: ServiceDep,
     filters: Annotated[FilterParams, Depends()],
     zoom: Annotated[int, Query(ge=0, le=20, description="Map zoom")],
@@ -244,6 +254,7 @@ def station_clusters(
     from maps.remote import cluster_view
 
     notes, closed = popup_notes(service, lang)  # ratings and temporary closures
+    response.headers[CRS_HEADER] = service.settings.map_tile_crs  # drawn on the map's tiles
     return cluster_view(
         stations,
         x,
@@ -281,7 +292,9 @@ def embed_page(
 ) -> Response:
     """Stations, and a button that lists the nearest ones to the viewer's position."""
     if (lat is None) != (lon is None):
-        raise InvalidInputError("lat and lon must be given together (or neither)")
+        raise LocalizedInputError(
+            "lat and lon must be given together (or neither)", "lat 和 lon 须同时给出（或都不给）"
+        )
     lang = lang or service.default_lang(region)
     registry = service.registry
     tiles = tile_config(service.settings)
@@ -445,7 +458,8 @@ def report_page(
     st = service.registry.get(station)  # 404 for an unknown id
     lang = lang or service.default_lang(service.regions.containing(st.lon, st.lat))
     root = request.scope.get("root_path", "")
-    api = f"{root}/stations/{quote(st.id, safe='')}/reports"
+    # The form sends the phone's GPS position (WGS-84) whatever the deployment's default.
+    api = f"{root}/stations/{quote(st.id, safe='')}/reports?crs=wgs84&lang={lang}"
     receipt_url = f"{root}/receipts/{{token}}/page?lang={lang}"
     return HTMLResponse(
         report_form_html(st, api=api, lang=lang, receipt_url=receipt_url),

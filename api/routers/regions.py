@@ -8,7 +8,8 @@ import shapely
 from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse
 
-from api.deps import ServiceDep
+from api.deps import CrsDep, ServiceDep
+from api.routers.coverage import shift_geometries
 from api.schemas import RegionList
 
 router = APIRouter(tags=["regions"])
@@ -17,19 +18,22 @@ router = APIRouter(tags=["regions"])
 @router.get("/regions", response_model=RegionList, response_model_exclude_none=True)
 def list_regions(
     service: ServiceDep,
+    crs: CrsDep,
     boundary: Annotated[
         bool, Query(description="Include each boundary as a GeoJSON polygon")
     ] = False,
 ) -> dict[str, Any]:
-    """Id, name, bbox, station count, demand layers and districts of every region."""
+    """Id, name, bbox, station count, demand layers and districts of every region (bbox and
+    boundary in ``crs``)."""
     out = []
     for spec in service.regions.specs:
         item = service.region_summary(spec)
-        geom = item.pop("boundary")
+        geom = shift_geometries(item.pop("boundary"), crs)
+        item["bbox"] = [round(float(v), 7) for v in geom.bounds]
         if boundary:
             item["boundary"] = shapely.geometry.mapping(geom)
         out.append(item)
-    return {"regions": out}
+    return {"regions": out, "coord_system": crs}
 
 
 @router.get("/", include_in_schema=False)

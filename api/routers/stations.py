@@ -34,6 +34,7 @@ from geo.import_guard import DEFAULT_FAR_KM
 from geo.io import import_stations, stable_id, to_feature_collection
 from geo.limits import MAX_SQL_INT, check_upload_name
 from geo.names import Lang, label_features, parse_amenity_name, parse_kind_name
+from geo.sheet_crs import declared_crs
 from geo.types import Station
 
 router = APIRouter(prefix="/stations", tags=["stations"])
@@ -210,10 +211,15 @@ def import_file(
         str | None,
         Form(
             description="Coordinate system of the file (wgs84, gcj02, bd09); when absent, the "
-            "file's own crs column or the deployment's default, and a file with points in "
-            "mainland China and none of these is refused with a question",
+            "file's own crs column, else the crs declared by the region named or holding the "
+            "points, the registry, or the deployment (STATIONFINDER_DEFAULT_CRS); a file with "
+            "points in mainland China and none of these is refused with a question",
             json_schema_extra={"enum": list(COORD_SYSTEMS)},
         ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        Form(description="The region the file is for: its declared crs applies (regions file)"),
     ] = None,
     skip_invalid: Annotated[bool, Form(description="Write valid rows, report the rest")] = False,
     far_km: Annotated[
@@ -232,7 +238,13 @@ def import_file(
             service.registry,
             path,
             crs=crs,
-            default_crs=service.settings.default_crs,
+            default_crs=declared_crs(
+                service.registry,
+                service.regions.specs,
+                boundary=service.regions.boundary,
+                named_region=region,
+                deployment=service.settings.default_crs,
+            ),
             far_km=far_km,
             skip_invalid=skip_invalid,
             actor=key.name,
@@ -242,6 +254,8 @@ def import_file(
         )
     fit = report.crs_fit
     return {
+        "crs": report.crs,
+        "crs_source": report.crs_source or None,
         "added": report.added,
         "updated": report.updated,
         "skipped": [{"row": p.row, "column": p.column, "reason": p.reason} for p in report.skipped],

@@ -13,6 +13,8 @@ from geojson_pydantic import (
 )
 from pydantic import BaseModel, Field
 
+from geo.types import CoordSystem
+
 
 class ShareOut(BaseModel):
     """Shares (0..1) not covered, covered once, and twice or more; null without data."""
@@ -166,6 +168,9 @@ class RegionList(BaseModel):
     """Every region, in declared order (the first is the default page's)."""
 
     regions: list[RegionOut]
+    coord_system: CoordSystem = Field(
+        "wgs84", description="Coordinate system of every bbox and boundary", examples=["gcj02"]
+    )
 
 
 # -- accessibility ---------------------------------------------------------------

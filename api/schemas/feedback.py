@@ -111,7 +111,14 @@ class ReportOut(BaseModel):
     kind: ReportKind = Field(examples=["wrong_hours"])
     status: ReviewStatus = Field(description="open, accepted or rejected", examples=["open"])
     text: str = Field("", examples=["Open weekends now"])
-    hours: str = Field("", examples=["Mo-Su 07:00-22:00"])
+    hours: str = Field(
+        "", description="The proposed hours, OSM form", examples=["Mo-Su 09:00-21:00"]
+    )
+    hours_text: str = Field(
+        "",
+        description="The hours as the rider wrote them (when not OSM)",
+        examples=["每天9点到21点"],
+    )
     amenity: str = Field("", examples=[""])
     position: list[float] | None = Field(
         None, min_length=2, max_length=2, description=_POSITION, examples=[[24.951, 60.184]]

@@ -178,6 +178,12 @@ class StationPatch(RequestBody):
 class ImportResult(BaseModel):
     """What an upload wrote."""
 
+    crs: CoordSystem = Field(description="The system the file was read in", examples=["gcj02"])
+    crs_source: str | None = Field(
+        None,
+        description="Who declared crs when neither the form nor the file did",
+        examples=["region changsha declares gcj02"],
+    )
     added: int = Field(description="New stations", examples=[12])
     updated: int = Field(description="Stations whose id existed and were replaced", examples=[0])
     skipped: list[dict[str, object]] = Field(

@@ -76,7 +76,7 @@ REPORTS = Table(
         *text_columns("station_id", "kind", "text"),
         Column("lon", "real"),
         Column("lat", "real"),
-        *text_columns("hours", "amenity", "contact", "client", "created_at"),
+        *text_columns("hours", "amenity", "contact", "client", "created_at", "hours_text"),
         _STATUS,
         *_RESOLUTION,
     ),
@@ -120,7 +120,9 @@ class Report:
         WGS-84 position given with the report (the station's true place for
         ``wrong_location``), or None.
     hours
-        Proposed opening hours (``wrong_hours``).
+        Proposed opening hours (``wrong_hours``), in OSM form.
+    hours_text
+        The proposed hours as the rider wrote them, when that differs from ``hours``.
     amenity
         The amenity missing or broken (``amenity_missing``).
     contact
@@ -153,6 +155,7 @@ class Report:
     resolved_by: str = ""
     resolution: str = ""
     receipt: str = ""
+    hours_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

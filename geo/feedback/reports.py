@@ -29,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from geo._validate import check_page
-from geo.errors import ConflictError, InvalidInputError, NotFoundError
+from geo.errors import ConflictError, LocalizedInputError, NotFoundError
 from geo.feedback.model import (
     FEEDBACK_COUNTER,
     MAX_CONTACT,
@@ -45,11 +45,11 @@ from geo.feedback.model import (
     row_id,
 )
 from geo.feedback.receipts import Item, issue_receipt
-from geo.hours_zh import normalize_hours
-from geo.names import AMENITY_WORDS
+from geo.hours_zh import hours_fields
+from geo.names import parse_amenity_name
 from geo.stations.model import stamp
 from geo.stations.store import StationStore, Transaction
-from geo.types import AMENITIES, CoordSystem, Status
+from geo.types import CoordSystem, Status
 
 __all__ = ["CONFIRMATION_WINDOW", "ReportReview"]
 
@@ -118,29 +118,39 @@ class ReportReview:
         try:
             k = ReportKind(str(kind).strip())
         except ValueError:
-            raise InvalidInputError(
-                f"kind={kind!r} is not a report kind; use one of {', '.join(ReportKind)}"
+            raise LocalizedInputError(
+                f"kind={kind!r} is not a report kind; use one of {', '.join(ReportKind)}",
+                f"kind：未知的报告类型“{kind}”；可选：{'、'.join(ReportKind)}",
             ) from None
         x, y = position_wgs84(lon, lat, crs)
-        hrs = clean_text(hours, name="hours")
+        hrs, hrs_text = clean_text(hours, name="hours"), ""
         code = clean_text(amenity, name="amenity").strip()
-        code = AMENITY_WORDS.get(code, code.lower())  # 饮用水 as well as water
         if k is ReportKind.WRONG_LOCATION and x is None:
-            raise InvalidInputError("lon/lat: a wrong_location report needs the right position")
+            raise LocalizedInputError(
+                "lon/lat: a wrong_location report needs the right position",
+                "lon/lat：“位置不对”的报告需要给出正确的位置",
+            )
         if k is ReportKind.WRONG_HOURS:
             if not hrs:
-                raise InvalidInputError("hours: a wrong_hours report needs the right hours")
-            hrs = normalize_hours(hrs, field_name="hours")  # Chinese phrasings too
-        elif hrs:
-            raise InvalidInputError(f"hours is only for wrong_hours reports, not {k}")
-        if k is ReportKind.AMENITY_MISSING:
-            if code not in AMENITIES:
-                raise InvalidInputError(
-                    f"amenity={amenity!r} is not in the amenity vocabulary; use one of "
-                    + ", ".join(AMENITIES)
+                raise LocalizedInputError(
+                    "hours: a wrong_hours report needs the right hours",
+                    "hours：“开放时间不对”的报告需要写出正确的开放时间",
                 )
+            # Chinese phrasings too: the OSM form is applied, the wording kept for display
+            written = hours_fields(hrs, field_name="hours")
+            hrs, hrs_text = written["opening_hours"], written["opening_hours_text"]
+        elif hrs:
+            raise LocalizedInputError(
+                f"hours is only for wrong_hours reports, not {k}",
+                f"hours：只有“开放时间不对”（wrong_hours）的报告才写开放时间，{k} 报告不用",
+            )
+        if k is ReportKind.AMENITY_MISSING:
+            code = parse_amenity_name(code)  # 饮用水 as well as water
         elif code:
-            raise InvalidInputError(f"amenity is only for amenity_missing reports, not {k}")
+            raise LocalizedInputError(
+                f"amenity is only for amenity_missing reports, not {k}",
+                f"amenity：只有“设施缺失”（amenity_missing）的报告才写设施，{k} 报告不用",
+            )
         address = clean_text(client, name="client", limit=MAX_CONTACT)
         row = {
             "station_id": station_id,
@@ -149,6 +159,7 @@ class ReportReview:
             "lon": x,
             "lat": y,
             "hours": hrs,
+            "hours_text": hrs_text,
             "amenity": code,
             "contact": clean_text(contact, name="contact", limit=MAX_CONTACT),
             "client": address,
@@ -310,8 +321,8 @@ class ReportReview:
             elif rep.kind is ReportKind.WRONG_LOCATION:
                 changes.update(lon=rep.lon, lat=rep.lat)
             elif rep.kind is ReportKind.WRONG_HOURS:
-                # The report's hours are normalised; the station's old wording no longer holds.
-                changes.update(opening_hours=rep.hours, opening_hours_text="")
+                # The report's hours are normalised; its wording replaces the station's.
+                changes.update(opening_hours=rep.hours, opening_hours_text=rep.hours_text)
             elif rep.kind is ReportKind.AMENITY_MISSING:
                 have = tx.get(rep.station_id).amenities
                 changes["amenities"] = tuple(a for a in have if a != rep.amenity)

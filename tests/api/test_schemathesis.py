@@ -50,17 +50,18 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 # Rejections that depend on the data, or on two parameters at once, which a schema of
 # separate query parameters cannot say (each is in the parameter's description).
+# Each rule is matched in both languages a request may ask for (lang=zh, Accept-Language).
 DATA_DEPENDENT = {
-    "GET /stations": r"south > north",
-    "GET /maps/stations": r"south > north",
-    "GET /maps/stations/clusters": r"south > north",
+    "GET /stations": r"south > north|南边界大于北边界",
+    "GET /maps/stations": r"south > north|南边界大于北边界",
+    "GET /maps/stations/clusters": r"south > north|南边界大于北边界",
     # An uploaded file's content is a whole station file; the schema only says "a file".
     "POST /stations/import": r"",
     # A point on the street network depends on where streets are.
     "GET /nearest": r"from any street|no street network here|minutes limits travel time",
     "GET /corridor": r"from any street|no street network here|cannot be reached",
     "POST /corridor": r"from any street|no street network here|cannot be reached",
-    "GET /maps/embed": r"from any street|lat and lon must be given together",
+    "GET /maps/embed": r"from any street|lat and lon must be given together|lat 和 lon 须同时给出",
     # Open proposals to site from, and targets the candidates can reach, depend on the data.
     # ... and whether every station has a capacity (capacitated siting) too.
     "POST /suggest": r"no open proposals|no set of candidates reaches|needs a capacity for every",
@@ -81,6 +82,7 @@ DATA_DEPENDENT = {
 # values (a string of maxLength zeros) do not follow.
 HOURS_REJECTED = (
     r"opening_hours': cannot parse|is not OSM opening_hours|cannot be parsed as opening hours"
+    r"|无法识别开放时间"
 )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import eviltransform as ev
 import openpyxl
 import pytest
 
@@ -93,3 +95,48 @@ def test_nearest_json_in_chinese_with_open_state_and_links(
     assert (float(ax), float(ay)) == pytest.approx((x, y), abs=1.5e-6)  # both GCJ-02
     assert main([*args[:-2], "--amenity", "游泳池"]) == 1
     assert "--amenity='游泳池'" in capsys.readouterr().err
+
+
+BEIJING = "名称,经度,纬度\n天安门,116.3975,39.9087\n西单,116.3743,39.9130\n"
+
+
+def test_region_and_registry_declare_the_system_of_undeclared_sheets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    box = {"type": "Polygon", "coordinates": [[[112.7, 27.9], [113.3, 27.9], [113.3, 28.5],
+                                               [112.7, 28.5], [112.7, 27.9]]]}  # fmt: skip
+    (tmp_path / "changsha.geojson").write_text(json.dumps(box), encoding="utf-8")
+    regions = tmp_path / "regions.toml"
+    regions.write_text(
+        '[[region]]\nid = "changsha"\nnetwork = "changsha.osm.pbf"\n'
+        'boundary = "changsha.geojson"\ncrs = "gcj02"\n',
+        encoding="utf-8",
+    )
+    src, db = _sheet_and_db(tmp_path)
+    beijing = tmp_path / "北京.csv"
+    beijing.write_text(BEIJING, encoding="utf-8")
+    where = ["--db", str(db), "--regions-file", str(regions)]
+    # Changsha's sheet lies in a region that declares GCJ-02: read so, and said so.
+    assert main(["import", str(src), *where]) == 0
+    assert f"{src}: read as gcj02 (region changsha declares gcj02)" in capsys.readouterr().err
+    got = {s.name: (s.lon, s.lat) for s in open_store(db).stations()}
+    wlat, wlon = ev.gcj2wgs_exact(28.1959, 112.9772)
+    assert got["东站"] == pytest.approx((wlon, wlat), abs=1e-6)
+    # Beijing's is in no region: asked, until the registry declares a system.
+    assert main(["import", str(beijing), *where]) == 1
+    assert "坐标系" in capsys.readouterr().err
+    assert main(["registry-crs", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.strip() == "none"
+    assert main(["registry-crs", "--db", str(db), "baidu"]) == 0
+    assert "read as bd09" in capsys.readouterr().out
+    assert main(["import", str(beijing), *where]) == 0
+    assert "(the registry declares bd09)" in capsys.readouterr().err
+    got = {s.name: (s.lon, s.lat) for s in open_store(db).stations()}
+    wlat, wlon = ev.bd2wgs(39.9087, 116.3975)
+    assert got["天安门"] == pytest.approx((wlon, wlat), abs=2e-5)  # bd2wgs: one-step inverse
+    # Naming the region applies its system wherever the points are; `none` withdraws.
+    assert main(["import", str(beijing), *where, "--region", "changsha"]) == 0
+    assert "(region changsha declares gcj02)" in capsys.readouterr().err
+    assert main(["registry-crs", "--db", str(db), "none"]) == 0
+    assert main(["registry-crs", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.strip().endswith("none")

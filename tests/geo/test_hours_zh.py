@@ -277,3 +277,22 @@ def test_wrong_hours_report_is_normalised() -> None:
         fb.report("a", "wrong_hours", hours="看情况")
     fb.accept_report(rep.id)
     assert reg.get("a").opening_hours == "Mo-Su 09:00-21:00"
+
+
+@pytest.mark.parametrize(
+    ("written", "osm"),
+    [
+        ("周一至周五8:00-18:00，周六日9:00-17:00", "Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00"),
+        ("8:30—20:00", "08:30-20:00"),
+        ("7×24小时", "24/7"),
+    ],
+)
+def test_wrong_hours_report_keeps_the_wording_for_the_station(written: str, osm: str) -> None:
+    reg = open_store(":memory:")
+    reg.add(Station("a", "A", Kind.WORKER_STATION, 112.98, 28.19, opening_hours="24/7"))
+    fb = Feedback(reg)
+    rep = fb.report("a", "wrong_hours", hours=written)
+    assert (rep.hours, rep.hours_text) == (osm, written)
+    assert fb.reports()[1][0].hours_text == written  # stored, not only returned
+    fb.accept_report(rep.id)
+    assert (reg.get("a").opening_hours, reg.get("a").opening_hours_text) == (osm, written)

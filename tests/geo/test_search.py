@@ -11,6 +11,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo import _search
 from geo._search import two_nearest
+from tests.conftest import shared_data
 
 
 def per_source_truth(
@@ -129,3 +130,21 @@ def test_rejects_bad_costs() -> None:
     g = sp.csr_matrix(([-1.0], ([0], [1])), shape=(2, 2))
     with pytest.raises(ValueError, match="finite and >= 0"):
         two_nearest(g.indptr, g.indices, g.data, np.array([0]), np.array([0.0]), np.array([0]))
+
+
+@pytest.mark.skipif(shared_data() is None, reason="shared/data/sao-paulo is absent (fresh clone)")
+@pytest.mark.parametrize("limit", [1200.0, np.inf])
+def test_sao_paulo_walk_network_matches_per_source_dijkstra(limit: float) -> None:
+    """A real street graph: edges shorter than the bucket width, so nodes are worked again.
+
+    With a limit pass 2 puts every entry in its ring at once; without one it sorts them.
+    """
+    from geo.network import load_network
+
+    folder = shared_data()
+    assert folder is not None
+    g = load_network(folder / "spo_osm.pbf").csr
+    rng = np.random.default_rng(11)
+    nodes = rng.choice(g.shape[0], 120, replace=False)
+    # 60 sources entering at two nodes each, with connector costs.
+    check(g, nodes, rng.uniform(0, 40, 120), np.repeat(np.arange(60), 2), limit)

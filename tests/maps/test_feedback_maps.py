@@ -81,7 +81,8 @@ def test_served_pages(client: TestClient) -> None:
     assert 'var R = "/maps/report?station={id}&lang=en";' in embed.text
     form = client.get("/maps/report", params={"station": "smart", "lang": "zh"})
     assert form.status_code == 200 and form.headers["content-type"].startswith("text/html")
-    assert "Smart Box" in form.text and '"/stations/smart/reports"' in form.text
+    # GPS positions are WGS-84 whatever the deployment's default; refusals in the page's language
+    assert "Smart Box" in form.text and '"/stations/smart/reports?crs=wgs84&lang=zh"' in form.text
     assert client.get("/maps/report", params={"station": "nope"}).status_code == 404
 
 
