@@ -255,7 +255,7 @@ def base_map(
         location=center,
         zoom_start=zoom if center is not None else 2,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # folium's scale shows feet too: MetricScale below
         prefer_canvas=True,
         lang=lang,
     )
@@ -279,7 +279,21 @@ def base_map(
     root.header.add_child(branca.element.Element('<link rel="icon" href="data:,">'), name="sf_icon")
     root.header.add_child(branca.element.Element(f"<style>{marker_css()}</style>"), name="sf_style")
     NarrowScreen().add_to(m)
+    MetricScale().add_to(m)
     return m
+
+
+class MetricScale(branca.element.MacroElement):
+    """Leaflet's scale bar in metres only: the readers of these maps measure in metres and
+    kilometres (folium's ``control_scale`` adds a second bar in feet)."""
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
 
 
 class NarrowScreen(branca.element.MacroElement):

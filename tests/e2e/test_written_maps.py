@@ -97,6 +97,9 @@ def test_stations_file_draws_every_station_and_the_kinds(
     kinds = {r["kind"] for r in rows}
     assert len(legend_rows(file_page)) == len(kinds) > 1
     assert file_page.evaluate("Object.values(window).find(v => v instanceof L.Map).getZoom()") > 10
+    # One scale bar, in metres or kilometres (no second bar in feet or miles).
+    scale = file_page.locator(".leaflet-control-scale-line").all_inner_texts()
+    assert len(scale) == 1 and scale[0].split()[-1] in ("m", "km"), scale
     file_page.screenshot(path=str(shots / "written-stations.png"))
     assert console.blocked == [] and console.unexpected() == []
 
