@@ -14,12 +14,18 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from geo.errors import ConflictError, NotFoundError
+import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
+
+from geo.errors import ConflictError, InvalidInputError, NotFoundError
 from geo.stations.model import (
     STATION_COLUMNS,
     Change,
     Clock,
     HistoryEntry,
+    StationFilter,
+    check_nearest_args,
     check_station_write,
     checked_station,
     history_rows,
@@ -27,10 +33,11 @@ from geo.stations.model import (
     station_params,
     update_args,
     utc_now,
+    wgs84_points,
 )
 from geo.stations.store import Transaction, Where
 from geo.stations.tables import Dialect, Table
-from geo.types import STATION_FIELDS, Station
+from geo.types import STATION_FIELDS, CoordSystem, NearestHits, Station, StationHit, Status
 
 __all__ = ["META", "CursorTransaction", "RecordReads", "StoreBase"]
 
@@ -167,9 +174,7 @@ class CursorTransaction(RecordReads):
         row = self._station_row(station_id)
         before = row_to_station(row[1:])
         # An update keeps a stored id even from before the id rule (new_id=False).
-        new = checked_station(
-            before.replace(**fields).replace(updated_at=self.at), new_id=False
-        )
+        new = checked_station(before.replace(**fields).replace(updated_at=self.at), new_id=False)
         d = self.dialect
         marks = ", ".join([d.mark] * len(STATION_FIELDS))
         self.cursor.execute(
@@ -236,10 +241,12 @@ class CursorTransaction(RecordReads):
 
 
 class StoreBase(RecordReads):
-    """Record reads, one-shot writes and the context manager, for both backends.
+    """Record reads, one-shot writes, spatial queries and the context manager, for both backends.
 
     Subclasses set :attr:`dialect`, and implement :meth:`_rows` (rows of one
-    query outside a transaction) and :meth:`transaction`.
+    query outside a transaction), :meth:`transaction`, and the searches behind
+    the spatial queries on checked WGS-84 input: :meth:`_nearest_many`,
+    :meth:`_nearest`, :meth:`_within` and :meth:`_in_bbox`.
     """
 
     dialect: Dialect
@@ -340,3 +347,118 @@ class StoreBase(RecordReads):
         """Remove one station; raises :class:`~geo.errors.NotFoundError` when absent."""
         with self.transaction(actor=actor, note=note) as tx:
             tx.delete(station_id)
+
+    # -- spatial queries: arguments checked and converted here, searched by the backend -----
+    def nearest_many(
+        self,
+        lon: ArrayLike,
+        lat: ArrayLike,
+        *,
+        k: int = 5,
+        crs: CoordSystem | str = "wgs84",
+        where: StationFilter | None = None,
+        max_dist_m: float | None = None,
+    ) -> NearestHits:
+        """The ``k`` nearest stations of many points by geodesic distance.
+
+        Parameters
+        ----------
+        lon, lat
+            Query points, in ``crs``.
+        k
+            How many stations per point.
+        crs
+            Coordinate system of the query points.
+        where
+            Which stations count; default: status ``open`` only.
+        max_dist_m
+            Ignore stations farther than this, in metres.
+
+        Returns
+        -------
+        NearestHits
+            Arrays of shape ``(n, k)``: ids (``""`` where fewer than k
+            stations qualify), distances in metres and bearings in degrees
+            clockwise from north.
+        """
+        check_nearest_args(k, max_dist_m)
+        qx, qy = wgs84_points(lon, lat, crs)
+        return self._nearest_many(qx, qy, k, where or StationFilter(), max_dist_m)
+
+    def nearest(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        k: int = 5,
+        crs: CoordSystem | str = "wgs84",
+        where: StationFilter | None = None,
+        max_dist_m: float | None = None,
+    ) -> list[StationHit]:
+        """The ``k`` nearest stations to one point, nearest first, with full records.
+
+        Parameters are those of :meth:`nearest_many` for a single point.
+        """
+        check_nearest_args(k, max_dist_m)
+        qx, qy = wgs84_points([lon], [lat], crs)
+        return self._nearest(float(qx[0]), float(qy[0]), k, where or StationFilter(), max_dist_m)
+
+    def within(
+        self,
+        lon: float,
+        lat: float,
+        radius_m: float,
+        *,
+        crs: CoordSystem | str = "wgs84",
+        where: StationFilter | None = None,
+    ) -> list[StationHit]:
+        """Every station within ``radius_m`` metres (geodesic) of a point, nearest first."""
+        if not radius_m > 0:
+            raise InvalidInputError(f"radius_m={radius_m!r} must be > 0")
+        qx, qy = wgs84_points([lon], [lat], crs)
+        return self._within(float(qx[0]), float(qy[0]), radius_m, where or StationFilter())
+
+    def in_bbox(
+        self,
+        west: float,
+        south: float,
+        east: float,
+        north: float,
+        *,
+        crs: CoordSystem | str = "wgs84",
+        where: StationFilter | None = None,
+    ) -> list[Station]:
+        """Every station inside a lon/lat box (``west > east`` crosses the antimeridian), by id.
+
+        ``where`` defaults to every status (a box lists what is there).
+        """
+        if south > north:
+            raise InvalidInputError(f"bbox south={south} is north of north={north}")
+        (w, e), (s, n) = wgs84_points([west, east], [south, north], crs)
+        f = where or StationFilter(statuses=frozenset(Status))
+        return self._in_bbox(float(w), float(s), float(e), float(n), f)
+
+    def _nearest_many(
+        self,
+        x: npt.NDArray[np.float64],
+        y: npt.NDArray[np.float64],
+        k: int,
+        where: StationFilter,
+        max_dist_m: float | None,
+    ) -> NearestHits:
+        raise NotImplementedError
+
+    def _nearest(
+        self, x: float, y: float, k: int, where: StationFilter, max_dist_m: float | None
+    ) -> list[StationHit]:
+        raise NotImplementedError
+
+    def _within(
+        self, x: float, y: float, radius_m: float, where: StationFilter
+    ) -> list[StationHit]:
+        raise NotImplementedError
+
+    def _in_bbox(
+        self, w: float, s: float, e: float, n: float, where: StationFilter
+    ) -> list[Station]:
+        raise NotImplementedError
