@@ -52,6 +52,11 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 # (or _MIN_REBUILD): a 150,000-point build is about 0.04 s, the buffer search stays small.
 _REBUILD_SHARE = 1 / 32
 _MIN_REBUILD = 256
+# Candidates asked beyond k in the first round: one more suffices to prove most answers
+# (its chord beats the k-th distance); with a filter, two, as some candidates are rejected.
+# Queries not proven ask 4 times as many again. (Measured in alternation at 10k and 150k
+# stations: k + 1 was 1.15-1.3x faster than k + 3 without a filter, k + 2 with 10 % rejected.)
+_EXTRA, _EXTRA_FILTERED = 1, 2
 
 
 def unit_vectors(lon: ArrayLike, lat: ArrayLike) -> FloatArray:
@@ -307,7 +312,7 @@ class SpatialIndex:
         out_az = np.full((nq, k), np.nan)
         limit = np.inf if max_dist_m is None else float(max_dist_m)
         todo = np.arange(nq)
-        m = k + 3
+        m = k + (_EXTRA if accept is None else _EXTRA_FILTERED)
         while todo.size:
             keys, clon, clat, chord, ok, reach = self._candidates(q[todo], m, limit)
             if accept is not None and ok.any():
