@@ -14,6 +14,7 @@ is to the station:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import quote
 
 import numpy as np
@@ -58,7 +59,9 @@ def navigation_links(
 ) -> list[dict[str, str]]:
     """Amap, Baidu and Tencent links for stations at WGS-84 ``lon``, ``lat``.
 
-    Vectorised: each system's conversion runs once over all points.
+    Each station's links are computed once and remembered (a nearest answer
+    names the same few stations again and again; the coordinate conversions
+    cost more than the rest of the answer).
 
     Examples
     --------
@@ -66,10 +69,15 @@ def navigation_links(
     >>> links["amap"].split("to=")[1][:22]
     '116.403244,39.910403,%'
     """
-    coords = app_coordinates(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    out = []
-    for i, name in enumerate(names):
-        values = {k: f"{float(v[i]):.6f}" for k, v in coords.items()}
-        values["name"] = quote(name, safe="")
-        out.append({app: t.format(**values) for app, t in NAV_TEMPLATES.items()})
-    return out
+    return [
+        dict(_station_links(float(x), float(y), str(n)))
+        for x, y, n in zip(lon, lat, names, strict=True)
+    ]
+
+
+@lru_cache(maxsize=65_536)
+def _station_links(lon: float, lat: float, name: str) -> tuple[tuple[str, str], ...]:
+    coords = app_coordinates(np.array([lon]), np.array([lat]))
+    values = {k: f"{float(v[0]):.6f}" for k, v in coords.items()}
+    values["name"] = quote(name, safe="")
+    return tuple((app, t.format(**values)) for app, t in NAV_TEMPLATES.items())
