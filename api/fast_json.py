@@ -21,11 +21,18 @@ __all__ = ["json_response", "without_none"]
 
 def without_none(value: Any) -> Any:
     """``value`` with every ``None`` member of its dicts left out, at any depth."""
-    if isinstance(value, dict):
-        return {k: without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [without_none(v) for v in value]
+    if type(value) is dict:
+        return {
+            k: without_none(v) if type(v) in _NESTED else v
+            for k, v in value.items()
+            if v is not None
+        }
+    if type(value) in (list, tuple):
+        return [without_none(v) if type(v) in _NESTED else v for v in value]
     return value
+
+
+_NESTED = (dict, list, tuple)
 
 
 def json_response(content: Any, *, headers: Mapping[str, str] | None = None) -> Response:

@@ -14,7 +14,6 @@ is to the station:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from urllib.parse import quote
 
 import numpy as np
@@ -69,15 +68,23 @@ def navigation_links(
     >>> links["amap"].split("to=")[1][:22]
     '116.403244,39.910403,%'
     """
-    return [
-        dict(_station_links(float(x), float(y), str(n)))
-        for x, y, n in zip(lon, lat, names, strict=True)
-    ]
+    keys = [(float(x), float(y), str(n)) for x, y, n in zip(lon, lat, names, strict=True)]
+    found = {key: _LINKS.get(key) for key in keys}
+    missing = [key for key, links in found.items() if links is None]
+    made: dict[tuple[float, float, str], dict[str, str]] = {}
+    if missing:
+        # one vectorised conversion for every station not seen lately
+        coords = app_coordinates([m[0] for m in missing], [m[1] for m in missing])
+        for i, key in enumerate(missing):
+            values = {k: f"{float(v[i]):.6f}" for k, v in coords.items()}
+            values["name"] = quote(key[2], safe="")
+            made[key] = {app: t.format(**values) for app, t in NAV_TEMPLATES.items()}
+        if len(_LINKS) + len(made) > _LINKS_MAX:
+            _LINKS.clear()
+        _LINKS.update(made)
+    return [dict(found[key] or made[key]) for key in keys]
 
 
-@lru_cache(maxsize=65_536)
-def _station_links(lon: float, lat: float, name: str) -> tuple[tuple[str, str], ...]:
-    coords = app_coordinates(np.array([lon]), np.array([lat]))
-    values = {k: f"{float(v[0]):.6f}" for k, v in coords.items()}
-    values["name"] = quote(name, safe="")
-    return tuple((app, t.format(**values)) for app, t in NAV_TEMPLATES.items())
+# (lon, lat, name) → links, for the stations answered lately (cleared when full)
+_LINKS: dict[tuple[float, float, str], dict[str, str]] = {}
+_LINKS_MAX = 65_536

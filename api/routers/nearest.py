@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from api.deps import ISO_OR_NOW, CrsDep, FilterParams, ServiceDep, parse_when
+from api.deps import ISO_OR_NOW, CrsDep, FilterDep, ServiceDep, parse_when
 from api.fast_json import json_response
 from api.lang import LangDep
 from api.loop_schemas import NearestCollection
@@ -28,7 +28,7 @@ def nearest(
     response: Response,  # the headers the dependencies set (the coordinate system's)
     service: ServiceDep,
     crs: CrsDep,
-    filters: Annotated[FilterParams, Depends()],
+    filters: FilterDep,
     lat: Annotated[float, Query(ge=-90, le=90, description="Latitude in crs", examples=[60.17])],
     lon: Annotated[float, Query(ge=-180, le=180, description="Longitude in crs", examples=[24.94])],
     k: Annotated[int, Query(ge=1, le=100, description="How many stations")] = 5,

@@ -8,7 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from api.deps import crs_param, get_service, reject_unknown_query
+from api.deps import crs_param, filter_params, get_service, reject_unknown_query
+from api.lang import lang_param
 from api.loop_schemas import NearestCollection
 
 CSP = "frame-ancestors 'self'"
@@ -56,5 +57,5 @@ def test_frame_policy_is_a_plain_asgi_middleware_on_every_response(client: TestC
 
 def test_cheap_dependencies_of_nearest_skip_the_thread_pool() -> None:
     # FastAPI runs a plain `def` dependency in its thread pool: one hop each per request.
-    for dep in (get_service, crs_param, reject_unknown_query):
+    for dep in (get_service, crs_param, reject_unknown_query, filter_params, lang_param):
         assert inspect.iscoroutinefunction(dep), dep.__name__
