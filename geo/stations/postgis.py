@@ -36,7 +36,8 @@ from geo._validate import check_page
 from geo.errors import ConflictError, InvalidInputError
 from geo.hours import DEFAULT_TZ, is_open
 from geo.spatial_index import geodesic_inverse
-from geo.stations.base import META, CursorTransaction, StoreBase
+from geo.stations.base import META, StoreBase
+from geo.stations.cursor import CursorTransaction
 from geo.stations.model import (
     ADDED_COLUMNS,
     SCHEMA_VERSION,

@@ -35,7 +35,8 @@ import numpy.typing as npt
 
 from geo._validate import check_page
 from geo.hours import DEFAULT_TZ
-from geo.stations.base import META, CursorTransaction, StoreBase
+from geo.stations.base import META, StoreBase
+from geo.stations.cursor import CursorTransaction
 from geo.stations.memory import MemoryStations
 from geo.stations.model import (
     ADDED_COLUMNS,
@@ -240,19 +241,13 @@ class SqliteStore(StoreBase):
         return len(self._mem)
 
     # -- reads -----------------------------------------------------------------
-    def _live(self, where: StationFilter | None) -> npt.NDArray[np.int64]:
-        """Row keys of the stations passing ``where``, from fresh memory."""
-        self._fresh()
-        with self._lock:
-            return self._mem.live(where)
-
     def stations(self, where: StationFilter | None = None) -> list[Station]:
         """All stations passing ``where`` (every station when None), ordered by id."""
         if where is None:
             return list(self)
-        pks = self._live(where)
-        with self._lock:
-            return self._mem.stations(pks)
+        self._fresh()
+        with self._lock:  # one lock: a reload between the two steps cannot mix snapshots
+            return self._mem.stations(self._mem.live(where))
 
     def query(
         self,
@@ -298,9 +293,9 @@ class SqliteStore(StoreBase):
         self, where: StationFilter | None = None
     ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Ids, lon and lat of the stations passing ``where``, as arrays ordered by id."""
-        pks = self._live(where)
+        self._fresh()
         with self._lock:
-            return self._mem.arrays(pks)
+            return self._mem.arrays(self._mem.live(where))
 
     # -- writes ----------------------------------------------------------------
     @contextmanager
