@@ -62,7 +62,7 @@ def add_arguments(sub: Any) -> None:
 def open_station_capacity(args: argparse.Namespace) -> tuple[Any, Any, list[Any], Any]:
     """The registry of ``--db``, the network, its stations open at ``--at`` (with
     ``--region``: those inside it or within the catchment of it) and the region (or None)."""
-    from cli.main import network_for, open_registry, parse_when
+    from cli.common import network_for, open_registry, parse_when
     from geo.network import walk_limit_m
     from geo.regions import open_state, region_stations
     from geo.stations import StationFilter
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     """Compute and print the accessibility report; write the hexagons and map if asked."""
     import geopandas as gpd
 
-    from cli.main import print_table, read_demand
+    from cli.common import print_table, read_demand
     from geo.access_report import accessibility_report
 
     reg, net, stations, region = open_station_capacity(args)
@@ -168,7 +168,7 @@ def coverage_fairness(
     args: argparse.Namespace, net: Any, demand: Any, districts: Any
 ) -> FairnessReport | None:
     """``coverage``'s fairness figures: needs ``--demand``; stations open at ``--at``."""
-    from cli.main import open_registry, parse_when
+    from cli.common import open_registry, parse_when
     from geo.fairness import fairness_report
     from geo.stations import StationFilter
 
@@ -194,7 +194,7 @@ def _minutes(seconds: float | None) -> str:
 
 def print_fairness(report: FairnessReport) -> None:
     """The fairness rows under ``coverage``'s table: walk minutes and inequality."""
-    from cli.main import print_table
+    from cli.common import print_table
 
     basis = "capacity" if report.accessibility_basis == "capacity" else "station count"
     print(
@@ -241,7 +241,7 @@ def objective_arguments(p: argparse.ArgumentParser) -> None:
 
 def station_capacities(args: argparse.Namespace, ids: Any) -> list[float | None]:
     """The registry's capacity of each station id (None where unknown)."""
-    from cli.main import open_registry
+    from cli.common import open_registry
 
     reg = open_registry(args)
     return [reg.get(str(i)).capacity for i in ids]
@@ -258,3 +258,6 @@ def print_objective(value: ObjectiveSummary) -> None:
         f"; {value.left_out:g} demand reaches no station and is left out" if value.left_out else ""
     )
     print(f"{value.objective}: {before} -> {value.value_after:g} {value.unit}{left}")
+
+
+COMMANDS = {"access": run}

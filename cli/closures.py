@@ -43,7 +43,7 @@ def exclude_closed(store: StationStore, where: StationFilter) -> StationFilter:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    from cli.main import open_registry
+    from cli.common import open_registry
     from geo.closures import Closures
 
     store = open_registry(args)
@@ -60,7 +60,7 @@ def run_close(args: argparse.Namespace) -> int:
 
 
 def run_reopen(args: argparse.Namespace) -> int:
-    from cli.main import open_registry
+    from cli.common import open_registry
     from geo.closures import Closures
 
     store = open_registry(args)

@@ -8,13 +8,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.main import coverage_inputs, load_candidates, print_table
+from cli.common import add_coverage_options, coverage_inputs, print_table
+from cli.suggest import load_candidates
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["COMMANDS", "add_arguments", "run"]
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Options of ``gaps`` beyond the coverage options."""
+def add_arguments(sub: Any) -> None:
+    """Register ``gaps`` on the parser's subparsers."""
+    p = sub.add_parser("gaps", help="uncovered areas in pieces one station could serve")
+    add_coverage_options(p)
     p.add_argument("--out", help="write the pieces as GeoJSON (.geojson) or a table (.csv)")
     p.add_argument("--top", type=int, default=10, help="rows to print (default 10)")
     p.add_argument(
@@ -95,3 +98,6 @@ def run(args: argparse.Namespace) -> int:
          "best site", "site gain", "note"],
     )  # fmt: skip
     return 0
+
+
+COMMANDS = {"gaps": run}

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
-from cli.main import coverage_inputs, print_table
+from cli.common import add_coverage_options, coverage_inputs, print_table
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["COMMANDS", "add_arguments", "run"]
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Options of ``stations-impact`` beyond the coverage options."""
+def add_arguments(sub: Any) -> None:
+    """Register ``stations-impact`` on the parser's subparsers."""
+    p = sub.add_parser("stations-impact", help="what each station adds; the loss if it closed")
+    add_coverage_options(p)
     p.add_argument("--top", type=int, help="rows to print (default: every station)")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
 
@@ -57,3 +60,6 @@ def run(args: argparse.Namespace) -> int:
     if nothing:
         print(f"{len(nothing)} station(s) whose closing loses no coverage: {', '.join(nothing)}")
     return 0
+
+
+COMMANDS = {"stations-impact": run}

@@ -27,7 +27,7 @@ def _at(text: str | None) -> datetime:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from cli.main import open_registry
+    from cli.common import open_registry
     from geo.inspection import InspectionPolicy, due_stations, parse_due, record_inspection
 
     store = open_registry(args)
@@ -72,7 +72,7 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_scores(args: argparse.Namespace) -> int:
     import csv
 
-    from cli.main import open_registry
+    from cli.common import open_registry
     from geo.score import score_stations
 
     scores = score_stations(open_registry(args), at=_at(args.at))

@@ -19,7 +19,7 @@ __all__ = ["COMMANDS", "add_arguments"]
 
 
 def _flow(args: argparse.Namespace) -> Any:
-    from cli.main import open_registry
+    from cli.common import open_registry
     from geo.feedback import Feedback, Workflow
 
     return Workflow(Feedback(open_registry(args)))
@@ -74,7 +74,7 @@ def run_progress(args: argparse.Namespace) -> int:
 
 
 def run_response_times(args: argparse.Namespace) -> int:
-    from cli.main import open_registry
+    from cli.common import open_registry
     from geo.feedback import Feedback, response_times
 
     store = open_registry(args)

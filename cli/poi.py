@@ -26,7 +26,7 @@ def add_export_options(p: Any) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from cli.main import open_registry
+    from cli.common import open_registry
     from geo.errors import InvalidInputError
     from geo.poi_export import poi_diff, poi_table, read_poi_table, write_poi_table
 

@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=1))
             return 0
-        from cli.main import _print_table
+        from cli.common import print_table as _print_table
 
         _print_table(
             [
@@ -223,3 +223,6 @@ def _check(args: argparse.Namespace, specs: list[Any]) -> int:
                 f"districts: {', '.join(info['districts']) or 'none'}"
             )
     return 1 if failed else 0
+
+
+COMMANDS = {"regions": run}

@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike
 
 __all__ = [
     "DONE",
+    "MARGIN_M",
     "MORE",
     "PARALLEL_FROM",
     "REFERENCE",

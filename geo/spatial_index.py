@@ -23,8 +23,7 @@ import pyproj
 from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
-from geo import _geodesic
-from geo._geodesic import ecef, inverse
+from geo._geodesic import DONE, MARGIN_M, MORE, PARALLEL_FROM, REFERENCE, ecef, inverse, refine
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -115,8 +114,8 @@ def _reference(
     out_key[row[top], rank[top]] = key[top]
     out_d[row[top], rank[top]] = dist[top]
     out_az[row[top], rank[top]] = az[top]
-    done = np.isinf(reach) | (reach > limit) | (reach > out_d[:, k - 1] + _geodesic.MARGIN_M)
-    status = np.where(done, _geodesic.DONE, _geodesic.MORE).astype(np.int8)
+    done = np.isinf(reach) | (reach > limit) | (reach > out_d[:, k - 1] + MARGIN_M)
+    status = np.where(done, DONE, MORE).astype(np.int8)
     return status, out_key, out_d, out_az
 
 
@@ -143,7 +142,7 @@ class _Snapshot:
             e = np.empty((q.shape[0], 0))
             return (e.astype(np.int64), e, e, e, e.astype(bool), np.full(q.shape[0], np.inf))
         m = min(m, n)
-        workers = -1 if q.shape[0] >= _geodesic.PARALLEL_FROM else 1
+        workers = -1 if q.shape[0] >= PARALLEL_FROM else 1
         if np.isfinite(bound):
             chord, row = self.tree.query(q, k=m, distance_upper_bound=bound, workers=workers)
         else:
@@ -323,10 +322,8 @@ class SpatialIndex:
                 np.empty((todo.size, k)),
             )
             status = np.empty(todo.size, np.int8)
-            _geodesic.refine(
-                qx[todo], qy[todo], keys, clon, clat, chord, ok, reach, limit, *part, status
-            )
-            ref = np.flatnonzero(status == _geodesic.REFERENCE)
+            refine(qx[todo], qy[todo], keys, clon, clat, chord, ok, reach, limit, *part, status)
+            ref = np.flatnonzero(status == REFERENCE)
             if ref.size:
                 got = _reference(
                     qx[todo[ref]],
@@ -342,7 +339,7 @@ class SpatialIndex:
                 status[ref] = got[0]
                 for p, r in zip(part, got[1:], strict=True):
                     p[ref] = r
-            done = status == _geodesic.DONE
+            done = status == DONE
             for out, p in zip((out_key, out_d, out_az), part, strict=True):
                 out[todo[done]] = p[done]
             todo = todo[~done]
