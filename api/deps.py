@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Query, Request, Response, Security
 from fastapi.security import APIKeyHeader
@@ -22,11 +23,18 @@ from geo.types import CoordSystem, Status
 from geo.when import TIME_PATTERN, TIME_RANGE, parse_time
 
 
-def get_service(request: Request) -> Service:
+def service_of(request: Request) -> Service:
+    """The app's service; 503 while it is still starting."""
     service = getattr(request.app.state, "service", None)
     if service is None:
         raise HTTPException(503, "the service is still starting")
     return service  # type: ignore[no-any-return]
+
+
+# Cheap dependencies are `async def`: FastAPI runs a plain `def` dependency in its thread
+# pool, a hop that cost more than the work on the /nearest hot path.
+async def get_service(request: Request) -> Service:
+    return service_of(request)
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -40,7 +48,7 @@ _api_key_header = APIKeyHeader(
 
 
 def _configured(request: Request) -> list[str]:
-    return get_service(request).settings.api_keys
+    return service_of(request).settings.api_keys
 
 
 _need_planner = auth.require(auth.Role.PLANNER, _configured)
@@ -68,7 +76,7 @@ AdminKey = Annotated[auth.ApiKey, Depends(require_admin)]
 require_api_key = require_planner  # the name routes used before keys had roles
 
 
-def crs_param(
+async def crs_param(
     service: ServiceDep,
     response: Response,
     crs: Annotated[
@@ -175,6 +183,17 @@ class FilterParams:
         )
 
 
+async def filter_params(**query: Any) -> FilterParams:
+    """:class:`FilterParams` as an ``async`` dependency (the same query parameters): a class
+    dependency runs in FastAPI's thread pool, a hop that costs more than building it."""
+    return FilterParams(**query)
+
+
+filter_params.__signature__ = inspect.signature(FilterParams)  # type: ignore[attr-defined]
+FilterDep = Annotated[FilterParams, Depends(filter_params)]
+"""The station filters of a hot route, parsed without a thread-pool hop."""
+
+
 RegionQuery = Annotated[
     str | None,
     Query(
@@ -184,7 +203,7 @@ RegionQuery = Annotated[
 ]
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """422 for query parameters the endpoint does not take (a typo must not drop a filter)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
@@ -239,7 +258,7 @@ PlannerDep = Annotated[bool, Depends(is_planner)]
 def client_address(request: Request) -> str:
     """The client's address: the connection's peer, or behind the deployment's trusted
     proxies (``STATIONFINDER_TRUSTED_PROXIES``) the address ``X-Forwarded-For`` names."""
-    return auth.client_address(request, get_service(request).settings.trusted_proxies)
+    return auth.client_address(request, service_of(request).settings.trusted_proxies)
 
 
 async def limit_submission(request: Request, service: ServiceDep, planner: PlannerDep) -> None:

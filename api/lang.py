@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request
 from geo.names import AMENITY_WORDS, KIND_WORDS, Lang, pick_lang
 
 
-def lang_param(
+async def lang_param(
     request: Request,
     lang: Annotated[
         Literal["zh", "en"] | None,

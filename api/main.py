@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import reject_unknown_query
+from api.headers import DefaultHeaders
 from api.routers import (
     access,
     closures,
@@ -113,14 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["X-API-Key", "Content-Type"],
         )
 
-    @app.middleware("http")
-    async def frame_policy(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        # Only the configured origins may embed our pages in an iframe.
-        response.headers.setdefault(
-            "Content-Security-Policy", "frame-ancestors " + " ".join(settings.frame_ancestors)
-        )
-        return response
+    # Only the configured origins may embed our pages in an iframe.
+    csp = "frame-ancestors " + " ".join(settings.frame_ancestors)
+    app.add_middleware(DefaultHeaders, headers=[("Content-Security-Policy", csp)])
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="Liveness")
     def healthz() -> Health:

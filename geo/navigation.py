@@ -58,7 +58,9 @@ def navigation_links(
 ) -> list[dict[str, str]]:
     """Amap, Baidu and Tencent links for stations at WGS-84 ``lon``, ``lat``.
 
-    Vectorised: each system's conversion runs once over all points.
+    Each station's links are computed once and remembered (a nearest answer
+    names the same few stations again and again; the coordinate conversions
+    cost more than the rest of the answer).
 
     Examples
     --------
@@ -66,10 +68,23 @@ def navigation_links(
     >>> links["amap"].split("to=")[1][:22]
     '116.403244,39.910403,%'
     """
-    coords = app_coordinates(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    out = []
-    for i, name in enumerate(names):
-        values = {k: f"{float(v[i]):.6f}" for k, v in coords.items()}
-        values["name"] = quote(name, safe="")
-        out.append({app: t.format(**values) for app, t in NAV_TEMPLATES.items()})
-    return out
+    keys = [(float(x), float(y), str(n)) for x, y, n in zip(lon, lat, names, strict=True)]
+    found = {key: _LINKS.get(key) for key in keys}
+    missing = [key for key, links in found.items() if links is None]
+    made: dict[tuple[float, float, str], dict[str, str]] = {}
+    if missing:
+        # one vectorised conversion for every station not seen lately
+        coords = app_coordinates([m[0] for m in missing], [m[1] for m in missing])
+        for i, key in enumerate(missing):
+            values = {k: f"{float(v[i]):.6f}" for k, v in coords.items()}
+            values["name"] = quote(key[2], safe="")
+            made[key] = {app: t.format(**values) for app, t in NAV_TEMPLATES.items()}
+        if len(_LINKS) + len(made) > _LINKS_MAX:
+            _LINKS.clear()
+        _LINKS.update(made)
+    return [dict(found[key] or made[key]) for key in keys]
+
+
+# (lon, lat, name) → links, for the stations answered lately (cleared when full)
+_LINKS: dict[tuple[float, float, str], dict[str, str]] = {}
+_LINKS_MAX = 65_536

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query, Response
 
-from api.deps import ISO_OR_NOW, CrsDep, FilterParams, ServiceDep, parse_when
+from api.deps import ISO_OR_NOW, CrsDep, FilterDep, ServiceDep, parse_when
+from api.fast_json import json_response
 from api.lang import LangDep
 from api.loop_schemas import NearestCollection
 from api.routers.closures import closed_notes
@@ -28,9 +29,10 @@ router = APIRouter(tags=["nearest"])
     summary="The nearest stations, nearest first",
 )
 def nearest(
+    response: Response,  # the headers the dependencies set (the coordinate system's)
     service: ServiceDep,
     crs: CrsDep,
-    filters: Annotated[FilterParams, Depends()],
+    filters: FilterDep,
     lat: Annotated[float, Query(ge=-90, le=90, description="Latitude in crs", examples=[60.17])],
     lon: Annotated[float, Query(ge=-180, le=180, description="Longitude in crs", examples=[24.94])],
     k: Annotated[int, Query(ge=1, le=100, description="How many stations")] = 5,
@@ -60,7 +62,7 @@ def nearest(
         ),
     ] = None,
     lang: LangDep = "en",
-) -> dict[str, Any]:
+) -> Response:
     radius = min(radius or service.settings.max_radius_m, service.settings.max_radius_m)
     where = filters.build()
     if exclude_reported_closed:
@@ -77,15 +79,17 @@ def nearest(
         )  # fmt: skip
     else:
         hits = service.registry.nearest(lon, lat, k=k, crs=crs, where=where, max_dist_m=radius)
-    counts = service.feedback.open_report_counts()
+    counts = service.feedback.open_report_counts([h.station.id for h in hits])
     fc = to_feature_collection(hits, crs=crs, open_reports=counts)
     if closed:  # say which nearer stations are closed for now
         fc["temporarily_closed"] = closed_notes(service, closed, lon, lat, k, crs, wanted, radius)
     when = parse_when(at or filters.open_at or "now", name="at")
     fc["mode"] = mode
-    return add_rider_properties(
+    add_rider_properties(
         fc, [h.station for h in hits], when=when, tz=service.registry.tz, lang=lang
     )
+    # In NearestCollection's shape already: the ready response skips FastAPI's re-validation.
+    return json_response(fc, headers=response.headers)
 
 
 def kind_mode(

@@ -25,6 +25,7 @@ together.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -259,13 +260,17 @@ class ReportReview:
         rows = self.store.select(REPORTS, where, order_by=("-id",), limit=limit, offset=offset)
         return total, [report_from_row(r) for r in rows]
 
-    def open_report_counts(self) -> dict[str, int]:
-        """Station id → number of open problem reports (pending confirmations are no problem)."""
-        counts = self.store.count_by(
-            REPORTS,
-            "station_id",
-            {"status": str(ReviewStatus.OPEN), "kind !=": str(ReportKind.CONFIRMED)},
-        )
+    def open_report_counts(self, station_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """Station id → number of open problem reports (pending confirmations are no problem).
+
+        With ``station_ids``, only those stations are counted (what a nearest
+        answer needs for its few, instead of a pass over every open report).
+        """
+        where: dict[str, Any] = {"status": str(ReviewStatus.OPEN)}
+        where["kind !="] = str(ReportKind.CONFIRMED)
+        if station_ids is not None:
+            where["station_id in"] = list(station_ids)
+        counts = self.store.count_by(REPORTS, "station_id", where)
         return {str(k): v for k, v in counts.items()}
 
     def reported_closed(self) -> frozenset[str]:

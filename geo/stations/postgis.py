@@ -9,7 +9,8 @@ Spatial queries run in the database on a ``geography(Point, 4326)`` column
 with a GiST index: nearest by KNN ordering (``<->``), radius by ``ST_DWithin``
 and boxes by ``&&`` on a GiST index of the geometry. ``<->`` and the sphere
 ``ST_DWithin`` measure on the sphere; final distances and bearings come from
-the WGS-84 geodesic (``pyproj.Geod``, as the embedded store), and the
+the WGS-84 geodesic (:func:`geo.spatial_index.geodesic_inverse`, the one distance
+function of the embedded store, equal to ``pyproj.Geod``'s), and the
 sphere-to-ellipsoid bound (under 0.6 %, margin 1 %) widens each search so
 the answers are exact and equal to the embedded store's. Opening hours are
 read in Python (:func:`geo.hours.is_open`), like everywhere else.
@@ -29,33 +30,31 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import psycopg
-from numpy.typing import ArrayLike
 from psycopg_pool import ConnectionPool
 
 from geo._validate import check_page
 from geo.errors import ConflictError, InvalidInputError
 from geo.hours import DEFAULT_TZ, is_open
-from geo.stations.base import META, CursorTransaction, StoreBase
+from geo.spatial_index import geodesic_inverse
+from geo.stations.base import META, StoreBase
+from geo.stations.cursor import CursorTransaction
 from geo.stations.model import (
     ADDED_COLUMNS,
-    GEOD,
     SCHEMA_VERSION,
     SPHERE_SLACK,
     STATION_COLUMNS,
     Clock,
     StationFilter,
-    check_nearest_args,
     check_tz,
     is_database_url,
     redacted_url,
     row_to_station,
     stamp,
     utc_now,
-    wgs84_points,
 )
 from geo.stations.store import Transaction
 from geo.stations.tables import POSTGRES, Table
-from geo.types import STATION_FIELDS, CoordSystem, NearestHits, Station, StationHit, Status
+from geo.types import STATION_FIELDS, NearestHits, Station, StationHit, Status
 
 __all__ = ["PostgisStore"]
 
@@ -312,13 +311,13 @@ class PostgisStore(StoreBase):
         if not pks.size:
             return [], np.empty(0), np.empty(0)
         found = [by_pk[int(pk)] for pk in pks]
-        az, _, dist = GEOD.inv(
+        # the embedded store's distance function, so both backends report equal metres
+        dist, az = geodesic_inverse(
             np.full(pks.size, x),
             np.full(pks.size, y),
             np.array([s.lon for s in found]),
             np.array([s.lat for s in found]),
         )
-        dist = np.asarray(dist, dtype=float)
         order = np.lexsort((pks, dist))
         return [found[i] for i in order], dist[order], np.mod(np.asarray(az)[order], 360.0)
 
@@ -356,89 +355,49 @@ class PostgisStore(StoreBase):
         idx = np.flatnonzero(keep)[:k]
         return [found[i] for i in idx], dist[idx], az[idx]
 
-    def nearest_many(
+    # StoreBase checks and converts the arguments of the spatial queries.
+    def _nearest_many(
         self,
-        lon: ArrayLike,
-        lat: ArrayLike,
-        *,
-        k: int = 5,
-        crs: CoordSystem | str = "wgs84",
-        where: StationFilter | None = None,
-        max_dist_m: float | None = None,
+        x: npt.NDArray[np.float64],
+        y: npt.NDArray[np.float64],
+        k: int,
+        where: StationFilter,
+        max_dist_m: float | None,
     ) -> NearestHits:
-        """The ``k`` nearest stations of many points (arrays ``(n, k)``, as the protocol says)."""
-        check_nearest_args(k, max_dist_m)
-        qx, qy = wgs84_points(lon, lat, crs)
-        f = where or StationFilter()
-        ids = np.full((qx.size, k), "", dtype=object)
-        out_d = np.full((qx.size, k), np.inf)
-        out_b = np.full((qx.size, k), np.nan)
-        for i, (x, y) in enumerate(zip(qx.tolist(), qy.tolist(), strict=True)):
-            found, dist, az = self._nearest_one(x, y, k, f, max_dist_m)
+        ids = np.full((x.size, k), "", dtype=object)
+        out_d = np.full((x.size, k), np.inf)
+        out_b = np.full((x.size, k), np.nan)
+        for i, (qx, qy) in enumerate(zip(x.tolist(), y.tolist(), strict=True)):
+            found, dist, az = self._nearest_one(qx, qy, k, where, max_dist_m)
             ids[i, : len(found)] = [s.id for s in found]
             out_d[i, : len(found)] = dist
             out_b[i, : len(found)] = az
         return NearestHits(ids=ids, distance_m=out_d, bearing_deg=out_b)
 
-    def nearest(
-        self,
-        lon: float,
-        lat: float,
-        *,
-        k: int = 5,
-        crs: CoordSystem | str = "wgs84",
-        where: StationFilter | None = None,
-        max_dist_m: float | None = None,
+    def _nearest(
+        self, x: float, y: float, k: int, where: StationFilter, max_dist_m: float | None
     ) -> list[StationHit]:
-        """The ``k`` nearest stations to one point, nearest first, with full records."""
-        check_nearest_args(k, max_dist_m)
-        qx, qy = wgs84_points([lon], [lat], crs)
-        found, dist, az = self._nearest_one(
-            float(qx[0]), float(qy[0]), k, where or StationFilter(), max_dist_m
-        )
+        found, dist, az = self._nearest_one(x, y, k, where, max_dist_m)
         return [StationHit(s, float(d), float(b)) for s, d, b in zip(found, dist, az, strict=True)]
 
-    def within(
-        self,
-        lon: float,
-        lat: float,
-        radius_m: float,
-        *,
-        crs: CoordSystem | str = "wgs84",
-        where: StationFilter | None = None,
+    def _within(
+        self, x: float, y: float, radius_m: float, where: StationFilter
     ) -> list[StationHit]:
-        """Every station within ``radius_m`` metres (geodesic) of a point, nearest first."""
-        if not radius_m > 0:
-            raise InvalidInputError(f"radius_m={radius_m!r} must be > 0")
-        qx, qy = wgs84_points([lon], [lat], crs)
-        x, y = float(qx[0]), float(qy[0])
-        f = where or StationFilter()
-        cond, params = _filter_sql(f)
+        cond, params = _filter_sql(where)
         rows = self._rows(
             f"SELECT pk, {STATION_COLUMNS} FROM stations WHERE {cond} AND "
             "ST_DWithin(geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s, false)",
             [*params, x, y, radius_m / SPHERE_SLACK],
         )
-        found, dist, az = self._measured(x, y, rows, f)
+        found, dist, az = self._measured(x, y, rows, where)
         return [
             StationHit(s, float(d), float(b))
             for s, d, b in zip(found, dist, az, strict=True)
             if d <= radius_m
         ]
 
-    def in_bbox(
-        self,
-        west: float,
-        south: float,
-        east: float,
-        north: float,
-        *,
-        crs: CoordSystem | str = "wgs84",
-        where: StationFilter | None = None,
+    def _in_bbox(
+        self, w: float, s: float, e: float, n: float, where: StationFilter
     ) -> list[Station]:
-        """Every station inside a lon/lat box (``west > east`` crosses the antimeridian), by id."""
-        if south > north:
-            raise InvalidInputError(f"bbox south={south} is north of north={north}")
-        (w, e), (s, n) = wgs84_points([west, east], [south, north], crs)
-        sql, params = _bbox_sql(float(w), float(s), float(e), float(n))
-        return self._select(where or StationFilter(statuses=frozenset(Status)), sql, params)
+        sql, params = _bbox_sql(w, s, e, n)
+        return self._select(where, sql, params)

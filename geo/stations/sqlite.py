@@ -11,10 +11,12 @@ then it compares the file's station version counter with the one it loaded,
 and reloads its index when they differ. A station written by another process
 is therefore answered at once, never after a restart.
 
-Distances are geodesic on the WGS-84 ellipsoid (``pyproj.Geod``). Candidates
-come from the index in great-circle order on the unit sphere; a bound on how
-far the sphere and the ellipsoid can disagree (under 0.6 %, margin 1 %)
-decides when enough candidates have been seen, so results are exact.
+Every station's full record, its attribute columns and the spatial index
+are held in memory (:class:`~geo.stations.memory.MemoryStations`), kept in
+step by every write of this process and rebuilt when another process's
+commit is noticed: nearest, radius and box queries read no table. Distances
+are geodesic on the WGS-84 ellipsoid, equal to ``pyproj.Geod``'s (see
+:mod:`geo.spatial_index` for the exact k-d tree search).
 """
 
 from __future__ import annotations
@@ -30,46 +32,31 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numpy.typing import ArrayLike
 
 from geo._validate import check_page
-from geo.errors import InvalidInputError
 from geo.hours import DEFAULT_TZ
-from geo.spatial_index import SpatialIndex
-from geo.stations.base import META, CursorTransaction, StoreBase
-from geo.stations.columns import StationColumns
+from geo.stations.base import META, StoreBase
+from geo.stations.cursor import CursorTransaction
+from geo.stations.memory import MemoryStations
 from geo.stations.model import (
     ADDED_COLUMNS,
-    GEOD,
     SCHEMA_VERSION,
-    SPHERE_SLACK,
     STATION_COLUMNS,
     Change,
     Clock,
     StationFilter,
-    check_nearest_args,
     check_tz,
     row_to_station,
     stamp,
     utc_now,
-    wgs84_points,
 )
 from geo.stations.store import Transaction
 from geo.stations.tables import SQLITE, Table
-from geo.types import (
-    STATION_FIELDS,
-    CoordSystem,
-    NearestHits,
-    Station,
-    StationHit,
-    Status,
-)
+from geo.types import STATION_FIELDS, NearestHits, Station, StationHit, Status
 
 __all__ = ["SqliteStore"]
 
 log = logging.getLogger(__name__)
-
-_BULK_REBUILD = 5_000
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS stations (
@@ -214,12 +201,7 @@ class SqliteStore(StoreBase):
                 cur.execute("COMMIT")
 
     def _load(self, rows: list[tuple[Any, ...]]) -> None:
-        cols = StationColumns()
-        pks = np.array([r[0] for r in rows], dtype=np.int64)
-        for r in rows:
-            cols.set(int(r[0]), row_to_station(r[1:]))
-        self._cols = cols
-        self._index = SpatialIndex(pks, cols.lon[pks], cols.lat[pks])
+        self._mem = MemoryStations(rows, tz=self.tz)
         log.debug("loaded %d stations from %s", len(rows), self.path)
 
     def close(self) -> None:
@@ -256,30 +238,16 @@ class SqliteStore(StoreBase):
 
     def __len__(self) -> int:
         self._fresh()
-        return len(self._index)
+        return len(self._mem)
 
     # -- reads -----------------------------------------------------------------
-    def _by_pk(self, pks: Sequence[int]) -> dict[int, Station]:
-        rows = self._rows(
-            f"SELECT pk, {STATION_COLUMNS} FROM stations "
-            "WHERE pk IN (SELECT value FROM json_each(?))",
-            (json.dumps([int(p) for p in pks]),),
-        )
-        return {int(r[0]): row_to_station(r[1:]) for r in rows}
-
-    def _live(self, where: StationFilter | None) -> npt.NDArray[np.int64]:
-        """Row keys of the stations passing ``where``, from a fresh index."""
-        self._fresh()
-        with self._lock:
-            pks = np.flatnonzero(self._cols.live).astype(np.int64)
-            return pks if where is None else pks[self._cols.passes(pks, where, self.tz)]
-
     def stations(self, where: StationFilter | None = None) -> list[Station]:
         """All stations passing ``where`` (every station when None), ordered by id."""
         if where is None:
             return list(self)
-        found = self._by_pk(self._live(where).tolist())
-        return sorted(found.values(), key=lambda s: s.id)
+        self._fresh()
+        with self._lock:  # one lock: a reload between the two steps cannot mix snapshots
+            return self._mem.stations(self._mem.live(where))
 
     def query(
         self,
@@ -301,12 +269,10 @@ class SqliteStore(StoreBase):
         self._fresh()
         with self._lock:
             pks = (
-                self._index.bbox(*bbox)
-                if bbox is not None
-                else np.flatnonzero(self._cols.live).astype(np.int64)
+                self._mem.live(where)
+                if bbox is None
+                else self._mem.bbox(*bbox, where=where or StationFilter(statuses=frozenset(Status)))
             )
-            if where is not None:
-                pks = pks[self._cols.passes(pks, where, self.tz)]
             sql = (
                 f"SELECT {STATION_COLUMNS} FROM stations "
                 "WHERE pk IN (SELECT value FROM json_each(?))"
@@ -327,11 +293,9 @@ class SqliteStore(StoreBase):
         self, where: StationFilter | None = None
     ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Ids, lon and lat of the stations passing ``where``, as arrays ordered by id."""
-        pks = self._live(where)
+        self._fresh()
         with self._lock:
-            ids = self._cols.ids[pks]
-            pks = pks[np.argsort(ids.astype(str), kind="stable")]
-            return self._cols.ids[pks], self._cols.lon[pks].copy(), self._cols.lat[pks].copy()
+            return self._mem.arrays(self._mem.live(where))
 
     # -- writes ----------------------------------------------------------------
     @contextmanager
@@ -373,196 +337,74 @@ class SqliteStore(StoreBase):
                 self._apply(tx.changes)
 
     def _apply(self, changes: list[Change]) -> None:
-        """After a commit: the same changes in the columns and the index."""
-        for op, pk, st in changes:
-            if op == "del":
-                self._cols.unset(pk)
-            else:
-                self._cols.set(pk, st)
-        if len(changes) > max(_BULK_REBUILD, len(self._index)):
-            # A write as large as the registry: one bulk load beats many inserts.
-            keys = np.flatnonzero(self._cols.live).astype(np.int64)
-            self._index = SpatialIndex(keys, self._cols.lon[keys], self._cols.lat[keys])
-            return
-        for op, pk, st in changes:
-            if op == "del":
-                self._index.delete(pk, st.lon, st.lat)
-            else:
-                self._index.insert(pk, st.lon, st.lat)
+        """After a commit: the same changes in memory."""
+        self._mem.apply(changes)
 
-    # -- spatial queries ---------------------------------------------------------
-    def nearest_many(
+    # -- spatial queries (StoreBase checks and converts the arguments) --------------
+    def _nearest_many(
         self,
-        lon: ArrayLike,
-        lat: ArrayLike,
-        *,
-        k: int = 5,
-        crs: CoordSystem | str = "wgs84",
-        where: StationFilter | None = None,
-        max_dist_m: float | None = None,
+        x: npt.NDArray[np.float64],
+        y: npt.NDArray[np.float64],
+        k: int,
+        where: StationFilter,
+        max_dist_m: float | None,
     ) -> NearestHits:
-        """The ``k`` nearest stations of many points by geodesic distance.
-
-        Parameters
-        ----------
-        lon, lat
-            Query points, in ``crs``.
-        k
-            How many stations per point.
-        crs
-            Coordinate system of the query points.
-        where
-            Which stations count; default: status ``open`` only.
-        max_dist_m
-            Ignore stations farther than this, in metres.
-
-        Returns
-        -------
-        NearestHits
-            Arrays of shape ``(n, k)``: ids (``""`` where fewer than k
-            stations qualify), distances in metres and bearings in degrees
-            clockwise from north.
-        """
-        check_nearest_args(k, max_dist_m)
-        qx, qy = wgs84_points(lon, lat, crs)
-        f = where or StationFilter()
-        nq = qx.size
-        out_pk = np.full((nq, k), -1, dtype=np.int64)
-        out_d = np.full((nq, k), np.inf)
-        out_b = np.full((nq, k), np.nan)
         self._fresh()
         with self._lock:
-            todo = np.arange(nq)
-            n = max(4 * k, 16)
-            while todo.size:
-                rows, reach = self._index.nearest(qx[todo], qy[todo], n=n)
-                counts = np.array([r.size for r in rows])
-                cand = np.concatenate(rows) if rows else np.empty(0, np.int64)
-                qi = np.repeat(np.arange(todo.size), counts)
-                ok = self._cols.passes(cand, f, self.tz)
-                cand, qi = cand[ok], qi[ok]
-                az, _, dist = GEOD.inv(
-                    qx[todo][qi], qy[todo][qi], self._cols.lon[cand], self._cols.lat[cand]
-                )
-                dist = np.asarray(dist, dtype=float)
-                if max_dist_m is not None:
-                    keep = dist <= max_dist_m
-                    cand, qi, dist, az = cand[keep], qi[keep], dist[keep], np.asarray(az)[keep]
-                order = np.lexsort((cand, dist, qi))
-                cand, qi, dist, az = cand[order], qi[order], dist[order], np.asarray(az)[order]
-                first = np.searchsorted(qi, np.arange(todo.size))
-                rank = np.arange(qi.size) - first[qi]
-                top = rank < k
-                kth = np.full(todo.size, np.inf)
-                full = rank == k - 1
-                kth[qi[full]] = dist[full]
-                bound = reach * SPHERE_SLACK
-                done = (kth <= bound) | np.isinf(reach)
-                if max_dist_m is not None:
-                    done |= bound >= max_dist_m
-                sel = top & done[qi]
-                rows_out = todo[qi[sel]]
-                out_pk[rows_out, rank[sel]] = cand[sel]
-                out_d[rows_out, rank[sel]] = dist[sel]
-                out_b[rows_out, rank[sel]] = np.mod(az[sel], 360.0)
-                todo = todo[~done]
-                n *= 4
-            ids = np.where(out_pk >= 0, self._cols.ids[np.maximum(out_pk, 0)], "")
-        return NearestHits(ids=ids.astype(object), distance_m=out_d, bearing_deg=out_b)
+            ids, _, dist, bearing = self._mem.nearest(x, y, k=k, where=where, max_dist_m=max_dist_m)
+        return NearestHits(ids=ids, distance_m=dist, bearing_deg=bearing)
 
-    def nearest(
-        self,
-        lon: float,
-        lat: float,
-        *,
-        k: int = 5,
-        crs: CoordSystem | str = "wgs84",
-        where: StationFilter | None = None,
-        max_dist_m: float | None = None,
+    def _nearest(
+        self, x: float, y: float, k: int, where: StationFilter, max_dist_m: float | None
     ) -> list[StationHit]:
-        """The ``k`` nearest stations to one point, nearest first, with full records.
-
-        Parameters are those of :meth:`nearest_many` for a single point.
-        """
-        hits = self.nearest_many([lon], [lat], k=k, crs=crs, where=where, max_dist_m=max_dist_m)
-        return self._hits(list(hits.ids[0]), list(hits.distance_m[0]), list(hits.bearing_deg[0]))
+        self._fresh()
+        with self._lock:
+            _, pks, dist, bearing = self._mem.nearest(
+                np.array([x]), np.array([y]), k=k, where=where, max_dist_m=max_dist_m
+            )
+            return self._hits(pks[0], dist[0], bearing[0])
 
     def _hits(
-        self, ids: Sequence[str], dist: Sequence[float], bearing: Sequence[float]
-    ) -> list[StationHit]:
-        live = [(i, d, b) for i, d, b in zip(ids, dist, bearing, strict=True) if i]
-        rows = self._rows(
-            f"SELECT {STATION_COLUMNS} FROM stations WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps([i for i, _, _ in live]),),
-        )
-        by_id = {r[0]: row_to_station(r) for r in rows}
-        return [StationHit(by_id[i], float(d), float(b)) for i, d, b in live if i in by_id]
-
-    def within(
         self,
-        lon: float,
-        lat: float,
-        radius_m: float,
-        *,
-        crs: CoordSystem | str = "wgs84",
-        where: StationFilter | None = None,
+        pks: npt.NDArray[np.int64],
+        dist: npt.NDArray[np.float64],
+        bearing: npt.NDArray[np.float64],
     ) -> list[StationHit]:
-        """Every station within ``radius_m`` metres (geodesic) of a point, nearest first."""
-        if not radius_m > 0:
-            raise InvalidInputError(f"radius_m={radius_m!r} must be > 0")
-        qx, qy = wgs84_points(lon, lat, crs)
-        f = where or StationFilter()
+        records = self._mem.records
+        return [
+            StationHit(records[pk], d, b)
+            for pk, d, b in zip(pks.tolist(), dist.tolist(), bearing.tolist(), strict=True)
+            if pk >= 0
+        ]
+
+    def _within(
+        self, x: float, y: float, radius_m: float, where: StationFilter
+    ) -> list[StationHit]:
         self._fresh()
         with self._lock:
-            cand = self._index.ball(float(qx[0]), float(qy[0]), radius_m / SPHERE_SLACK)
-            cand = cand[self._cols.passes(cand, f, self.tz)]
-            az, _, dist = GEOD.inv(
-                np.full(cand.size, qx[0]),
-                np.full(cand.size, qy[0]),
-                self._cols.lon[cand],
-                self._cols.lat[cand],
-            )
-            dist = np.asarray(dist, dtype=float)
-            keep = dist <= radius_m
-            cand, dist, az = cand[keep], dist[keep], np.mod(np.asarray(az)[keep], 360.0)
-            order = np.lexsort((cand, dist))
-            ids = self._cols.ids[cand[order]]
-        return self._hits(list(ids), list(dist[order]), list(az[order]))
+            return self._hits(*self._mem.within(x, y, radius_m, where=where))
 
-    def in_bbox(
-        self,
-        west: float,
-        south: float,
-        east: float,
-        north: float,
-        *,
-        crs: CoordSystem | str = "wgs84",
-        where: StationFilter | None = None,
+    def _in_bbox(
+        self, w: float, s: float, e: float, n: float, where: StationFilter
     ) -> list[Station]:
-        """Every station inside a lon/lat box (``west > east`` crosses the antimeridian), by id."""
-        if south > north:
-            raise InvalidInputError(f"bbox south={south} is north of north={north}")
-        (w, e), (s, n) = wgs84_points([west, east], [south, north], crs)
         self._fresh()
         with self._lock:
-            cand = self._index.bbox(float(w), float(s), float(e), float(n))
-            cand = cand[
-                self._cols.passes(cand, where or StationFilter(statuses=frozenset(Status)), self.tz)
-            ]
-        found = self._by_pk(cand.tolist())
-        return sorted(found.values(), key=lambda st: st.id)
+            return self._mem.stations(self._mem.bbox(w, s, e, n, where=where))
 
     def verify_index(self) -> None:
-        """Raise ``RuntimeError`` unless the index holds exactly the table's points."""
+        """Raise ``RuntimeError`` unless the index and the records in memory hold exactly the
+        table's stations."""
         self._fresh()
         with self._lock:
-            table = {
-                (int(pk), float(x), float(y))
-                for pk, x, y in self._db.execute("SELECT pk, lon, lat FROM stations")
-            }
-            indexed = set(self._index.items())
-        if table != indexed or len(self._index) != len(table):
+            rows = self._db.execute(f"SELECT pk, {STATION_COLUMNS} FROM stations").fetchall()
+            table = {int(r[0]): row_to_station(r[1:]) for r in rows}
+            points = {(pk, st.lon, st.lat) for pk, st in table.items()}
+            indexed = set(self._mem.items())
+            same_records = self._mem.records == table
+        if points != indexed or len(self._mem) != len(table):
             raise RuntimeError(
-                f"spatial index drifted from table: {len(table - indexed)} missing, "
-                f"{len(indexed - table)} stale"
+                f"spatial index drifted from table: {len(points - indexed)} missing, "
+                f"{len(indexed - points)} stale"
             )
+        if not same_records:
+            raise RuntimeError("station records in memory drifted from the table")

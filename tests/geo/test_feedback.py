@@ -138,6 +138,9 @@ def test_counts_and_listing(fb: Feedback) -> None:
     c = fb.report("depot", "full")
     fb.reject_report(c.id)
     assert fb.open_report_counts() == {"lib": 2}
+    # counted for the asked ids only (what /nearest needs for its few)
+    assert fb.open_report_counts(["lib", "depot", "nowhere"]) == {"lib": 2}
+    assert fb.open_report_counts(["depot"]) == {} and fb.open_report_counts([]) == {}
     total, page = fb.reports(status="open")
     assert total == 2 and [r.kind for r in page] == [ReportKind.CLOSED, ReportKind.FULL]
     assert fb.reports(station_id="depot")[0] == 1

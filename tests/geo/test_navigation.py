@@ -60,6 +60,23 @@ def test_links_carry_each_apps_system(links: list[dict[str, str]], i: int) -> No
         assert abs(float(x) - lon) > 1e-3 and abs(bx - lon) > 1e-3
 
 
+def test_remembered_links_equal_fresh_ones_in_any_mix(links: list[dict[str, str]]) -> None:
+    # links are remembered per station: asked again, in another order, beside new
+    # stations and twice in one call, each station gets the links it got alone
+    names, lons, lats = zip(*PLACES, strict=True)
+    order = [3, 0, 0, 2, 1]
+    again = navigation_links(
+        [lons[i] for i in order] + [113.0],
+        [lats[i] for i in order] + [28.2],
+        [names[i] for i in order] + ["新站"],
+    )
+    assert again[:5] == [links[i] for i in order]
+    (alone,) = navigation_links([113.0], [28.2], ["新站"])
+    assert again[5] == alone and alone != links[0]
+    again[0]["amap"] = "changed by a caller"  # a copy: what is remembered stays
+    assert navigation_links([lons[3]], [lats[3]], [names[3]])[0] == links[3]
+
+
 def test_names_are_encoded_not_injected() -> None:
     (link,) = navigation_links([112.97], [28.19], ['a&to=1,1,x" onclick="y'])
     assert _query(link["amap"])["to"].endswith(',a&to=1,1,x" onclick="y')
