@@ -37,10 +37,37 @@ OPEN_STORES = ExitStack()
 """Every store a command opens; :func:`main` closes them when the command ends."""
 
 
-def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> StationStore:
+TZ_HELP = (
+    "IANA time zone of opening hours (e.g. Asia/Shanghai, Europe/Helsinki), stored in a new "
+    "registry; default: $STATIONFINDER_TZ, else the registry's own (a new one: Asia/Shanghai)"
+)
+
+
+def add_tz_option(p: argparse.ArgumentParser, help: str = TZ_HELP) -> None:
+    """``--tz``: the registry's time zone."""
+    p.add_argument("--tz", metavar="ZONE", help=help)
+
+
+def checked_tz(tz: str | None) -> str | None:
+    """``--tz`` unchanged when it is an IANA time zone name (or None); else a one-line error."""
+    from geo.stations.model import check_tz
+
+    try:
+        return check_tz(tz)
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"--tz {tz!r} is not an IANA time zone name (e.g. Asia/Shanghai, Europe/Helsinki)"
+        ) from None
+
+
+def open_registry(
+    args: argparse.Namespace, *, must_exist: bool = True, tz: str | None = None
+) -> StationStore:
     """The store of ``--db``: a SQLite file, or a ``postgresql://`` URL (PostGIS).
 
-    The store is closed by :func:`main` when the command ends, however it ends.
+    With ``tz`` (``--tz``), a new registry stores that zone, and an existing one must
+    already keep its hours in it (else a one-line error naming both). The store is closed
+    by :func:`main` when the command ends, however it ends.
     """
     from geo.stations import is_database_url, open_store
 
@@ -53,8 +80,16 @@ def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Stati
         raise InvalidInputError("no database: pass --db FILE or set STATIONFINDER_DB")
     if not is_database_url(db) and must_exist and not Path(db).is_file():
         raise InvalidInputError(f"--db {db}: no such file (create it with `stationfinder import`)")
-    store = open_store(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
-    return OPEN_STORES.enter_context(store)
+    if tz is None:
+        store = open_store(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
+        return OPEN_STORES.enter_context(store)
+    store = OPEN_STORES.enter_context(open_store(db, default_tz=checked_tz(tz) or tz))
+    if store.tz != tz:
+        raise InvalidInputError(
+            f"--tz {tz}: the registry {db} keeps its opening hours in {store.tz} (set when "
+            "it was created); leave --tz out, or import into a new --db"
+        )
+    return store
 
 
 def text_width(text: str) -> int:

@@ -35,7 +35,9 @@ def add_arguments(sub: Any) -> None:
         "--profile",
         metavar="DATE",
         help="print CSV of every hour of the week from DATE (YYYY-MM-DD), counting "
-        "only the stations open each hour",
+        "only the stations open each hour. Each hour is sampled at half past (column "
+        "sampled_at, local time): a station is open in hour 23 when it is open at 23:30, "
+        "so one closing at 23:00 or 23:30 is not, one closing at 23:45 is",
     )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
@@ -123,6 +125,8 @@ def coverage_profile(args: argparse.Namespace) -> int:
         tz=reg.tz,
         **inputs,
     )
+    # The header says when each hour was looked at (the library's `time`: HH:30 local).
+    prof = prof.rename(columns={"time": "sampled_at"})
     prof.to_csv(sys.stdout, index=False, float_format="%.4f")
     return 0
 
