@@ -51,7 +51,13 @@ def add_arguments(sub: Any) -> None:
         help="the regions file (regions.toml), or a GeoJSON/GeoPackage of polygons with "
         "'name' and 'pbf' columns",
     )
-    p.add_argument("--out", required=True, help="folder for summary and GeoParquet files")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="folder for summary.csv/.parquet, gaps.parquet and regions/<name>-<hash>/ (the "
+        "name made safe for a folder name, then 6 hex digits of its SHA-1, so that names "
+        "differing only in non-ASCII characters never share a folder)",
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
     p.add_argument("--workers", type=int, default=2, help="local Dask workers (default 2)")
     p.add_argument("--retries", type=int, default=2, help="tries again per failed region")
@@ -172,6 +178,7 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
         force=args.force,
         cache_dir=cache,
         progress=sys.stderr.isatty(),
+        on_failure=lambda line: print(f"stationfinder coverage-batch: {line}", file=sys.stderr),
     )
     rows = [
         [
@@ -180,7 +187,7 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
             "" if pd.isna(r.street_none) else f"{1 - r.street_none:.1%}",
             "" if pd.isna(r.demand_none) else f"{1 - r.demand_none:.1%}",
             "" if pd.isna(r.gaps) else int(r.gaps),
-            r.error or "",
+            "" if pd.isna(r.error) else r.error,
         ]
         for r in summary.itertuples()
     ]
