@@ -74,16 +74,16 @@ def load_candidates(
     import pandas as pd
 
     from geo._graphml import is_graphml
+    from geo.candidate_names import named_osm_candidates
     from geo.io import read_stations
     from geo.regions import junction_candidates, junction_names, region_candidates
-    from geo.siting import osm_candidates
 
     if spec == "osm" and region is not None:
         frame = region_candidates(region)
     elif spec == "osm" and network_pbf and is_graphml(network_pbf) and net is not None:
         frame = junction_candidates(net, names=junction_names(network_pbf))
-    elif spec == "osm":
-        frame = osm_candidates(network_pbf or "")
+    elif spec == "osm":  # unnamed places: their tag and nearest street
+        frame = named_osm_candidates(network_pbf or "")
     elif spec == "proposals":
         from geo.feedback import Feedback, groups_as_candidates
 

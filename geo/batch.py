@@ -384,7 +384,7 @@ def run_batch(
                         if attempt <= retries:
                             again = submit(job, attempt + 1)
                             futures[again] = (job, attempt + 1)
-                            done.add(again)
+                            done.add(again)  # type: ignore[no-untyped-call]
                             continue
                         rows[name] = {"region": name, "status": "failed", "error": reason}
                     else:
