@@ -60,6 +60,34 @@ def checked_tz(tz: str | None) -> str | None:
         ) from None
 
 
+OUTPUT_OPTIONS = ("out", "map", "changes")
+"""Options naming a file a command writes (``coverage-batch --out`` is a folder it makes)."""
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse, in one line naming the option, what no command can use: a coordinate system
+    that is none (``--crs``), a kind that is none (``--station-kind``; Chinese names become
+    the codes), an output file in a folder that does not exist."""
+    from geo.crs import parse_coord_system
+    from geo.names import parse_kind_name
+
+    crs = getattr(args, "crs", None)
+    if isinstance(crs, str):
+        parse_coord_system(crs, argument="--crs")
+    if getattr(args, "station_kind", None):
+        args.station_kind = [
+            parse_kind_name(k, argument="--station-kind").value for k in args.station_kind
+        ]
+    if args.command == "coverage-batch":
+        return
+    for option in OUTPUT_OPTIONS:
+        target = getattr(args, option, None)
+        if isinstance(target, str) and target and not Path(target).parent.is_dir():
+            raise InvalidInputError(
+                f"--{option} {target}: no folder {Path(target).parent} to write it in"
+            )
+
+
 def open_registry(
     args: argparse.Namespace, *, must_exist: bool = True, tz: str | None = None
 ) -> StationStore:
@@ -169,16 +197,15 @@ def read_demand(path: str) -> Any:
 
 def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     """Network, stations (open at ``--at``), demand and districts for coverage commands."""
-    import geopandas as gpd
-
     from geo.coverage import StationSet
+    from geo.regions import read_districts
     from geo.stations import StationFilter
 
     reg = open_registry(args)
     kinds = getattr(args, "station_kind", None) or None
     net = network_for(args, reg)
     demand = read_demand(args.demand) if args.demand else None
-    districts = gpd.read_file(args.districts) if args.districts else None
+    districts = read_districts(args.districts) if args.districts else None
     standard = args.standard or ("radius" if args.radius is not None else "walk")
     region = chosen_region(args)
     extra: dict[str, Any] = {}

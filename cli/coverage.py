@@ -127,7 +127,7 @@ def coverage_profile(args: argparse.Namespace) -> int:
         net,
         s,
         [x.opening_hours for x in stations],
-        week_start=date.fromisoformat(args.profile),
+        week_start=profile_start(args.profile),
         tz=reg.tz,
         **inputs,
     )
@@ -135,6 +135,14 @@ def coverage_profile(args: argparse.Namespace) -> int:
     prof = prof.rename(columns={"time": "sampled_at"})
     prof.to_csv(sys.stdout, index=False, float_format="%.4f")
     return 0
+
+
+def profile_start(text: str) -> date:
+    """The day of ``--profile`` (YYYY-MM-DD); a one-line error naming the option."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInputError(f"--profile {text!r}: not a day YYYY-MM-DD ({exc})") from None
 
 
 def cmd_coverage_batch(args: argparse.Namespace) -> int:

@@ -51,7 +51,12 @@ def _osm(pbf: str | Path):  # type: ignore[no-untyped-def]
         raise NotFoundError(f"{path}: no such OSM file")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pyrosm.OSM(str(path))
+        try:
+            return pyrosm.OSM(str(path))
+        except ValueError as exc:  # pyrosm: "Input data should be in Protobuf format …"
+            raise InvalidInputError(
+                f"{path}: not an OpenStreetMap .osm.pbf file ({' '.join(str(exc).split())})"
+            ) from None
 
 
 def _network(

@@ -329,6 +329,20 @@ def _read_polygons(path: Path, what: str) -> gpd.GeoDataFrame:
     return frame
 
 
+def read_districts(path: str | Path) -> gpd.GeoDataFrame:
+    """A district layer (GeoJSON, GeoPackage …): polygons with a ``name``, in WGS-84.
+
+    Raises
+    ------
+    NotFoundError, InvalidInputError
+        One line naming the file: missing, unreadable, not polygons, or no ``name``.
+    """
+    frame = _read_polygons(Path(path), "districts")
+    if "name" not in frame:
+        raise InvalidInputError(f"{path}: no column 'name' (each district's name)")
+    return frame
+
+
 def _union(frame: gpd.GeoDataFrame) -> Boundary:
     return shapely.union_all(frame.geometry.to_numpy())  # type: ignore[return-value]
 
