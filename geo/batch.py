@@ -289,7 +289,10 @@ def run_batch(
         (open at ``at`` when given).
     out_dir
         Where ``summary.csv``, ``summary.parquet``, ``gaps.parquet`` (every
-        region's gaps, with a ``region`` column) and ``regions/<name>/`` go.
+        region's gaps, with a ``region`` column), ``failures.log`` (tracebacks of failed
+        attempts) and ``regions/<name>-<hash>/`` go: the name with characters other than
+        ASCII letters, digits, ``._-`` replaced, then 6 hex digits of its SHA-1, so names
+        differing only in replaced characters never share a folder.
     params
         The standard (walking 15 minutes by default).
     demand
