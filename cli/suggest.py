@@ -225,7 +225,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     )
     print(method_line(result))
     access.print_objective(value)
-    print("sites in pick order (each adds the most to those picked before it):")
+    print("sites in the order picked (gain: what each adds to the sites picked before it):")
     after = result.covered_before + chosen["gain"].astype(float).cumsum()
     print_table(
         [
