@@ -89,7 +89,7 @@ def test_bad_input_is_one_line_naming_it(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("STATIONFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("STATIONFINDER_CACHE_DIR", files["dir"] + "/cache")  # built once
     fill = {"db": db, "pbf": helsinki_pbf, **files}
     args = [a.format(**fill) for a in argv]
     capsys.readouterr()

@@ -56,6 +56,7 @@ def test_serve_tz_reads_and_stores_the_zone(
     made: list[Any] = []
     monkeypatch.setattr(api.main, "create_app", lambda settings: made.append(settings))
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: None)
+    monkeypatch.setattr("logging.basicConfig", lambda **k: None)  # serve's, for the session
     monkeypatch.delenv("STATIONFINDER_TZ", raising=False)
     db = tmp_path / "served.sqlite"
     assert main(["serve", "--db", str(db), "--tz", "Europe/Helsinki"]) == 0
