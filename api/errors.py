@@ -23,6 +23,7 @@ from geo.errors import (
     SolverError,
 )
 from geo.names import Lang, pick_lang
+from geo.plans import PlanChangeError
 from geo.siting import InfeasibleTargetError
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def _geo_handler(status: int, title: str) -> Any:
                 {"row": p.row, "column": p.column, "reason": p.reason}  # type: ignore[attr-defined]
                 for p in exc.problems
             ]
+        if isinstance(exc, PlanChangeError):  # which change of a plan, and which field
+            extra.update(change=exc.index, field=exc.field)
         detail = str(exc)
         if isinstance(exc, LocalizedInputError):
             detail = exc.message(request_lang(request))

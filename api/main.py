@@ -24,6 +24,7 @@ from api.routers import (
     loop,
     maps,
     nearest,
+    plans,
     regions,
     siting,
     stations,
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tiles.router,
         regions.router,
         access.router,
+        plans.router,
     )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)

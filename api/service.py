@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -38,10 +37,10 @@ from geo.impact import StationImpact, station_impact
 from geo.network import StreetNetwork, walk_limit_m
 from geo.objective_sites import Objective, ObjectiveSummary, suggest_by_objective
 from geo.regions import (
+    CountedStations,
     Region,
     RegionCatalog,
     RegionSpec,
-    open_state,
     region_candidates,
     region_stations,
 )
@@ -50,6 +49,9 @@ from geo.stations import StationFilter, StationStore
 from geo.types import Station, StationHit
 
 log = logging.getLogger(__name__)
+
+STATION_SETS = 32
+"""Most station sets (region × reach × registry version) the service holds at once."""
 
 
 class NoNetworkError(GeoError, LookupError):
@@ -60,22 +62,31 @@ class NoNetworkError(GeoError, LookupError):
 class RegionStations:
     """The stations that count for a region under a standard, and which are open at a time."""
 
-    stations: list[Station]
+    counted: CountedStations
     open: np.ndarray
     state: str
     """A digest of which stations are open: equal states give equal results."""
 
+    @property
+    def stations(self) -> list[Station]:
+        """Every station counted for the region, open or not (by id)."""
+        return list(self.counted.stations)
+
+    def picked(self) -> list[Station]:
+        """The stations open (and of the kinds asked for), by id."""
+        return [self.counted.stations[i] for i in np.flatnonzero(self.open)]
+
     def arrays(self) -> tuple[list[str], list[float], list[float]]:
-        picked = [s for s, o in zip(self.stations, self.open, strict=True) if o]
-        return [s.id for s in picked], [s.lon for s in picked], [s.lat for s in picked]
+        """Ids, longitudes and latitudes of the stations open."""
+        c, keep = self.counted, self.open
+        return c.ids[keep].tolist(), c.lon[keep].tolist(), c.lat[keep].tolist()
 
 
-def _state_digest(stations: Sequence[Station], is_open: np.ndarray) -> str:
-    h = hashlib.sha1()
-    for s, o in zip(stations, is_open, strict=True):
-        if o:
-            h.update(s.id.encode() + b"\0")
-    return h.hexdigest()
+def _state_digest(ids: np.ndarray, is_open: np.ndarray) -> str:
+    """SHA-1 of the open stations' ids, each followed by a NUL byte."""
+    picked = ids[is_open].tolist()
+    text = "\0".join(picked) + "\0" if picked else ""
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 @dataclass
@@ -94,9 +105,12 @@ class Service:
     feedback: Feedback = field(init=False)
     limiter: SubmissionLimiter = field(init=False)
     closures: Closures = field(init=False)
+    station_sets: ResultCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.cache = ResultCache(self.settings.cache_entries)
+        # The stations counted per region and reach; results are keyed by which are open.
+        self.station_sets = ResultCache(STATION_SETS)
         # Both live in the stations' database, so every worker of a deployment shares them.
         self.feedback = Feedback(self.registry)
         self.limiter = SubmissionLimiter(self.registry, self.settings.report_rate_per_hour)
@@ -178,6 +192,17 @@ class Service:
             "loaded": spec.id in self.regions.loaded(),
         }
 
+    def counted_stations(self, region: Region, *, reach_m: float) -> CountedStations:
+        """The stations that count for a region within ``reach_m``, as arrays; built once
+        per registry version and reach (in a small bounded cache of their own)."""
+        key = (region.id, float(reach_m), self.registry.version)
+
+        def compute() -> CountedStations:
+            found = region_stations(self.registry, region.boundary, reach_m=reach_m)
+            return CountedStations.of(found)
+
+        return self.station_sets.get(key, compute)  # type: ignore[no-any-return]
+
     def stations_for(
         self,
         region: Region,
@@ -187,15 +212,15 @@ class Service:
         kind: tuple[str, ...] = (),
     ) -> RegionStations:
         """The open stations inside the region or within ``reach_m`` of it, and which of
-        them are open at ``at`` (in the region's time zone) and of ``kind`` (any when empty)."""
-        found = region_stations(self.registry, region.boundary, reach_m=reach_m)
-        is_open = open_state(found, at, tz=region.spec.tz)
-        _, closed = self.closed_key(at)  # temporarily closed then: counted as closed
-        if closed:
-            is_open &= np.array([s.id not in closed for s in found], dtype=bool)
-        if kind:
-            is_open &= np.array([str(s.kind) in kind for s in found], dtype=bool)
-        return RegionStations(found, is_open, _state_digest(found, is_open))
+        them are open at ``at`` (in the region's time zone) and of ``kind`` (any when empty).
+
+        Stations temporarily closed at ``at`` count as closed. The choice is a few
+        numpy masks over :meth:`counted_stations`, not a pass over the stations.
+        """
+        counted = self.counted_stations(region, reach_m=reach_m)
+        _, closed = self.closed_key(at)
+        is_open = counted.mask(at, tz=region.spec.tz, closed=closed, kinds=kind)
+        return RegionStations(counted, is_open, _state_digest(counted.ids, is_open))
 
     def _key(self, kind: str, region: Region, *parts: Any) -> tuple[Any, ...]:
         return (kind, region.id, self.registry.version, *parts)
@@ -351,8 +376,7 @@ class Service:
         counted = self.stations_for(
             region, reach_m=walk_limit_m(minutes, self.settings.walk_speed_kmh), at=at
         )
-        open_ = [s for s, ok in zip(counted.stations, counted.open, strict=True) if ok]
-        return region, open_, counted.state
+        return region, counted.picked(), counted.state
 
     def accessibility(
         self,
@@ -460,7 +484,7 @@ class Service:
         objective = objective or ("fewest" if target_share is not None else "coverage")
         limit = self.limit_m(standard, minutes, radius_m)
         counted = self.stations_for(region, reach_m=limit, at=None)
-        stations = [s for s, ok in zip(counted.stations, counted.open, strict=True) if ok]
+        stations = counted.picked()
 
         def compute() -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:
             return suggest_by_objective(

@@ -268,12 +268,12 @@ def test_time_to_interactive(benchmark: Any, n: int, form: str, site: tuple[str,
 @contextlib.contextmanager
 def serving(n: int, root: Path) -> Iterator[str]:
     """``stationfinder serve`` on a registry of the ``n``-station set's open stations."""
-    from geo.registry import StationRegistry
+    from geo.stations import open_store
     from tests.serve import running_service
 
     db = root / f"registry-{n}.sqlite"
     if not db.exists():
-        StationRegistry(db, tz=TZ).add(open_stations(n))
+        open_store(db, tz=TZ).add(open_stations(n))
     env = {"STATIONFINDER_DB": str(db), "STATIONFINDER_CACHE_DIR": str(root / "cache")}
     with running_service(env, root / f"serve-{n}.log", timeout_s=120) as url:
         # Warm: the page and the station arrays are built once per registry version.

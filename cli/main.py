@@ -25,6 +25,7 @@ from cli import (
     inspection,
     loop,
     map_page,
+    plan,
     regions,
     serve,
     stations,
@@ -52,6 +53,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     loop,
     inspection,
     closures,
+    plan,
 )
 
 

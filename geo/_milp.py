@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo.errors import InvalidInputError, SolverError
-from geo.siting import SitingResult
+from geo.siting.result import SitingResult
 
 __all__ = ["REL_TOL", "Program", "Solved", "check_siting_args", "siting_result", "solve_program"]
 

@@ -19,20 +19,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from geo.errors import ConflictError, InvalidInputError, NotFoundError
-from geo.stations import Column, RecordReader, StationFilter, StationStore, Table
+from geo.stations import RecordReader, StationFilter, StationStore, Table
 from geo.stations.model import stamp
+from geo.stations.records import record_from_row, text_columns
 
 __all__ = ["CLOSURES", "CLOSURES_COUNTER", "Closure", "Closures"]
 
 CLOSURES = Table(
     "closures",
-    (
-        Column("station_id", "text", ""),
-        Column("since", "text", ""),
-        Column("until", "text", ""),
-        Column("reason", "text", ""),
-        Column("actor", "text", ""),
-    ),
+    text_columns("station_id", "since", "until", "reason", "actor"),
     indexes=(("station_id", "since"),),
 )
 """Temporary closures of stations."""
@@ -71,14 +66,7 @@ def _utc(at: datetime) -> datetime:
 
 
 def _closure(row: dict[str, object]) -> Closure:
-    return Closure(
-        int(str(row["id"])),
-        str(row["station_id"]),
-        str(row["since"]),
-        str(row["until"]),
-        str(row["reason"]),
-        str(row["actor"]),
-    )
+    return record_from_row(Closure, row, id=int)
 
 
 def _open_at(reader: RecordReader, at: str) -> list[Closure]:

@@ -23,8 +23,9 @@ from geo._validate import parse_amenities, parse_kinds
 from geo.errors import InvalidInputError
 from geo.feedback.model import MAX_CONTACT, MAX_TEXT, REPORTS, clean_text
 from geo.hours import hours_error
-from geo.stations import Column, StationFilter, StationStore, Table
+from geo.stations import StationFilter, StationStore, Table
 from geo.stations.model import stamp
+from geo.stations.records import record_from_row, split_codes, text_columns
 from geo.types import Kind, Station
 
 __all__ = [
@@ -44,14 +45,7 @@ DEFAULT_INTERVAL_DAYS = 365
 
 INSPECTIONS = Table(
     "inspections",
-    (
-        Column("station_id", "text", ""),
-        Column("at", "text", ""),
-        Column("inspector", "text", ""),
-        Column("amenities_found", "text", ""),
-        Column("hours_seen", "text", ""),
-        Column("notes", "text", ""),
-    ),
+    text_columns("station_id", "at", "inspector", "amenities_found", "hours_seen", "notes"),
     indexes=(("station_id", "at"),),
 )
 """Planners' inspections of stations."""
@@ -292,15 +286,5 @@ def record_inspection(
 def inspections(store: StationStore, station_id: str) -> list[Inspection]:
     """A station's inspections, oldest first."""
     store.ensure_tables([INSPECTIONS])
-    return [
-        Inspection(
-            int(r["id"]),
-            r["station_id"],
-            r["at"],
-            r["inspector"],
-            tuple(a for a in r["amenities_found"].split(";") if a),
-            r["hours_seen"],
-            r["notes"],
-        )
-        for r in store.select(INSPECTIONS, {"station_id": station_id}, order_by=("at", "id"))
-    ]
+    rows = store.select(INSPECTIONS, {"station_id": station_id}, order_by=("at", "id"))
+    return [record_from_row(Inspection, r, id=int, amenities_found=split_codes) for r in rows]

@@ -2,7 +2,9 @@
 
 - :mod:`geo.feedback.model`: kinds, review states, records and their tables;
 - :mod:`geo.feedback.groups`: grouping and ranking proposals (pure functions);
-- :mod:`geo.feedback.review`: :class:`Feedback`, submissions and review on any store;
+- :mod:`geo.feedback.reports`: reports on stations, confirmations, their review;
+- :mod:`geo.feedback.proposals`: proposals for new stations and their review by group;
+- :mod:`geo.feedback.review`: :class:`Feedback`, both of them over any store;
 - :mod:`geo.feedback.limits`: the anonymous-submission rate limit, kept in the store;
 - :mod:`geo.feedback.receipts`: receipt tokens and follow-up steps (their tables);
 - :mod:`geo.feedback.workflow`: receipts' views, replies, a proposal's steps;

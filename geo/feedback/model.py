@@ -15,10 +15,12 @@ from typing import Any
 from geo._validate import check_lonlat
 from geo.crs import convert, parse_coord_system
 from geo.errors import InvalidInputError, NotFoundError
+from geo.stations.records import record_from_row, split_codes, text_columns
 from geo.stations.tables import Column, Table
 from geo.types import CoordSystem, Kind
 
 __all__ = [
+    "FEEDBACK_COUNTER",
     "MAX_CONTACT",
     "MAX_TEXT",
     "PROPOSALS",
@@ -34,6 +36,7 @@ __all__ = [
     "position_wgs84",
     "proposal_from_row",
     "report_from_row",
+    "review_by",
     "row_id",
 ]
 
@@ -64,26 +67,17 @@ class ReviewStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-_RESOLUTION = (
-    Column("resolved_at", "text", ""),
-    Column("resolved_by", "text", ""),
-    Column("resolution", "text", ""),
-)
+_RESOLUTION = text_columns("resolved_at", "resolved_by", "resolution")
+_STATUS = Column("status", "text", "open")
 
 REPORTS = Table(
     "reports",
     (
-        Column("station_id", "text", ""),
-        Column("kind", "text", ""),
-        Column("text", "text", ""),
+        *text_columns("station_id", "kind", "text"),
         Column("lon", "real"),
         Column("lat", "real"),
-        Column("hours", "text", ""),
-        Column("amenity", "text", ""),
-        Column("contact", "text", ""),
-        Column("client", "text", ""),
-        Column("created_at", "text", ""),
-        Column("status", "text", "open"),
+        *text_columns("hours", "amenity", "contact", "client", "created_at"),
+        _STATUS,
         *_RESOLUTION,
     ),
     indexes=(("station_id", "status"), ("status", "id")),
@@ -95,20 +89,17 @@ PROPOSALS = Table(
     (
         Column("lon", "real", 0.0),
         Column("lat", "real", 0.0),
-        Column("note", "text", ""),
-        Column("kind", "text", ""),
-        Column("amenities", "text", ""),
-        Column("proposer", "text", ""),
-        Column("contact", "text", ""),
-        Column("client", "text", ""),
-        Column("created_at", "text", ""),
-        Column("status", "text", "open"),
-        Column("station_id", "text", ""),
+        *text_columns("note", "kind", "amenities", "proposer", "contact", "client", "created_at"),
+        _STATUS,
+        *text_columns("station_id"),
         *_RESOLUTION,
     ),
     indexes=(("status", "id"),),
 )
 """Riders' proposed sites for new stations."""
+
+FEEDBACK_COUNTER = "feedback_version"
+"""The store counter bumped by every report or proposal write (for caches)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,45 +254,34 @@ class ProposalGroup:
         return tuple(p.id for p in self.proposals)
 
 
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 def report_from_row(r: dict[str, Any]) -> Report:
     """A report from a row of :data:`REPORTS`."""
-    return Report(
-        id=int(r["id"]),
-        station_id=r["station_id"],
-        kind=ReportKind(r["kind"]),
-        text=r["text"],
-        lon=None if r["lon"] is None else float(r["lon"]),
-        lat=None if r["lat"] is None else float(r["lat"]),
-        hours=r["hours"],
-        amenity=r["amenity"],
-        contact=r["contact"],
-        client=r["client"],
-        created_at=r["created_at"],
-        status=ReviewStatus(r["status"]),
-        resolved_at=r["resolved_at"],
-        resolved_by=r["resolved_by"],
-        resolution=r["resolution"],
+    return record_from_row(
+        Report,
+        r,
+        id=int,
+        kind=ReportKind,
+        lon=_optional_float,
+        lat=_optional_float,
+        status=ReviewStatus,
     )
 
 
 def proposal_from_row(r: dict[str, Any]) -> Proposal:
     """A proposal from a row of :data:`PROPOSALS`."""
-    return Proposal(
-        id=int(r["id"]),
-        lon=float(r["lon"]),
-        lat=float(r["lat"]),
-        note=r["note"],
-        kind=Kind(r["kind"]) if r["kind"] else None,
-        amenities=tuple(a for a in r["amenities"].split(";") if a),
-        proposer=r["proposer"],
-        contact=r["contact"],
-        client=r["client"],
-        created_at=r["created_at"],
-        status=ReviewStatus(r["status"]),
-        station_id=r["station_id"],
-        resolved_at=r["resolved_at"],
-        resolved_by=r["resolved_by"],
-        resolution=r["resolution"],
+    return record_from_row(
+        Proposal,
+        r,
+        id=int,
+        lon=float,
+        lat=float,
+        kind=lambda k: Kind(k) if k else None,
+        amenities=split_codes,
+        status=ReviewStatus,
     )
 
 
@@ -315,6 +295,12 @@ def clean_text(value: object, *, name: str, limit: int = MAX_TEXT) -> str:
     if len(clean) > limit:
         raise InvalidInputError(f"{name} is {len(clean)} characters long; at most {limit}")
     return clean
+
+
+def review_by(actor: str, note: str) -> tuple[str, str]:
+    """Who reviews (``planner`` when empty) and why, as cleaned text; raises naming the field."""
+    who = clean_text(actor, name="actor", limit=MAX_CONTACT) or "planner"
+    return who, clean_text(note, name="note")
 
 
 def position_wgs84(

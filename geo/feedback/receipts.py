@@ -14,6 +14,7 @@ import re
 import secrets
 
 from geo.stations import Column, Table, Transaction
+from geo.stations.records import text_columns
 
 __all__ = [
     "RECEIPTS",
@@ -27,12 +28,7 @@ __all__ = [
 
 RECEIPTS = Table(
     "receipts",
-    (
-        Column("token", "text", ""),
-        Column("item", "text", ""),
-        Column("item_id", "int", 0),
-        Column("created_at", "text", ""),
-    ),
+    (*text_columns("token", "item"), Column("item_id", "int", 0), *text_columns("created_at")),
     key="token",
 )
 """Receipt token → the report or proposal it follows."""
@@ -40,13 +36,9 @@ RECEIPTS = Table(
 STEPS = Table(
     "feedback_steps",
     (
-        Column("item", "text", ""),
+        *text_columns("item"),
         Column("item_id", "int", 0),
-        Column("step", "text", ""),
-        Column("actor", "text", ""),
-        Column("at", "text", ""),
-        Column("reply", "text", ""),
-        Column("station_id", "text", ""),
+        *text_columns("step", "actor", "at", "reply", "station_id"),
     ),
     indexes=(("item", "item_id"),),
 )

@@ -23,6 +23,7 @@ from typing import Any
 
 from geo.errors import ConflictError, InvalidInputError, NotFoundError
 from geo.feedback.model import (
+    FEEDBACK_COUNTER,
     MAX_CONTACT,
     PROPOSAL_GROUP_M,
     PROPOSALS,
@@ -31,10 +32,11 @@ from geo.feedback.model import (
     ReviewStatus,
     clean_text,
     proposal_from_row,
+    review_by,
     row_id,
 )
 from geo.feedback.receipts import RECEIPTS, STEPS, Item, StepKind, is_receipt_token
-from geo.feedback.review import FEEDBACK_COUNTER, Feedback
+from geo.feedback.review import Feedback
 from geo.stations.store import RecordReader, Transaction
 from geo.types import Status
 
@@ -273,8 +275,7 @@ class Workflow:
             kind = StepKind.REPLY
         if kind is StepKind.REPLY:
             raise InvalidInputError(f"step={step!r}: use building or opened")
-        who = clean_text(actor, name="actor", limit=MAX_CONTACT) or "planner"
-        why = clean_text(note, name="note")
+        who, why = review_by(actor, note)
         pid = row_id(proposal_id, what="proposal")
         with self.store.transaction(actor=who, note=f"proposal {pid}: {kind}") as tx:
             prop = proposal_from_row(self._row(tx, Item.PROPOSAL, pid))
@@ -319,8 +320,7 @@ class Workflow:
         ConflictError
             When the proposal is not open; nothing changes.
         """
-        who = clean_text(actor, name="actor", limit=MAX_CONTACT) or "planner"
-        why = clean_text(note, name="note")
+        who, why = review_by(actor, note)
         pid = row_id(proposal_id, what="proposal")
         with self.store.transaction(actor=who) as tx:
             station = tx.get(station_id)

@@ -87,7 +87,7 @@ CREATE TABLE IF NOT EXISTS stations (
     opening_hours TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL DEFAULT 'open',
     source TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL{"".join(f", {name} {decl}" for name, decl, _ in ADDED_COLUMNS)}
 );
 {META};
 CREATE TABLE IF NOT EXISTS history (
@@ -100,7 +100,7 @@ CREATE TABLE IF NOT EXISTS history (
     note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS history_station ON history (station_id, seq);
-INSERT OR IGNORE INTO meta VALUES ('schema', '1'), ('version', '0');
+INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'), ('version', '0');
 """
 _INSERT = (
     f"INSERT INTO stations ({STATION_COLUMNS}) "

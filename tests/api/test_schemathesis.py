@@ -72,6 +72,9 @@ DATA_DEPENDENT = {
     # Free text keeps printable characters only; a name of none is empty (no pattern says it).
     "POST /proposals/{proposal_id}/accept": r"needs a name",
     "POST /reports/{item_id}/replies": r"needs some text",
+    # A plan's changes name stations that must exist (or must not, for a new id), and one
+    # change may not follow another on a station it closes, nor reuse a new id.
+    "POST /plans": r"no station with id|exists already|is closed by changes|is added by changes",
     "POST /proposals/{item_id}/replies": r"needs some text",
 }
 # OSM opening hours: the schema's format (see HOURS), which the coverage phase's boundary

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from cli.main import main
-from geo.registry import StationRegistry
+from geo.stations import open_store
 
 SHEET = (
     "名称,经度,纬度,类型,开放时间\n"
@@ -46,12 +46,12 @@ def test_import_without_crs_asks_then_export_xlsx_in_chinese(
     # and it goes back in without --crs: the file names its system
     again = tmp_path / "again.sqlite"
     assert main(["import", str(out), "--db", str(again)]) == 0
-    assert sorted(s.name for s in StationRegistry(again).stations()) == ["东站", "西站"]
+    assert sorted(s.name for s in open_store(again).stations()) == ["东站", "西站"]
 
 
 def test_export_xlsx_needs_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "r.sqlite"
-    StationRegistry(db).close()
+    open_store(db).close()
     assert main(["export", "--db", str(db), "--format", "xlsx"]) == 1
     assert "--format xlsx needs --out" in capsys.readouterr().err
 

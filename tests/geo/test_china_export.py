@@ -26,7 +26,7 @@ from geo.export import (
 )
 from geo.import_guard import UNDECLARED_CRS
 from geo.io import HEADER_ALIASES, import_stations, read_stations
-from geo.registry import StationRegistry
+from geo.stations import StationStore, open_store
 from geo.types import Kind, Station, Status
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+86 731 8888 0000", "-1层", "@SUM(A1)", "\tx", "\rx"]
@@ -67,8 +67,8 @@ def test_escape_round_trips_and_defuses(text: str) -> None:
     assert escaped[:1] not in FORMULA_TRIGGERS
 
 
-def _registry(stations: list[Station]) -> StationRegistry:
-    reg = StationRegistry(":memory:")
+def _registry(stations: list[Station]) -> StationStore:
+    reg = open_store(":memory:")
     reg.add(stations)
     return reg
 
@@ -164,14 +164,14 @@ def test_chinese_sheet_round_trip(tmp_path: Path, fmt: str, crs: str) -> None:
             if isinstance(c.value, str):
                 c.data_type = "s"
     wb.save(first)
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     import_stations(reg, first, crs="gcj02")
     original = sorted(reg.stations(), key=lambda s: s.id)
     assert [s.address for s in original] == ["=1+1 五一大道", "-1层", "@后湖"]
     assert original[0].opening_hours_text == "周一至周五8:00-18:00，周六日9:00-17:00"
     out = tmp_path / f"导出.{fmt}"
     write_stations_table(original, out, fmt=fmt, crs=crs, lang="zh")
-    back = StationRegistry(":memory:")
+    back = open_store(":memory:")
     import_stations(back, out)  # the file names its own crs
     again = sorted(back.stations(), key=lambda s: s.id)
     fields = (
@@ -197,7 +197,7 @@ def test_negative_coordinates_and_plus_phone_survive_csv(tmp_path: Path) -> None
     out = tmp_path / "ny.csv"
     write_stations_table([nyc], out, fmt="csv")
     assert ",-73.9," in out.read_text(encoding="utf-8-sig")
-    back = StationRegistry(":memory:")
+    back = open_store(":memory:")
     import_stations(back, out)
     (st,) = back.stations()
     assert (st.lon, st.lat, st.phone) == (-73.9, 40.7, "+1 212 555 0100")
@@ -215,7 +215,7 @@ def _sheet(tmp_path: Path, text: str, name: str = "s.csv") -> Path:
 
 
 def test_mainland_sheet_without_crs_is_refused_with_a_question(tmp_path: Path) -> None:
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     with pytest.raises(ImportValidationError) as info:
         import_stations(reg, _sheet(tmp_path, SHEET))
     (problem,) = info.value.problems

@@ -15,7 +15,7 @@ import pytest
 from geo.corridor import corridor, stations_along
 from geo.errors import InvalidInputError
 from geo.network import StreetNetwork, load_network, network_from_frames
-from geo.registry import StationRegistry
+from geo.stations import open_store
 from geo.types import Station
 from tests.geo.test_modes import HELSINKI, nx_mode_graph
 
@@ -152,7 +152,7 @@ def test_stations_along_ranks_filters_and_checks_hours(
     net = helsinki_truck
     rng = np.random.default_rng(11)
     pick = rng.choice(net.n_nodes, size=30, replace=False)
-    reg = StationRegistry(tmp_path / "r.sqlite", tz="Europe/Helsinki")
+    reg = open_store(tmp_path / "r.sqlite", tz="Europe/Helsinki")
     hours = ["Mo-Su 08:00-20:00", "24/7", ""]
     reg.add(
         [

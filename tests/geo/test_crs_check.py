@@ -22,7 +22,7 @@ import shapely
 from geo.crs_check import check_crs_against_streets
 from geo.io import import_stations
 from geo.network import StreetNetwork, network_from_arrays
-from geo.registry import StationRegistry
+from geo.stations import open_store
 
 DATA = Path(__file__).parent / "data"
 
@@ -108,7 +108,7 @@ def test_import_reports_the_fit(futian: StreetNetwork, pickups: tuple, tmp_path:
     sheet = pd.DataFrame({"名称": [f"站{i}" for i in range(40)], "经度": glon, "纬度": glat})
     f = tmp_path / "福田.csv"
     sheet.to_csv(f, index=False)
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     report = import_stations(reg, f, crs="wgs84", network=futian)  # wrong on purpose
     assert report.added == 40  # a warning, not a refusal
     assert report.crs_fit is not None and report.crs_fit.best == "gcj02"

@@ -29,7 +29,7 @@ from geo.limits import (
     station_id_problem,
     text_problem,
 )
-from geo.registry import StationRegistry
+from geo.stations import open_store
 
 HEADER = "id,name,lon,lat,address,phone\n"
 
@@ -68,7 +68,7 @@ def test_malformed_files_are_refused_naming_the_file(
     stored = tmp_path / "upload-x" / f"tmp{Path(file_name).suffix}"
     stored.parent.mkdir()
     stored.write_bytes(data)
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     with pytest.raises(InvalidInputError) as err:
         import_stations(reg, stored, name=file_name)
     message = str(err.value)
@@ -174,7 +174,7 @@ def test_unsafe_station_ids_refused_at_import_and_in_the_library(
     path = tmp_path / "s.csv"
     quoted = '"' + bad_id.replace('"', '""') + '"'
     path.write_text(f"{HEADER}{quoted},Name,24.94,60.17,,\n", encoding="utf-8")
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     with pytest.raises(ImportValidationError) as err:
         import_stations(reg, path)
     (problem,) = err.value.problems
@@ -187,12 +187,12 @@ def test_unsafe_station_ids_refused_at_import_and_in_the_library(
 
 def test_stored_station_with_an_old_style_id_can_still_change(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite"
-    reg = StationRegistry(path)
+    reg = open_store(path)
     reg.add(Station("old", "Name", Kind.WORKER_STATION, 24.94, 60.17))
     reg.close()
     with sqlite3.connect(path) as db:  # a station written before the id rule
         db.execute("UPDATE stations SET id='old id' WHERE id='old'")
-    reg = StationRegistry(path)
+    reg = open_store(path)
     assert reg.update("old id", name="Renamed").name == "Renamed"
 
 

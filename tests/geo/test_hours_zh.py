@@ -19,7 +19,7 @@ from geo.feedback import Feedback
 from geo.hours import is_open
 from geo.hours_zh import HOURS_EXAMPLE, HoursTextError, normalize_hours
 from geo.io import import_stations
-from geo.registry import StationRegistry
+from geo.stations import open_store
 from geo.types import Kind, Station
 
 T = {
@@ -244,7 +244,7 @@ def test_import_stores_osm_form_and_keeps_the_wording(tmp_path: Path) -> None:
         "西站,112.90,28.20,24/7\n",
         encoding="utf-8",
     )
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     import_stations(reg, f, crs="gcj02")
     by_name = {s.name: s for s in reg.stations()}
     east, west = by_name["东站"], by_name["西站"]
@@ -258,7 +258,7 @@ def test_import_stores_osm_form_and_keeps_the_wording(tmp_path: Path) -> None:
 def test_import_refuses_unknown_hours_by_row_and_column(tmp_path: Path) -> None:
     f = tmp_path / "s.csv"
     f.write_text("名称,经度,纬度,营业时间\n东站,112.98,28.19,看情况\n", encoding="utf-8")
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     with pytest.raises(ImportValidationError) as info:
         import_stations(reg, f, crs="gcj02")
     (problem,) = info.value.problems
@@ -268,7 +268,7 @@ def test_import_refuses_unknown_hours_by_row_and_column(tmp_path: Path) -> None:
 
 
 def test_wrong_hours_report_is_normalised() -> None:
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     reg.add(Station("a", "A", Kind.WORKER_STATION, 112.98, 28.19, opening_hours="24/7"))
     fb = Feedback(reg)
     rep = fb.report("a", "wrong_hours", hours="每天9点到21点")

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import geo.siting as siting
+import geo.siting.solvers as solvers
 from geo.errors import GeoError, InvalidInputError, SolverError
 from geo.siting import (
     InfeasibleTargetError,
@@ -253,7 +253,7 @@ def test_solver_choice_and_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     cost, w, existing = instance(7)
     if HAVE_CBC:
         assert max_coverage(cost, w, LIMIT, 2).solver == "cbc"  # auto prefers CBC
-    monkeypatch.setattr(siting, "_cbc_command", lambda *a, **k: None)
+    monkeypatch.setattr(solvers, "_cbc_command", lambda *a, **k: None)
     auto = max_coverage(cost, w, LIMIT, 2, existing=existing)
     assert auto.solver == "highs" and auto.optimal
     with pytest.raises(SolverError, match="no CBC binary"):
@@ -268,7 +268,7 @@ def test_time_limit_without_solution_raises_naming_the_status(
     def no_solution(*args: Any, **kwargs: Any) -> SimpleNamespace:
         return SimpleNamespace(x=None, status=1, message="Time limit reached.", fun=None)
 
-    monkeypatch.setattr(siting, "milp", no_solution)
+    monkeypatch.setattr(solvers, "milp", no_solution)
     with pytest.raises(SolverError, match=r"status time limit .*Time limit reached"):
         max_coverage(cost, w, LIMIT, 2, solver="highs")
 
@@ -278,7 +278,7 @@ def test_time_limit_with_a_solution_reports_gap_and_bound(
 ) -> None:
     cost = np.where(np.array([[1, 1, 0], [1, 0, 1], [0, 1, 0], [0, 0, 1]], dtype=bool), 1.0, np.inf)
     w = np.array([2.0, 2.0, 1.5, 1.5])
-    real = siting.milp
+    real = solvers.milp
 
     def stopped(c: Any, **kwargs: Any) -> Any:
         res = real(c, **kwargs)
@@ -291,7 +291,7 @@ def test_time_limit_with_a_solution_reports_gap_and_bound(
             x=x, status=1, message="Time limit reached.", fun=-4.0, mip_dual_bound=-8.0, mip_gap=0.5
         )
 
-    monkeypatch.setattr(siting, "milp", stopped)
+    monkeypatch.setattr(solvers, "milp", stopped)
     r = max_coverage(cost, w, LIMIT, 2, solver="highs")
     assert not r.optimal and r.status.startswith("time limit")
     assert (r.chosen, r.covered_after, r.bound, r.bound_kind) == ((0,), 4.0, 7.0, "coverable")

@@ -12,8 +12,7 @@ import psycopg
 import pytest
 
 from geo import InvalidInputError, Kind, Station
-from geo.postgis import PostgisRegistry
-from geo.registry import StationRegistry
+from geo.stations import open_store
 from geo.stations.model import SCHEMA_VERSION
 
 HUT = Station("hut", "Hut", Kind.RIDER_STATION, 24.94, 60.17, opening_hours="24/7")
@@ -58,11 +57,11 @@ def test_sqlite_file_without_capacity_gets_the_column(tmp_path: Path) -> None:
     con = sqlite3.connect(db)
     con.executescript(SCHEMA_2)
     con.close()
-    reg = StationRegistry(db)
+    reg = open_store(db)
     assert reg.get("old").capacity is None and reg.version == 5
     reg.update("old", capacity=8)
     reg.close()
-    again = StationRegistry(db)  # reopening a migrated file changes nothing
+    again = open_store(db)  # reopening a migrated file changes nothing
     assert again.get("old").capacity == 8.0
     con = sqlite3.connect(db)
     columns = [r[1] for r in con.execute("PRAGMA table_info(stations)")]
@@ -74,7 +73,7 @@ def test_sqlite_file_without_capacity_gets_the_column(tmp_path: Path) -> None:
 
 
 def test_postgis_table_without_capacity_gets_the_column(postgis_url: str) -> None:
-    PostgisRegistry(postgis_url).close()
+    open_store(postgis_url).close()
     with psycopg.connect(postgis_url, autocommit=True) as conn:  # as a schema-2 table was
         conn.execute("ALTER TABLE stations DROP COLUMN capacity")
         conn.execute("UPDATE meta SET value='2' WHERE key='schema'")
@@ -82,11 +81,11 @@ def test_postgis_table_without_capacity_gets_the_column(postgis_url: str) -> Non
             "INSERT INTO stations (id, name, kind, lon, lat, updated_at) "
             "VALUES ('old', 'Old', 'worker_station', 114.05, 22.54, '2025-01-01T00:00:00Z')"
         )
-    reg = PostgisRegistry(postgis_url)
+    reg = open_store(postgis_url)
     assert reg.get("old").capacity is None
     reg.update("old", capacity=30)
     reg.close()
-    with PostgisRegistry(postgis_url) as again:
+    with open_store(postgis_url) as again:
         assert again.get("old").capacity == 30.0
     with psycopg.connect(postgis_url) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == (
@@ -100,11 +99,11 @@ def test_postgis_table_without_capacity_gets_the_column(postgis_url: str) -> Non
 def test_capacity_round_trips_through_export_and_import(tmp_path: Path, fmt: str) -> None:
     from geo.io import export_stations, import_stations
 
-    reg = StationRegistry(":memory:")
+    reg = open_store(":memory:")
     reg.add([HUT, HUT.replace(id="big", lon=24.95, capacity=40.0)])
     out = tmp_path / f"s.{fmt}"
     export_stations(reg.stations(), out, fmt=fmt)  # type: ignore[arg-type]
-    back = StationRegistry(":memory:")
+    back = open_store(":memory:")
     import_stations(back, out)
     assert [(s.id, s.capacity) for s in back.stations()] == [("big", 40.0), ("hut", None)]
 
