@@ -52,6 +52,8 @@ class Demo:
     accepted_proposal: int
     receipt: str
     station_id: str
+    plan_id: int
+    other_station: str
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +66,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     export = ["export", "--db", str(db), "--format", "xlsx", "--crs", "gcj02", "--out", str(xlsx)]
     assert main(export) == 0  # a planner's sheet in Amap's system
     with open_store(str(db)) as store:
-        station = next(s for s in store.stations() if s.lon > 100 and s.status == "open")
+        station, other = [s for s in store.stations() if s.lon > 100 and s.status == "open"][:2]
         fb = Feedback(store)
         report = fb.report(station.id, "closed", text="shut all week")
         lon, lat = FUTIAN_POINT
@@ -79,7 +81,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
         text = text.replace(f'"{name}"', f'"{(DATA / name).as_posix()}"')
     regions = folder / "regions.toml"
     regions.write_text(text, encoding="utf-8")
-    return Demo(folder, db, xlsx, regions, report.id, first.id, later.id, first.receipt, station.id)
+    plan = ["plan", "create", "--db", str(db), "--name", "night", "--close", station.id]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("STATIONFINDER_CACHE_DIR", str(folder / "cache"))
+        assert main([*plan, "--region", "futian", "--regions-file", str(regions)]) == 0
+    plan_id = 1  # the first plan of the registry
+    return Demo(
+        folder, db, xlsx, regions, report.id, first.id, later.id, first.receipt, station.id,
+        plan_id, other.id,
+    )  # fmt: skip
 
 
 def _fill(cmd: Command, demo: Demo, here: Path, helsinki_pbf: str) -> list[str]:
@@ -118,6 +128,12 @@ def _fill(cmd: Command, demo: Demo, here: Path, helsinki_pbf: str) -> list[str]:
             out.append(fixed[w])
         elif w == "ID" and sub == "regions":
             out.append("futian" if words[1] == "check" else "futian-again")
+        elif w == "ID" and sub == "plan" and prev.startswith("--"):  # --close ID: a station
+            out.append(demo.station_id)
+        elif w.startswith("ID=") and sub == "plan":  # --hours ID=…, --capacity ID=…: another
+            out.append(demo.other_station + w[2:])
+        elif w == "ID" and sub == "plan":
+            out.append(str(demo.plan_id))
         elif w == "ID" and sub == "progress" and "--link" in words:  # links an open group
             out.append(str(demo.open_proposal))
         elif w == "ID" and sub == "reply":
