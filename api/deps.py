@@ -107,6 +107,23 @@ def default_crs(service: Service) -> CoordSystem:
 CrsDep = Annotated[CoordSystem, Depends(crs_param)]
 
 
+def body_or_query_crs(
+    body: str | None, query: str | None, resolved: CoordSystem, response: Response
+) -> CoordSystem:
+    """The request's system when ``crs`` may come in the body or the query: the one given,
+    or ``resolved`` (the query's or the default) when the body has none; both given and
+    different is refused naming both. The response header names the system used."""
+    if body is None:
+        return resolved
+    system = parse_coord_system(body, argument="body crs")
+    if query is not None and parse_coord_system(query) != system:
+        raise InvalidInputError(
+            f"crs is {body!r} in the body and {query!r} in the query: give one, or the same"
+        )
+    response.headers[CRS_HEADER] = system
+    return system
+
+
 _LON = r"-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)"
 _LAT = r"-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)"
 BBOX_PATTERN = rf"^{_LON},{_LAT},{_LON},{_LAT}$"

@@ -88,10 +88,9 @@ def _write_atomic(path: str, text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the accessibility report; write the hexagons and map if asked."""
-    import geopandas as gpd
-
     from cli.common import print_table, read_demand
     from geo.access_report import accessibility_report
+    from geo.regions import read_districts
 
     reg, net, stations, region = open_station_capacity(args)
     demand = read_demand(args.demand) if args.demand else region and region.demand()
@@ -99,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             "access needs demand: --demand CSV, or --region NAME with a demand layer"
         )
-    districts = gpd.read_file(args.districts) if args.districts else region and region.districts
+    districts = read_districts(args.districts) if args.districts else region and region.districts
     report = accessibility_report(
         net,
         [s.id for s in stations],

@@ -38,10 +38,65 @@ OPEN_STORES = ExitStack()
 """Every store a command opens; :func:`main` closes them when the command ends."""
 
 
-def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> StationStore:
+TZ_HELP = (
+    "IANA time zone of opening hours (e.g. Asia/Shanghai, Europe/Helsinki), stored in a new "
+    "registry; default: $STATIONFINDER_TZ, else the registry's own (a new one: Asia/Shanghai)"
+)
+
+
+def add_tz_option(p: argparse.ArgumentParser, help: str = TZ_HELP) -> None:
+    """``--tz``: the registry's time zone."""
+    p.add_argument("--tz", metavar="ZONE", help=help)
+
+
+def checked_tz(tz: str | None) -> str | None:
+    """``--tz`` unchanged when it is an IANA time zone name (or None); else a one-line error."""
+    from geo.stations.model import check_tz
+
+    try:
+        return check_tz(tz)
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"--tz {tz!r} is not an IANA time zone name (e.g. Asia/Shanghai, Europe/Helsinki)"
+        ) from None
+
+
+OUTPUT_OPTIONS = ("out", "map", "changes")
+"""Options naming a file a command writes (``coverage-batch --out`` is a folder it makes)."""
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse, in one line naming the option, what no command can use: a coordinate system
+    that is none (``--crs``), a kind that is none (``--station-kind``; Chinese names become
+    the codes), an output file in a folder that does not exist."""
+    from geo.crs import parse_coord_system
+    from geo.names import parse_kind_name
+
+    crs = getattr(args, "crs", None)
+    if isinstance(crs, str):
+        parse_coord_system(crs, argument="--crs")
+    if getattr(args, "station_kind", None):
+        args.station_kind = [
+            parse_kind_name(k, argument="--station-kind").value for k in args.station_kind
+        ]
+    if args.command == "coverage-batch":
+        return
+    for option in OUTPUT_OPTIONS:
+        target = getattr(args, option, None)
+        if isinstance(target, str) and target and not Path(target).parent.is_dir():
+            raise InvalidInputError(
+                f"--{option} {target}: no folder {Path(target).parent} to write it in"
+            )
+
+
+def open_registry(
+    args: argparse.Namespace, *, must_exist: bool = True, tz: str | None = None
+) -> StationStore:
     """The store of ``--db``: a SQLite file, or a ``postgresql://`` URL (PostGIS).
 
-    The store is closed by :func:`main` when the command ends, however it ends.
+    With ``tz`` (``--tz``), a new registry stores that zone, and an existing one must
+    already keep its hours in it (else a one-line error naming both). The store is closed
+    by :func:`main` when the command ends, however it ends.
     """
     from geo.stations import is_database_url, open_store
 
@@ -54,8 +109,16 @@ def open_registry(args: argparse.Namespace, *, must_exist: bool = True) -> Stati
         raise InvalidInputError("no database: pass --db FILE or set STATIONFINDER_DB")
     if not is_database_url(db) and must_exist and not Path(db).is_file():
         raise InvalidInputError(f"--db {db}: no such file (create it with `stationfinder import`)")
-    store = open_store(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
-    return OPEN_STORES.enter_context(store)
+    if tz is None:
+        store = open_store(db, tz=os.environ.get("STATIONFINDER_TZ") or None)
+        return OPEN_STORES.enter_context(store)
+    store = OPEN_STORES.enter_context(open_store(db, default_tz=checked_tz(tz) or tz))
+    if store.tz != tz:
+        raise InvalidInputError(
+            f"--tz {tz}: the registry {db} keeps its opening hours in {store.tz} (set when "
+            "it was created); leave --tz out, or import into a new --db"
+        )
+    return store
 
 
 def text_width(text: str) -> int:
@@ -139,9 +202,8 @@ def read_demand(path: str) -> Any:
 
 def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     """Network, stations (open at ``--at``), demand and districts for coverage commands."""
-    import geopandas as gpd
-
     from geo.coverage import StationSet
+    from geo.regions import read_districts
     from geo.stations import StationFilter
 
     reg = open_registry(args)
@@ -149,7 +211,7 @@ def coverage_inputs(args: argparse.Namespace) -> dict[str, Any]:
     mode = chosen_mode(args)
     raw, net = mode_networks(args, reg, mode)  # the engine measures any mode's network
     demand = read_demand(args.demand) if args.demand else None
-    districts = gpd.read_file(args.districts) if args.districts else None
+    districts = read_districts(args.districts) if args.districts else None
     standard = args.standard or ("radius" if args.radius is not None else "walk")
     region = chosen_region(args)
     extra: dict[str, Any] = {}

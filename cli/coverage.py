@@ -36,7 +36,9 @@ def add_arguments(sub: Any) -> None:
         "--profile",
         metavar="DATE",
         help="print CSV of every hour of the week from DATE (YYYY-MM-DD), counting "
-        "only the stations open each hour",
+        "only the stations open each hour. Each hour is sampled at half past (column "
+        "sampled_at, local time): a station is open in hour 23 when it is open at 23:30, "
+        "so one closing at 23:00 or 23:30 is not, one closing at 23:45 is",
     )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
@@ -50,7 +52,13 @@ def add_arguments(sub: Any) -> None:
         help="the regions file (regions.toml), or a GeoJSON/GeoPackage of polygons with "
         "'name' and 'pbf' columns",
     )
-    p.add_argument("--out", required=True, help="folder for summary and GeoParquet files")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="folder for summary.csv/.parquet, gaps.parquet and regions/<name>-<hash>/ (the "
+        "name made safe for a folder name, then 6 hex digits of its SHA-1, so that names "
+        "differing only in non-ASCII characters never share a folder)",
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
     p.add_argument("--workers", type=int, default=2, help="local Dask workers (default 2)")
     p.add_argument("--retries", type=int, default=2, help="tries again per failed region")
@@ -123,12 +131,22 @@ def coverage_profile(args: argparse.Namespace) -> int:
         net,
         s,
         [x.opening_hours for x in stations],
-        week_start=date.fromisoformat(args.profile),
+        week_start=profile_start(args.profile),
         tz=reg.tz,
         **inputs,
     )
+    # The header says when each hour was looked at (the library's `time`: HH:30 local).
+    prof = prof.rename(columns={"time": "sampled_at"})
     prof.to_csv(sys.stdout, index=False, float_format="%.4f")
     return 0
+
+
+def profile_start(text: str) -> date:
+    """The day of ``--profile`` (YYYY-MM-DD); a one-line error naming the option."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInputError(f"--profile {text!r}: not a day YYYY-MM-DD ({exc})") from None
 
 
 def cmd_coverage_batch(args: argparse.Namespace) -> int:
@@ -173,6 +191,7 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
         force=args.force,
         cache_dir=cache,
         progress=sys.stderr.isatty(),
+        on_failure=lambda line: print(f"stationfinder coverage-batch: {line}", file=sys.stderr),
     )
     rows = [
         [
@@ -181,7 +200,7 @@ def cmd_coverage_batch(args: argparse.Namespace) -> int:
             "" if pd.isna(r.street_none) else f"{1 - r.street_none:.1%}",
             "" if pd.isna(r.demand_none) else f"{1 - r.demand_none:.1%}",
             "" if pd.isna(r.gaps) else int(r.gaps),
-            r.error or "",
+            "" if pd.isna(r.error) else r.error,
         ]
         for r in summary.itertuples()
     ]

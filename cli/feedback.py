@@ -42,14 +42,26 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("--note", default="", help="why (kept in the history)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("proposals", help="proposed sites grouped and ranked; accept or reject")
+    p = sub.add_parser(
+        "proposals",
+        help="proposed sites grouped and ranked; accept or reject",
+        description="Riders' proposals, grouped (within --group-m) and ranked by the demand "
+        "each group would newly cover: the --demand file's, else the --region's demand "
+        "layers. With neither, no demand is assumed (never another city's): groups are "
+        "ranked by their number of proposers, gain is '-', and the table says so.",
+    )
     with_db(p)
     p.add_argument(
-        "--network", metavar="FILE", help="rank by the 15-minute walk (else 1 km radius)"
+        "--network",
+        metavar="FILE",
+        help="measure the gain by the --minutes walk on it (else the --radius circle); "
+        "used only with demand",
     )
     add_region_options(p)
     p.add_argument(
-        "--demand", help="CSV of demand points: lon, lat[, weight] (default: the --region's)"
+        "--demand",
+        help="CSV of demand points: lon, lat[, weight] (default: the --region's; with "
+        "neither, rank by proposers)",
     )
     p.add_argument("--minutes", type=float, default=15.0, help="walking limit (default 15)")
     p.add_argument("--radius", type=float, default=1000.0, help="radius without --network, m")

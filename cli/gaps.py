@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.common import add_coverage_options, coverage_inputs, print_table
+from cli.regions import chosen_region
 from cli.suggest import load_candidates
 
 __all__ = ["COMMANDS", "add_arguments", "run"]
@@ -57,9 +58,10 @@ def run(args: argparse.Namespace) -> int:
     report = coverage_report(net, stations, keep_cells=True, **inputs)
     cands = None
     if args.candidates:
-        cands = load_candidates(
-            args.candidates, network_pbf=args.network, crs=args.crs, proposals=[]
-        )
+        cands = load_candidates(  # a GraphML network's junctions; the --region's own
+            args.candidates, network_pbf=args.network, crs=args.crs, proposals=[],
+            region=chosen_region(args), net=net,
+        )  # fmt: skip
     pieces = gap_pieces(
         report,
         net,

@@ -34,7 +34,7 @@ from cli import (
     stations,
     suggest,
 )
-from cli.common import OPEN_STORES
+from cli.common import OPEN_STORES, check_arguments
 from geo.errors import GeoError, ImportValidationError
 
 __all__ = ["main"]
@@ -97,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.status = ["open"]
     try:
         with OPEN_STORES:
+            check_arguments(args)
             return handlers()[args.command](args)
     except ImportValidationError as exc:
         for p in exc.problems:

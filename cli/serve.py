@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.common import add_tz_option, checked_tz
+
 if TYPE_CHECKING:
     pass
 
@@ -20,6 +22,12 @@ def add_arguments(sub: Any) -> None:
         "--db",
         help="SQLite file or postgresql:// URL (default: $STATIONFINDER_DATABASE_URL, "
         "else $STATIONFINDER_DB, else the bundled demo)",
+    )
+    add_tz_option(
+        p,
+        "IANA time zone of opening hours (e.g. Asia/Shanghai), stored in a new registry; "
+        "default: $STATIONFINDER_TZ, else the registry's own (a new one: "
+        "$STATIONFINDER_SEED_TZ, else Asia/Shanghai)",
     )
 
 
@@ -38,6 +46,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"database_url": args.db})
     elif args.db:
         settings = settings.model_copy(update={"db": Path(args.db), "database_url": None})
+    if args.tz is not None:  # read hours in it, and store it in a registry made now
+        settings = settings.model_copy(update={"tz": checked_tz(args.tz), "seed_tz": args.tz})
     if settings.database_url:
         where = f"PostGIS database {redacted_url(settings.database_url)}"
     else:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from cli.common import (
     CRS_HELP,
+    add_tz_option,
+    checked_tz,
     network_for,
     open_registry,
     parse_when,
@@ -55,6 +57,7 @@ def add_arguments(sub: Any) -> None:
         action="store_true",
         help="write the valid rows and report the rest (default: all or nothing)",
     )
+    add_tz_option(p)
 
     p = sub.add_parser("export", help="write the registry as CSV, XLSX or GeoJSON")
     with_db(p)
@@ -114,7 +117,7 @@ def add_arguments(sub: Any) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from geo.io import import_stations
 
-    reg = open_registry(args, must_exist=False)
+    reg = open_registry(args, must_exist=False, tz=checked_tz(args.tz))
     report = import_stations(
         reg,
         args.file,

@@ -74,16 +74,16 @@ def load_candidates(
     import pandas as pd
 
     from geo._graphml import is_graphml
+    from geo.candidate_names import named_osm_candidates
     from geo.io import read_stations
     from geo.regions import junction_candidates, junction_names, region_candidates
-    from geo.siting import osm_candidates
 
     if spec == "osm" and region is not None:
         frame = region_candidates(region)
     elif spec == "osm" and network_pbf and is_graphml(network_pbf) and net is not None:
         frame = junction_candidates(net, names=junction_names(network_pbf))
-    elif spec == "osm":
-        frame = osm_candidates(network_pbf or "")
+    elif spec == "osm":  # unnamed places: their tag and nearest street
+        frame = named_osm_candidates(network_pbf or "")
     elif spec == "proposals":
         from geo.feedback import Feedback, groups_as_candidates
 
@@ -221,10 +221,12 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     what = "twice-covered" if args.double else "covered"
     print(
         f"{len(cands)} candidates; {what} demand {value.share_before:.1%} -> "
-        f"{value.share_after:.1%} ({result.method}, {result.solver}, "
-        f"{'optimal' if result.optimal else f'gap {result.gap:.1%} to bound {result.bound:g}'})"
+        f"{value.share_after:.1%}"
     )
+    print(method_line(result))
     access.print_objective(value)
+    print("sites in the order picked (gain: what each adds to the sites picked before it):")
+    after = result.covered_before + chosen["gain"].astype(float).cumsum()
     print_table(
         [
             (
@@ -232,14 +234,31 @@ def cmd_suggest(args: argparse.Namespace) -> int:
                 r["id"],
                 r["name"],
                 f"{r['gain']:g}",
+                "-" if not result.total else f"{cum / result.total:.1%}",
                 f"{r['lon']:.6f}",
                 f"{r['lat']:.6f}",
             )
-            for _, r in chosen.iterrows()
+            for (_, r), cum in zip(chosen.iterrows(), after, strict=True)
         ],
-        ["#", "id", "name", "gain", "lon", "lat"],
+        ["#", "id", "name", "gain", f"{what} after", "lon", "lat"],
     )
     return 0
+
+
+_SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC"}
+
+
+def method_line(result: Any) -> str:
+    """Which method and solver ran, and whether the answer is proven optimal, in words:
+    ``method: exact (HiGHS), proven optimal``, ``method: greedy, no optimality proof: …``."""
+    solver = _SOLVER_NAMES.get(str(result.solver), str(result.solver))
+    ran = f"exact ({solver})" if result.method == "exact" else "greedy"
+    if result.optimal:
+        proof = "" if result.method == "exact" else f" (it meets the {result.bound_kind} bound)"
+        return f"method: {ran}, proven optimal{proof}"
+    why = "stopped at the time limit" if result.method == "exact" else "no optimality proof"
+    bound = f"the {result.bound_kind} bound {result.bound:g}"
+    return f"method: {ran}, {why}: gap {result.gap:.1%} to {bound}"
 
 
 COMMANDS = {

@@ -51,7 +51,14 @@ def _osm(pbf: str | Path):  # type: ignore[no-untyped-def]
         raise NotFoundError(f"{path}: no such OSM file")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pyrosm.OSM(str(path))
+        try:
+            # progress=False: no "Reading … took 00:03" line of pyrosm's on stderr (commands
+            # show their own bar on a terminal, and nothing else).
+            return pyrosm.OSM(str(path), progress=False)
+        except ValueError as exc:  # pyrosm: "Input data should be in Protobuf format …"
+            raise InvalidInputError(
+                f"{path}: not an OpenStreetMap .osm.pbf file ({' '.join(str(exc).split())})"
+            ) from None
 
 
 def _network(

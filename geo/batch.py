@@ -29,7 +29,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.batch_failures import FAILURES_LOG, FailureLog
 from geo.coverage import StationSet, coverage_report
 from geo.errors import InvalidInputError
 from geo.gaps import gap_pieces
@@ -292,6 +293,7 @@ def run_batch(
     force: bool = False,
     cache_dir: str | Path | None = None,
     progress: bool = False,
+    on_failure: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Coverage and gaps of every region on Dask; the summary table (also written).
 
@@ -304,7 +306,10 @@ def run_batch(
         (open at ``at`` when given).
     out_dir
         Where ``summary.csv``, ``summary.parquet``, ``gaps.parquet`` (every
-        region's gaps, with a ``region`` column) and ``regions/<name>/`` go.
+        region's gaps, with a ``region`` column), ``failures.log`` (tracebacks of failed
+        attempts) and ``regions/<name>-<hash>/`` go: the name with characters other than
+        ASCII letters, digits, ``._-`` replaced, then 6 hex digits of its SHA-1, so names
+        differing only in replaced characters never share a folder.
     params
         The standard (walking 15 minutes by default).
     demand
@@ -314,6 +319,10 @@ def run_batch(
         processes (one thread each) when None.
     retries
         How many times a failed region is tried again.
+    on_failure
+        Called with one line per failed attempt (region, attempt, reason); default: a
+        warning on this module's logger. Tracebacks go to ``failures.log`` in ``out_dir``
+        (:mod:`geo.batch_failures`).
     force
         Recompute regions whose inputs are unchanged.
 
@@ -337,6 +346,7 @@ def run_batch(
     lon, lat = np.asarray(lon, float), np.asarray(lat, float)
     ids = np.asarray(ids, dtype=object)
     pbf_hashes: dict[str, str] = {}
+    failures = FailureLog(out / FAILURES_LOG, say=on_failure)
     rows: dict[str, dict[str, Any]] = {}
     jobs = []
     for region in regions:
@@ -348,7 +358,8 @@ def run_batch(
                 region, pbf_hashes[region.pbf], ids[mask], lon[mask], lat[mask], dem, params
             )
         except Exception as exc:  # a region's bad input fails that region only
-            rows[region.name] = {"region": region.name, "status": "failed", "error": str(exc)}
+            reason = failures.record(region.name, exc)
+            rows[region.name] = {"region": region.name, "status": "failed", "error": reason}
             continue
         folder = out / "regions" / _slug(region.name)
         previous = _read_json(folder / "report.json")
@@ -365,26 +376,37 @@ def run_batch(
         cluster = None
         if scheduler is None:
             cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-            )
+                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                silence_logs=logging.CRITICAL,  # failures are told once, by `failures`
+            )  # fmt: skip
         try:
             with Client(scheduler or cluster) as client:  # type: ignore[no-untyped-call]
-                futures = {
-                    client.submit(
+
+                def submit(job: tuple[Any, ...], attempt: int) -> Any:
+                    region, *arrays, digest = job
+                    return client.submit(
                         _region_task, region, *arrays, params,
                         str(cache_dir) if cache_dir else None, str(out), digest,
-                        retries=retries, pure=False, key=f"{_slug(region.name)}-{digest[:8]}",
-                    ): region.name
-                    for region, *arrays, digest in jobs
-                }  # fmt: skip
+                        pure=False, key=f"{_slug(region.name)}-{digest[:8]}-{attempt}",
+                    )  # fmt: skip
+
+                futures = {submit(job, 1): (job, 1) for job in jobs}
                 done = as_completed(futures)  # type: ignore[no-untyped-call]
                 bar = _bar(len(futures), progress)
                 for fut in done:
-                    name = futures[fut]
-                    if fut.status == "error":
-                        error = fut.exception()
-                        rows[name] = {"region": name, "status": "failed", "error": repr(error)}
-                        log.warning("region %s failed after %d retries: %r", name, retries, error)
+                    job, attempt = futures.pop(fut)
+                    name = job[0].name
+                    if fut.status == "error":  # told once per attempt; retried here, not by Dask
+                        reason = failures.record(
+                            name, fut.exception(), fut.traceback(), attempt=attempt,
+                            tries=retries + 1,
+                        )  # fmt: skip
+                        if attempt <= retries:
+                            again = submit(job, attempt + 1)
+                            futures[again] = (job, attempt + 1)
+                            done.add(again)  # type: ignore[no-untyped-call]
+                            continue
+                        rows[name] = {"region": name, "status": "failed", "error": reason}
                     else:
                         rows[name] = {**fut.result(), "status": "done"}
                     bar.update()
@@ -402,7 +424,7 @@ def run_batch(
                 "stations": rows[name].get("stations"),
                 "gaps": None,
                 "seconds": rows[name].get("seconds"),
-                "error": rows[name].get("error"),
+                "error": rows[name].get("error") or "",  # empty, never NaN, when it worked
                 **_shares_row(rows[name]),
             }
             for name in names

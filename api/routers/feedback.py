@@ -18,6 +18,7 @@ from api.deps import (
     OptionalKey,
     PlannerKey,
     ServiceDep,
+    body_or_query_crs,
     client_address,
     limit_submission,
 )
@@ -130,10 +131,13 @@ def submit_report(
     service: ServiceDep,
     crs: CrsDep,
     key: OptionalKey,
+    response: Response,
 ) -> dict[str, Any]:
     """Closed for good, wrong location, wrong hours, an amenity missing or broken, full,
     or "visited and all fine". A confirmation sets the station's ``last_verified`` when a
-    second client confirms within a week, or at once when sent with a planner key."""
+    second client confirms within a week, or at once when sent with a planner key.
+    ``crs`` may be given in the body or the query (both: they must agree)."""
+    crs = body_or_query_crs(body.crs, request.query_params.get("crs"), crs, response)
     rep = service.feedback.report(
         station_id,
         body.kind,

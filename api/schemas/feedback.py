@@ -18,6 +18,7 @@ from api.body_rules import (
     station_text,
 )
 from api.schemas.stations import StationFeature
+from geo.crs import COORD_SYSTEMS
 from geo.feedback import MAX_CONTACT, MAX_TEXT, ReportKind, ReviewStatus
 from geo.limits import HOURS_FORMAT, STATION_ID_PATTERN, STATION_ID_RULE
 from geo.types import AMENITIES, Kind
@@ -31,7 +32,8 @@ _POSITION = (
 
 
 class ReportIn(RequestBody):
-    """A report on a station. ``lon``/``lat`` are in the ``crs`` query parameter's system."""
+    """A report on a station. ``lon``/``lat`` are in the system of ``crs``, given here or as
+    the query parameter (both: they must agree)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -100,6 +102,13 @@ class ReportIn(RequestBody):
         "",
         max_length=MAX_CONTACT,
         description="How a planner may reach you (optional; never shown publicly)",
+    )
+    crs: str | Absent = Field(
+        None,
+        description="System of lon/lat and of the answer's position (as the crs query "
+        "parameter; give either, or both equal)",
+        examples=["gcj02"],
+        json_schema_extra={"enum": list(COORD_SYSTEMS)},
     )
 
 

@@ -66,6 +66,8 @@ class StepKind(enum.StrEnum):
 def issue_receipt(tx: Transaction, item: Item, item_id: int) -> str:
     """Inside the submission's transaction: a new receipt token for ``item``."""
     token = secrets.token_urlsafe(16)
+    while token.startswith("-"):  # `stationfinder receipt TOKEN` would read it as an option
+        token = secrets.token_urlsafe(16)
     tx.insert(
         RECEIPTS, {"token": token, "item": str(item), "item_id": item_id, "created_at": tx.at}
     )

@@ -15,7 +15,14 @@ siting and walking answers are computed.
 from __future__ import annotations
 
 from geo.regions.candidates import junction_candidates, junction_names, region_candidates
-from geo.regions.catalog import RegionCatalog, batch_regions, check_region, load_region, read_demand
+from geo.regions.catalog import (
+    RegionCatalog,
+    batch_regions,
+    check_region,
+    load_region,
+    read_demand,
+    read_districts,
+)
 from geo.regions.counted import CountedStations, open_state, region_stations
 from geo.regions.declarations import Region, RegionSpec, add_region, read_regions
 
@@ -32,6 +39,7 @@ __all__ = [
     "load_region",
     "open_state",
     "read_demand",
+    "read_districts",
     "read_regions",
     "region_candidates",
     "region_stations",

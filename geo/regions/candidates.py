@@ -76,7 +76,7 @@ def region_candidates(region: Region) -> pd.DataFrame:
     from geo._graphml import is_graphml
 
     if not is_graphml(region.network_path):
-        from geo.siting import osm_candidates
+        from geo.candidate_names import named_osm_candidates
 
-        return osm_candidates(region.network_path)
+        return named_osm_candidates(region.network_path)
     return junction_candidates(region.network, names=junction_names(region.network_path))

@@ -35,6 +35,7 @@ __all__ = [
     "check_region",
     "load_region",
     "read_demand",
+    "read_districts",
 ]
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,20 @@ def _read_polygons(path: Path, what: str) -> gpd.GeoDataFrame:
     kinds = set(frame.geom_type.dropna())
     if not frame.size or not kinds <= {"Polygon", "MultiPolygon"}:
         raise InvalidInputError(f"{path}: the {what} must be polygons")
+    return frame
+
+
+def read_districts(path: str | Path) -> gpd.GeoDataFrame:
+    """A district layer (GeoJSON, GeoPackage …): polygons with a ``name``, in WGS-84.
+
+    Raises
+    ------
+    NotFoundError, InvalidInputError
+        One line naming the file: missing, unreadable, not polygons, or no ``name``.
+    """
+    frame = _read_polygons(Path(path), "districts")
+    if "name" not in frame:
+        raise InvalidInputError(f"{path}: no column 'name' (each district's name)")
     return frame
 
 

@@ -91,11 +91,19 @@ def test_unexpected_errors_are_one_line_and_debug_shows_the_traceback(
     assert main(["import", str(DEMO), "--db", db]) == 0
     capsys.readouterr()
     # A file that cannot be written: the path and the reason, one line.
+    out = tmp_path / "a-folder"
+    out.mkdir()
+    assert main(["export", "--db", db, "--format", "geojson", "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "a-folder" in err[0] and "Traceback" not in err[0]
+    assert err[1] == "(run again with --debug for the traceback)"
+    # A folder that does not exist is the option's fault, said before anything runs (issue 23).
     out = tmp_path / "missing-dir" / "o.geojson"
     assert main(["export", "--db", db, "--format", "geojson", "--out", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and "missing-dir" in err[0] and "Traceback" not in err[0]
-    assert err[1] == "(run again with --debug for the traceback)"
+    assert err == [
+        f"stationfinder export: error: --out {out}: no folder {out.parent} to write it in"
+    ]
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk on fire\nsecond line")

@@ -137,3 +137,40 @@ def test_suggest_with_cbc(
     highs = json.loads(capsys.readouterr().out)
     assert cbc["solver"] == "cbc" and highs["solver"] == "highs"
     assert cbc["covered_after"] == pytest.approx(highs["covered_after"])
+
+
+def _table(out: str) -> list[list[str]]:
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("#  "))
+    return [line.split() for line in lines[start + 2 :] if line.strip()]
+
+
+@pytest.mark.parametrize("method", ["exact", "greedy"])
+def test_suggest_double_header_and_rows_in_pick_order(
+    demo_db: Path, helsinki_pbf: str, capsys: pytest.CaptureFixture[str], method: str
+) -> None:
+    base = ["suggest", "--db", str(demo_db), "--network", helsinki_pbf, "--minutes", "3", "-k", "4"]
+    base += ["--demand", str(DEMAND), "--double", "--method", method, "--solver", "highs"]
+    capsys.readouterr()
+    assert main([*base, "--json"]) == 0
+    fc = json.loads(capsys.readouterr().out)
+    assert main(base) == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[1]
+    if method == "exact":
+        assert fc["optimal"] and header == "method: exact (HiGHS), proven optimal"
+    elif fc["optimal"]:
+        assert header.startswith("method: greedy, proven optimal (it meets the ")
+    else:
+        assert header.startswith("method: greedy, no optimality proof: gap ")
+    assert "(greedy, greedy" not in out and "twice-covered after" in out
+    rows = _table(out)
+    feats = fc["features"]
+    assert [int(r[0]) for r in rows] == list(range(1, len(feats) + 1))
+    assert [r[1] for r in rows] == [f["id"] for f in feats]  # pick order, not sorted by gain
+    # Cumulative twice-covered share after each pick, ending at the share after all.
+    running = fc["covered_before"]
+    for row, f in zip(rows, feats, strict=True):
+        running += f["properties"]["gain"]
+        assert row[-3] == f"{running / fc['total']:.1%}"
+    assert rows[-1][-3] == f"{fc['share_after']:.1%}"
