@@ -117,8 +117,9 @@ def body_or_query_crs(
         return resolved
     system = parse_coord_system(body, argument="body crs")
     if query is not None and parse_coord_system(query) != system:
-        raise InvalidInputError(
-            f"crs is {body!r} in the body and {query!r} in the query: give one, or the same"
+        raise LocalizedInputError(
+            f"crs is {body!r} in the body and {query!r} in the query: give one, or the same",
+            f"请求内容中的 crs 为“{body}”，查询参数中的 crs 为“{query}”：只给一个，或给相同的值",
         )
     response.headers[CRS_HEADER] = system
     return system

@@ -24,7 +24,8 @@ def add_arguments(sub: Any) -> None:
     )
     with_db(p)
     p.add_argument(
-        "crs",
+        "system",  # not "crs": that name is checked as --crs by cli.common.check_arguments
+        metavar="CRS",
         nargs="?",
         help="wgs84, gcj02 (Amap, Tencent) or bd09 (Baidu); 'none' withdraws it "
         "(default: show the declaration)",
@@ -54,10 +55,10 @@ def cmd_registry_crs(args: argparse.Namespace) -> int:
     from geo.sheet_crs import declare_registry_crs, registry_crs
 
     reg = open_registry(args)
-    if args.crs is None:
+    if args.system is None:
         print(registry_crs(reg) or "none")
         return 0
-    value = None if args.crs.strip().lower() == "none" else args.crs
+    value = None if args.system.strip().lower() == "none" else args.system
     system = declare_registry_crs(reg, value, actor=os.environ.get("USER", "cli"))
     print(f"{reg.location}: undeclared sheets are read as {system}" if system else
           f"{reg.location}: no coordinate system declared")  # fmt: skip

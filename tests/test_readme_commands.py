@@ -12,6 +12,7 @@ it names as output must then exist. ``scripts/run`` and ``scripts/test`` are not
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class Demo:
     station_id: str
     plan_id: int
     other_station: str
+    route: Path
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +88,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
         env.setenv("STATIONFINDER_CACHE_DIR", str(folder / "cache"))
         assert main([*plan, "--region", "futian", "--regions-file", str(regions)]) == 0
     plan_id = 1  # the first plan of the registry
+    route = folder / "route.geojson"  # the corridor example's trip, as a drawn line
+    trip = [[114.00, 22.53], [114.02, 22.54], [114.04, 22.545]]
+    line = {"type": "LineString", "coordinates": trip}
+    route.write_text(json.dumps(line), encoding="utf-8")
     return Demo(
         folder, db, xlsx, regions, report.id, first.id, later.id, first.receipt, station.id,
-        plan_id, other.id,
+        plan_id, other.id, route,
     )  # fmt: skip
 
 
@@ -109,6 +115,7 @@ def _fill(cmd: Command, demo: Demo, here: Path, helsinki_pbf: str) -> list[str]:
         "districts.geojson": str(DATA / "futian_districts.geojson"),
         "d.geojson": str(DATA / "futian_districts.geojson"),
         "regions.toml": str(here / "regions.toml"),
+        "route.geojson": str(demo.route),
         "TOKEN": demo.receipt,
         "NAME": "新驿站",
         "STATION_ID": demo.station_id,
