@@ -47,7 +47,13 @@ from maps.base import (
     frame_to_display,
     to_display,
 )
-from maps.coverage_layers import cell_layer, circle_layer, gap_layer, walk_area_layer
+from maps.coverage_layers import (
+    cell_layer,
+    circle_layer,
+    gap_layer,
+    reach_areas_name,
+    walk_area_layer,
+)
 from maps.demand_layers import demand_cell_layer, demand_layer, proposal_layer, proposal_radius_px
 from maps.figures import FiguresPanel
 from maps.i18n import Lang, kind_label, text
@@ -140,9 +146,11 @@ def coverage_map(
         frames.append(cells)
         entries += [(COVERAGE_COLORS[c], "", text(c, lang)) for c in COVERAGE_COLORS]
     if walk_areas is not None and len(walk_areas):
-        walk_area_layer(walk_areas, lang=lang, tiles=tiles).add_to(m)
+        minutes = float((figures or {}).get("minutes") or 15)
+        areas_name = reach_areas_name(minutes, mode_label, lang)
+        walk_area_layer(walk_areas, lang=lang, tiles=tiles, name=areas_name).add_to(m)
         frames.append(walk_areas)
-        entries.append((WALK_COLOR, "", text("walk_areas", lang)))
+        entries.append((WALK_COLOR, "", areas_name))
     if circles is not None and len(circles):
         circle_layer(circles, radius_m=radius_m, lang=lang, tiles=tiles).add_to(m)
         frames.append(circles)

@@ -64,10 +64,32 @@ def circle_layer(
     )
 
 
+def reach_areas_name(minutes: float, mode_label: str | None, lang: Lang = "en") -> str:
+    """The name of the reach-area layer: "15-minute walking areas", or the mode's reach.
+
+    Examples
+    --------
+    >>> reach_areas_name(15, None), reach_areas_name(10, "by e-bike")
+    ('15-minute walking areas', '10-minute reach by e-bike')
+    >>> reach_areas_name(5, None, "zh")
+    '5分钟步行范围'
+    >>> reach_areas_name(15, "电动自行车", "zh")
+    '电动自行车15分钟可达范围'
+    """
+    if mode_label is None:
+        return text("walk_areas_in", lang).format(m=minutes)
+    return text("reach_areas", lang).format(m=minutes, mode=mode_label)
+
+
 def walk_area_layer(
-    walk_areas: gpd.GeoDataFrame, *, lang: Lang = "en", tiles: TileConfig = NO_TILES
+    walk_areas: gpd.GeoDataFrame,
+    *,
+    lang: Lang = "en",
+    tiles: TileConfig = NO_TILES,
+    name: str | None = None,
 ) -> folium.FeatureGroup:
-    """15-minute walking areas, one polygon per station.
+    """The areas each station reaches in the time limit (15 minutes on foot by default), one
+    polygon per station.
 
     Parameters
     ----------
@@ -77,11 +99,13 @@ def walk_area_layer(
         Language of labels.
     tiles
         Tile source.
+    name
+        The layer's name (:func:`reach_areas_name`); default "15-minute walking areas".
 
     Returns
     -------
     folium.FeatureGroup
-        Named "15-minute walking areas" (in ``lang``).
+        Named ``name`` (in ``lang``).
     """
     require_columns(walk_areas, ["station_id"], "walk_areas")
     frame = frame_to_display(walk_areas, tiles)
@@ -89,7 +113,7 @@ def walk_area_layer(
     data = feature_collection(frame, ids, {"station_id": [str(s) for s in frame["station_id"]]})
     return geojson_group(
         data,
-        text("walk_areas", lang),
+        name or text("walk_areas", lang),
         style=lambda _f: {
             "color": WALK_COLOR,
             "weight": 1,

@@ -49,6 +49,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "coverage_title": ("Station coverage", "站点覆盖"),
     "circles": ("1 km service circles", "1公里服务半径"),
     "walk_areas": ("15-minute walking areas", "15分钟步行范围"),
+    "reach_areas": ("{m:g}-minute reach {mode}", "{mode}{m:g}分钟可达范围"),
+    "walk_areas_in": ("{m:g}-minute walking areas", "{m:g}分钟步行范围"),
     "cells": ("Coverage cells", "覆盖网格"),
     "not_covered": ("Not covered", "未覆盖"),
     "covered_once": ("Covered once", "单次覆盖"),

@@ -15,9 +15,15 @@ from tests.e2e.test_map_pages import PANEL_VALUES
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize(("lang", "label"), [("en", "by e-bike"), ("zh", "电动自行车")])
+@pytest.mark.parametrize(
+    ("lang", "label", "areas"),
+    [
+        ("en", "by e-bike", "5-minute reach by e-bike"),
+        ("zh", "电动自行车", "电动自行车5分钟可达范围"),
+    ],
+)
 def test_ebike_coverage_page_says_its_mode_and_shows_its_figures(
-    page: Page, demo_url: str, console: Console, shots: Path, lang: str, label: str
+    page: Page, demo_url: str, console: Console, shots: Path, lang: str, label: str, areas: str
 ) -> None:
     query = "region=futian&mode=ebike&minutes=5"
     # The first e-bike page builds the network and every layer: fetched once ahead (a
@@ -28,6 +34,11 @@ def test_ebike_coverage_page_says_its_mode_and_shows_its_figures(
     load(page, f"{demo_url}/maps/coverage?{query}&lang={lang}")
     assert label in page.title()
     expect(page.locator(".sf-legend")).to_contain_text(label)
+    # The reach layer says the mode and time, in the legend and the layer control: never
+    # "15-minute walking areas" on a 5-minute e-bike page.
+    expect(page.locator(".sf-legend")).to_contain_text(areas)
+    expect(page.locator(".leaflet-control-layers")).to_contain_text(areas)
+    assert "15" not in page.locator(".leaflet-control-layers").inner_text()
     expect(page.locator(".sf-figures .sf-standard")).to_contain_text(label)
     want = api(f"{demo_url}/coverage?{query}")
     assert want["mode"] == "ebike"
