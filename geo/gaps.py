@@ -447,7 +447,7 @@ def gap_pieces(
     out["nearest_walk_m"] = _or_none(w1, reach)
     out["nearest_walk_s"] = _or_none(w1 / (speed / 3.6), reach)
     note(~csnap.on_network, "centre is more than 500 m from any street")
-    note(csnap.on_network & ~reach, "no open station can be reached on foot")
+    note(csnap.on_network & ~reach, "no open station within reach along the streets")
 
     _best_sites(
         out, notes, report, net, stations, active, piece, polys, centre_x, centre_y,
