@@ -138,18 +138,18 @@ def test_walk_mode_off_network_is_422(demo: TestClient) -> None:
 def test_long_coverage_never_blocks_nearest(
     demo: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import api.service
+    import api.measures
 
     release = threading.Event()
     entered = threading.Event()
-    real = api.service.coverage_report
+    real = api.measures.coverage_report
 
     def slow(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         entered.set()
         assert release.wait(30), "the nearest request never completed while coverage ran"
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(api.service, "coverage_report", slow)
+    monkeypatch.setattr(api.measures, "coverage_report", slow)
     result: dict[str, int] = {}
     t = threading.Thread(
         target=lambda: result.setdefault(

@@ -94,7 +94,7 @@ def test_suggest_bad_input(demo: TestClient, body: dict, where: str) -> None:
 
 def test_coverage_and_suggest_pages(demo: TestClient) -> None:
     page = demo.get("/maps/coverage", params={"minutes": 3, "lang": "en"}).text
-    for layer in ("Coverage cells", "15-minute walking areas", "Coverage gaps", "Worker demand"):
+    for layer in ("Coverage cells", "3-minute walking areas", "Coverage gaps", "Worker demand"):
         assert layer in page
     gaps = demo.get("/gaps", params={"minutes": 3}).json()["features"]
     assert len(set(re.findall(r'"id": ?"gap-(\d+)"', page))) == len(gaps)

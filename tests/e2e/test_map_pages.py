@@ -263,7 +263,7 @@ def test_coverage_page_layers(page: Page, service_url: str, console: Console, sh
     control = page.locator(".leaflet-control-layers-list")
     for name in (
         "Coverage cells",
-        "15-minute walking areas",
+        "3-minute walking areas",  # the page asked for minutes=3
         "1 km service circles",
         "Coverage gaps",
         "Worker demand",
