@@ -27,17 +27,26 @@ proves the same optimum by excluding candidates first:
      linear relaxation with ``j`` forced open.
 
    Both are valid for any ``λ ≥ 0``: each relaxes a relaxation of the
-   problem with ``x_j = 1``;
-4. the integer programme over the candidates with ``U_j`` above the
-   threshold ``t`` (``z + 1`` when every weight is a whole number, since
-   coverage is then whole too; ``z`` otherwise), minus a numerical margin.
+   problem with ``x_j = 1`` (the cheap one is the local one with ``N_j``
+   empty). Local bounds are computed only where a threshold needs them, on
+   every core (HiGHS releases the GIL);
+4. thresholds ``t`` from the relaxation's optimum down to the incumbent
+   (whole numbers when every weight is whole, so coverage is whole too; at
+   most 12 of them): keep ``K(t) = {j : U_j ≥ t − margin}`` and solve the
+   integer programme over ``K(t)`` exactly (HiGHS), which is fast while
+   ``K(t)`` is small; the incumbent ``z`` takes its answer when better.
+   Stop at the first ``t`` where ``z ≥ t − 1`` (whole weights) or ``z ≥ t``.
 
-Why the answer is optimal: take any set ``S`` of at most ``k`` sites covering
-more than ``z`` (at least ``t`` with whole weights). Every ``j`` in ``S`` has
-``U_j ≥ value(S) ≥ t``, so no excluded candidate is in ``S``: ``S`` lies in
-the kept candidates, and step 4's optimum is at least ``value(S)``. Hence
-the optimum over all candidates is the larger of ``z`` and step 4's optimum,
-proven when HiGHS proves step 4. When no candidate is kept, ``z`` is optimal.
+Why the answer is optimal: take any set ``S`` of at most ``k`` sites with
+``value(S) ≥ t``. Every ``j`` in ``S`` has ``U_j ≥ value(S) ≥ t``, so ``S``
+lies in ``K(t)`` and the programme over ``K(t)`` covers at least
+``value(S)``; ``z`` is at least that. Every other set covers less than ``t``
+(whole weights: at most ``t − 1``). So when ``z ≥ t − 1`` (whole weights) or
+``z ≥ t``, no set covers more than ``z``: ``z`` is the optimum. The last
+threshold is ``z + 1`` (whole weights) or ``z`` itself, where this always
+holds. The margin (``1e-6`` of the total weight, or of 1) absorbs HiGHS's
+tolerances in the bounds. If HiGHS stops at its time limit on ``K(t)``, the
+answer is ``z`` with the bound ``max(t, HiGHS's dual bound)``, not proven.
 Double coverage and :func:`~geo.siting.min_sites` keep the full programme.
 """
 
