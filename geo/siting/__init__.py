@@ -13,7 +13,10 @@ street network or straight lines. Existing stations count as covering already.
 through PuLP (``solver="cbc"``; ``"auto"`` prefers it) or HiGHS through
 :func:`scipy.optimize.milp` (``solver="highs"``, and ``"auto"`` when no CBC
 binary is found), and says whether the answer is proven optimal, with the gap
-to the solver's bound if not. ``method="greedy"`` adds the best site at a
+to the solver's bound if not. ``solver="reduce"`` (single-coverage
+:func:`max_coverage`) proves candidates out first and solves the rest with
+HiGHS (:mod:`geo.siting.reduce`); it is much faster where the relaxation
+leaves a gap. ``method="greedy"`` adds the best site at a
 time (vectorised, with gains updated only where a pick changes them) and
 states its coverage beside the tightest bound known: the linear-programming
 relaxation (HiGHS) or, for single coverage, the submodular bounds.

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from geo.siting.cover import Cover
 
-__all__ = ["Model", "build_model"]
+__all__ = ["Model", "build_model", "merged_rows"]
 
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
@@ -32,7 +32,7 @@ class Model:
     n_x: int
 
 
-def _rows(cv: Cover, level: int) -> tuple[sp.csr_matrix, FloatArray, IntArray]:
+def merged_rows(cv: Cover, level: int) -> tuple[sp.csr_matrix, FloatArray, IntArray]:
     """Rows the programme needs, identical ones merged: (coverage rows, weights, existing)."""
     reach = np.diff(cv.a.indptr)
     rows = np.flatnonzero((cv.ex < level) & (cv.w > 0) & (cv.ex + reach >= level))
@@ -57,7 +57,7 @@ def _rows(cv: Cover, level: int) -> tuple[sp.csr_matrix, FloatArray, IntArray]:
 
 
 def build_model(cv: Cover, level: int, *, k: int | None, need_new: float | None) -> Model:
-    a, w, ex = _rows(cv, level)
+    a, w, ex = merged_rows(cv, level)
     useful = np.flatnonzero(np.diff(a.tocsc().indptr) > 0)
     a = a[:, useful].tocsr()
     r, n = a.shape

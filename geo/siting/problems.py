@@ -13,6 +13,7 @@ from geo.errors import InvalidInputError, SolverError
 from geo.siting.cover import REL_TOL, check_options, covered_weight, read_cover
 from geo.siting.greedy import ONCE_CREDIT, greedy, ordered
 from geo.siting.model import build_model
+from geo.siting.reduce import reduce_max_coverage
 from geo.siting.result import InfeasibleTargetError, Method, SitingResult, Solver
 from geo.siting.solvers import lp_relaxation_bound, solve_exact
 
@@ -64,7 +65,10 @@ def max_coverage(
         instead: the overlapping-circles goal.
     solver
         Exact solver: ``"auto"`` (CBC when a binary is found, else HiGHS),
-        ``"cbc"`` or ``"highs"``. Greedy bounds always use HiGHS.
+        ``"cbc"``, ``"highs"`` or ``"reduce"`` (single coverage: candidates
+        that no better set can contain are proven out first, then HiGHS solves
+        the rest, :mod:`geo.siting.reduce`; with ``double``, HiGHS on the whole
+        programme). Greedy bounds always use HiGHS.
     time_limit_s
         Time limit of the solver (and of greedy's LP bound), seconds.
     lp_bound
@@ -154,6 +158,12 @@ def max_coverage(
                 bounds["lp_relaxation"] = before - lp
         kind = min(bounds, key=lambda b: bounds[b])
         return result(order, gains, False, bounds[kind], kind, "greedy", "heuristic")
+    if solver == "reduce" and level == 1:
+        red = reduce_max_coverage(cv, k, time_limit_s)
+        chosen = [int(j) for j in red.chosen]
+        order, gains = ordered(cv, level, chosen, before + red.value)
+        bound = before + red.bound
+        return result(order, gains, red.optimal, bound, "mip_dual", "reduce", red.status)
     model = build_model(cv, level, k=k, need_new=None)
     ans = solve_exact(model, solver, time_limit_s)
     chosen = [int(j) for j in model.cols[np.flatnonzero(ans.x[: model.n_x] > 0.5)]]

@@ -11,10 +11,10 @@ __all__ = ["METHODS", "SOLVERS", "InfeasibleTargetError", "Method", "SitingResul
 
 
 Method = Literal["exact", "greedy"]
-Solver = Literal["auto", "cbc", "highs"]
+Solver = Literal["auto", "cbc", "highs", "reduce"]
 METHODS: tuple[str, ...] = ("exact", "greedy")
 """Valid values of ``method``."""
-SOLVERS: tuple[str, ...] = ("auto", "cbc", "highs")
+SOLVERS: tuple[str, ...] = ("auto", "cbc", "highs", "reduce")
 """Valid values of ``solver``."""
 
 
@@ -81,7 +81,7 @@ class SitingResult:
     problem
         ``max_coverage``, ``max_double_coverage``, ``min_sites`` or ``min_sites_double``.
     method, solver, status
-        ``exact`` or ``greedy``; ``cbc``, ``highs`` or ``greedy``; the
+        ``exact`` or ``greedy``; ``cbc``, ``highs``, ``reduce`` or ``greedy``; the
         solver's status (``optimal``, ``time limit`` …, or ``heuristic``).
     seconds
         Wall time of the whole call.

@@ -176,7 +176,7 @@ def _cbc(model: Model, cmd: Any) -> Answer:
 
 
 def solve_exact(model: Model, solver: Solver, time_limit_s: float) -> Answer:
-    if solver == "highs":
+    if solver in ("highs", "reduce"):  # "reduce" applies to single maximal covering only
         return highs(model, time_limit_s)
     with tempfile.TemporaryDirectory() as tmp:
         found = _cbc_command(time_limit_s, os.path.join(tmp, "cbc.log"))
