@@ -68,7 +68,9 @@ DATA_DEPENDENT = {
     # With crs=gcj02 or bd09 a new position needs both coordinates (a query and a body field).
     "PATCH /stations/{station_id}": r"lon and lat must change together",
     # A report's crs in the body and the query (both are allowed) must agree.
-    "POST /stations/{station_id}/reports": r"in the body and .* in the query|请求内容中的 crs .*查询参数中的 crs",
+    "POST /stations/{station_id}/reports": (
+        r"in the body and .* in the query|请求内容中的 crs .*查询参数中的 crs"
+    ),
     # A closure's end after its start; a previous POI sheet's content (an uploaded file).
     "POST /stations/{station_id}/closures": r"must be after since",
     "POST /exports/{platform}/changes": r"not a POI sheet",
