@@ -49,9 +49,11 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("--method", choices=["exact", "greedy"], default="exact")
     p.add_argument(
         "--solver",
-        choices=["auto", "highs", "cbc"],
+        choices=["auto", "highs", "cbc", "reduce"],
         default="auto",
-        help="exact solver: auto (CBC where its binary runs, else HiGHS), cbc or highs",
+        help="exact solver: auto (CBC where its binary runs, else HiGHS), cbc, highs, or "
+        "reduce (maximal covering: candidates no better set can hold are proven out first, "
+        "then HiGHS; fastest on large k=10-type problems)",
     )
     p.add_argument("--time-limit", type=float, default=60.0, help="solver seconds (default 60)")
     p.add_argument("--out", help="write the chosen sites as GeoJSON")

@@ -105,7 +105,7 @@ def suggest_by_objective(
     double: bool = False,
     method: Literal["exact", "greedy"] = "exact",
     time_limit_s: float = 60.0,
-    solver: Literal["auto", "cbc", "highs"] = "auto",
+    solver: Literal["auto", "cbc", "highs", "reduce"] = "auto",
     site_capacity: float | None = None,
     station_capacity: ArrayLike | None = None,
 ) -> tuple[SitingResult, pd.DataFrame, ObjectiveSummary]:

@@ -137,6 +137,10 @@ def test_suggest_with_cbc(
     highs = json.loads(capsys.readouterr().out)
     assert cbc["solver"] == "cbc" and highs["solver"] == "highs"
     assert cbc["covered_after"] == pytest.approx(highs["covered_after"])
+    main([*base, "--solver", "reduce"])  # proves candidates out, then HiGHS: the same optimum
+    reduced = json.loads(capsys.readouterr().out)
+    assert reduced["solver"] in ("reduce", "none") and reduced["optimal"]
+    assert reduced["covered_after"] == pytest.approx(highs["covered_after"])
 
 
 def _table(out: str) -> list[list[str]]:
