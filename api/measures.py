@@ -341,6 +341,7 @@ class Measures:
         target_share: float | None,
         double: bool,
         method: Literal["exact", "greedy"],
+        solver: Literal["auto", "cbc", "highs", "reduce"] = "auto",
         layer: str | None = None,
         objective: Objective | None = None,
         site_capacity: float | None = None,
@@ -378,6 +379,7 @@ class Measures:
                 target_share=target_share,
                 double=double,
                 method=method,
+                solver=solver,
                 time_limit_s=self.settings.solver_time_limit_s,
                 site_capacity=site_capacity,
                 station_capacity=[s.capacity for s in stations],
@@ -386,7 +388,7 @@ class Measures:
         if candidates is not None:  # request-specific: not cached
             return compute()
         key = self.result_key("suggest", region, standard, minutes, radius_m, k, target_share)
-        key += (double, method, layer, counted.state, objective, site_capacity, mode)
+        key += (double, method, solver, layer, counted.state, objective, site_capacity, mode)
         return self.cache.get(key, compute)  # type: ignore[no-any-return]
 
     def proposal_groups(self, radius_m: float | None = None) -> tuple[list[ProposalGroup], str]:

@@ -69,6 +69,7 @@ def suggest(
         target_share=body.target_share,
         double=body.double,
         method=body.method,
+        solver=body.solver,
         objective=body.objective,
         site_capacity=body.site_capacity,
         mode=body.mode,

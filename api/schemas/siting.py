@@ -101,6 +101,11 @@ class SuggestIn(RequestBody):
         description="capacitated: capacity of candidates and stations without one",
     )
     method: Literal["exact", "greedy"] = "exact"
+    solver: Literal["auto", "cbc", "highs", "reduce"] = Field(
+        "auto",
+        description="Exact solver: auto (CBC where its binary runs, else HiGHS), cbc, highs, "
+        "or reduce (maximal covering: candidates no better set can hold are proven out first)",
+    )
     # minItems only in the schema: the handler says "candidates is empty" itself.
     candidates: (
         Annotated[list[CandidateIn], Field(max_length=5000, json_schema_extra={"minItems": 1})]

@@ -56,6 +56,12 @@ def test_suggest_equals_library(
     assert [f.properties.gain for f in got.features] == pytest.approx(want["gain"].tolist())
     assert got.optimal and got.share_after == pytest.approx(result.share_after)
     assert got.share_after > got.share_before
+    # The reducing solver proves the same optimum (its chosen sites may differ on ties).
+    r = demo.post("/suggest", json={"k": 3, "minutes": 2, "solver": "reduce"})
+    assert r.status_code == 200, r.text
+    reduced = SuggestOut.model_validate(r.json())
+    assert reduced.optimal and reduced.solver in ("reduce", "none")
+    assert reduced.share_after == pytest.approx(result.share_after)
 
 
 def test_suggest_with_given_candidates_and_target(demo: TestClient) -> None:
