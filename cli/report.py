@@ -97,9 +97,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = _FORMATS.get(Path(args.out).suffix.lower())
     if fmt is None:
         raise InvalidInputError(f"--out {args.out}: give a .xlsx or .html file")
-    folder = Path(args.out).resolve().parent
-    if not folder.is_dir():  # say so before minutes of work, not after
-        raise InvalidInputError(f"--out {args.out}: no such folder {folder}")
+    # A missing folder is refused before any work by cli.common.check_arguments.
     if not args.region:
         raise InvalidInputError("--region NAME is required (see `stationfinder regions list`)")
     tty = sys.stderr.isatty()

@@ -228,4 +228,4 @@ def test_english_and_errors(
     assert not (tmp_path / "r.pdf").exists()
     assert main([*argv[:-1], str(tmp_path / "no" / "r.xlsx")]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "no such folder" in err
+    assert err.count("\n") == 1 and f"no folder {tmp_path / 'no'} to write it in" in err

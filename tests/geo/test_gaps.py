@@ -261,7 +261,7 @@ def test_no_station_at_all_gives_null_walks(helsinki: StreetNetwork) -> None:
     r = coverage_report(helsinki, s, keep_cells=True)
     pieces = gap_pieces(r, helsinki, s)
     assert pieces["nearest_walk_s"].isna().all() and pieces["nearest_id"].isna().all()
-    assert all("no open station can be reached" in n for n in pieces["note"])
+    assert all("no open station within reach" in n for n in pieces["note"])
     check_partition(pieces, r, helsinki, r.limit_m)
 
 
