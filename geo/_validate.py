@@ -18,11 +18,13 @@ from geo.types import AMENITIES, Kind, Station, Status
 
 __all__ = [
     "Problem",
+    "capacity_problem",
     "check_lonlat",
     "check_page",
     "check_station",
     "parse_amenities",
     "parse_kinds",
+    "status_problem",
 ]
 
 _MAX_SQL_INT = MAX_SQL_INT
@@ -117,6 +119,21 @@ def parse_amenities(
     return tuple(sorted(out))
 
 
+def status_problem(row: int, column: str, value: object) -> Problem:
+    """A status outside :class:`Status`, said in English and Chinese."""
+    return Problem(
+        row,
+        column,
+        f"unknown status {value!r}; use one of {', '.join(Status)}",
+        f"未知的状态“{value}”；可用：{'、'.join(Status)}",
+    )
+
+
+def capacity_problem(row: int, column: str, value: object) -> Problem:
+    """A capacity that is not a number ≥ 0, said in English and Chinese."""
+    return Problem(row, column, f"not a number ≥ 0: {value!r}", f"应为不小于 0 的数字：“{value}”")
+
+
 def check_station(st: Station, *, row: int = 0, new_id: bool = True) -> list[Problem]:
     """Every problem with one station record (an empty list when it is valid).
 
@@ -149,14 +166,7 @@ def check_station(st: Station, *, row: int = 0, new_id: bool = True) -> list[Pro
     try:
         Status(st.status)
     except ValueError:
-        problems.append(
-            Problem(
-                row,
-                "status",
-                f"unknown status {st.status!r}; use one of {', '.join(Status)}",
-                f"未知的状态“{st.status}”；可用：{'、'.join(Status)}",
-            )
-        )
+        problems.append(status_problem(row, "status", st.status))
     for name, value, lim in (("lon", st.lon, 180.0), ("lat", st.lat, 90.0)):
         if not isinstance(value, int | float) or not math.isfinite(value):
             problems.append(Problem(row, name, f"not a number: {value!r}", f"不是数字：{value!r}"))
@@ -191,9 +201,7 @@ def check_station(st: Station, *, row: int = 0, new_id: bool = True) -> list[Pro
     if cap is not None and (
         isinstance(cap, bool) or not isinstance(cap, int | float) or not cap >= 0 or cap == math.inf
     ):
-        problems.append(
-            Problem(row, "capacity", f"not a number ≥ 0: {cap!r}", f"应为不小于 0 的数字：{cap!r}")
-        )
+        problems.append(capacity_problem(row, "capacity", cap))
     err = hours_error(st.opening_hours)
     if err:
         problems.append(

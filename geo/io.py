@@ -25,7 +25,7 @@ import numpy.typing as npt
 from tqdm.auto import tqdm
 
 from geo._tables import read_table
-from geo._validate import Problem, check_station
+from geo._validate import Problem, capacity_problem, check_station, status_problem
 from geo.crs import convert, parse_coord_system
 from geo.crs_check import CrsFit, check_crs_against_streets
 from geo.errors import (
@@ -335,14 +335,7 @@ def read_stations(
         status_text = cell(rec, "status") or "open"
         status: Any = _STATUS_WORDS.get(status_text.lower(), _STATUS_WORDS.get(status_text))
         if status is None:
-            probs.append(
-                Problem(
-                    row,
-                    cols["status"],
-                    f"unknown status {status_text!r}; use one of {', '.join(Status)}",
-                    f"未知的状态“{status_text}”；可用：{'、'.join(Status)}",
-                )
-            )
+            probs.append(status_problem(row, cols["status"], status_text))
         try:
             hours = hours_fields(cell(rec, "opening_hours"))
         except HoursTextError as exc:
@@ -355,14 +348,7 @@ def read_stations(
         capacity_text = cell(rec, "capacity")
         capacity = _parse_float(capacity_text) if capacity_text else None
         if capacity_text and (capacity is None or capacity < 0):
-            probs.append(
-                Problem(
-                    row,
-                    cols["capacity"],
-                    f"not a number ≥ 0: {capacity_text!r}",
-                    f"应为不小于 0 的数字：“{capacity_text}”",
-                )
-            )
+            probs.append(capacity_problem(row, cols["capacity"], capacity_text))
         sid = cell(rec, "id") or (stable_id(name, lon[i], lat[i]) if ok[i] else "")
         if sid and sid in seen_ids:
             probs.append(
