@@ -170,3 +170,23 @@ def test_coverage_file_figures_equal_the_coverage_command(
         assert got == expect_values, name
         assert row.locator("th").inner_text() == name  # shown as text, not markup
     assert console.unexpected() == []
+
+
+def test_coverage_file_by_ebike_names_its_mode(
+    file_page: Page, written: dict[str, Path], console: Console, tmp_path: Path, helsinki_pbf: str
+) -> None:
+    """``stationfinder map --kind coverage --mode ebike`` writes a page that says its mode: in
+    the title, the figures panel and the reach layer's legend row, never "walking areas"."""
+    out = tmp_path / "ebike.html"
+    argv = ["map", "--kind", "coverage", "--db", str(written["db"]), "--network", helsinki_pbf]
+    argv += ["--lang", "en", "--minutes", "3", "--mode", "ebike", "--demand", str(DEMAND)]
+    assert main([*argv, "--out", str(out)]) == 0
+    open_file(file_page, out)
+    assert "by e-bike" in file_page.title()
+    rows = legend_rows(file_page)
+    assert any("3-minute reach by e-bike" in r for r in rows), rows
+    assert not any("walking areas" in r for r in rows), rows
+    assert "by e-bike" in file_page.locator(".sf-figures").inner_text()
+    ids = file_page.evaluate(FEATURE_IDS)
+    assert any(i.startswith("cell-") for i in ids)
+    assert console.blocked == [] and console.unexpected() == []
