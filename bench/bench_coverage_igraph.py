@@ -46,13 +46,11 @@ GROWTH = (316, 1000, 2000)  # grid sides: 99,856, 1,000,000 and 4,000,000 nodes
 
 
 def sao_paulo_pbf() -> Path | None:
-    env = os.environ.get("STATIONFINDER_SHARED_DATA")
-    bases = [Path(env).parent] if env else []
-    for base in [*bases, ROOT.parent, *ROOT.parents]:
-        pbf = base / "shared" / "data" / "sao-paulo" / "spo_osm.pbf"
-        if pbf.is_file():
-            return pbf
-    return None
+    """``spo_osm.pbf`` where the tests find it (``STATIONFINDER_SHARED_DATA``, ``shared/``)."""
+    from tests.conftest import shared_data
+
+    folder = shared_data()
+    return None if folder is None else folder / "spo_osm.pbf"
 
 
 def super_source(n: int, csr, nodes: np.ndarray):  # type: ignore[no-untyped-def]
@@ -221,7 +219,15 @@ def main() -> int:
     if args.child:
         child(int(args.child[0]), args.child[1])
         return 0
-    import igraph
+    try:
+        import igraph
+    except ImportError:
+        print(
+            "igraph is not installed: .venv/bin/python -m pip install igraph "
+            "(a peer only, not a dependency; bench/run installs it)",
+            file=sys.stderr,
+        )
+        return 2
 
     print(
         f"nproc = {os.cpu_count()}, load {os.getloadavg()}, igraph {igraph.__version__}",
