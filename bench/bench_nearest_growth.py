@@ -2,7 +2,7 @@
 
 Run::
 
-    .venv/bin/python bench/bench_nearest_growth.py                     # 10k, 150k (about 1 minute)
+    .venv/bin/python bench/bench_nearest_growth.py                     # 10k, 150k (a few seconds)
     .venv/bin/python bench/bench_nearest_growth.py --sizes 10000,100000,1000000,2000000
 
 Stations and 10,000 query points come from ``data/make_synthetic.py`` (seeds 0
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -107,6 +108,7 @@ def run(sizes: list[int], n_queries: int, sample: int) -> int:
     )
     print(head)
     failed = 0
+    rows: list[dict[str, float]] = []
     for n in sizes:
         a = synth.synthetic_china_arrays(n, seed=0)
         lon, lat = np.asarray(a["lon"], float), np.asarray(a["lat"], float)
@@ -131,12 +133,20 @@ def run(sizes: list[int], n_queries: int, sample: int) -> int:
         far = float((ours[1][:, -1] > VINCENTY_MAX_M).mean())
         failed += differ
         qps, peer = n_queries / t_ours, n_queries / t_peer
+        rows.append(
+            {"stations": n, "build_s": build, "ours_qps": qps, "ckdtree_qps": peer}
+            | {"index_mb": mem, "checked": sample, "differing": differ, "far_share": far}
+        )
         print(
             f"{n:>10,} {build:>8.2f} {qps:>11,.0f} {peer:>12,.0f} {t_ours / t_peer:>9.2f} "
             f"{qps / TARGET_QPS:>8.2f} {mem:>9.0f} {sample:>8} {differ:>6} {far:>8.1%}"
         )
         del ix, tree
     print(f"targets: >= {TARGET_QPS:,} q/s and <= {TARGET_RATIO}x cKDTree's time; 0 differing")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    info = {"k": K, "queries": n_queries, "nproc": os.cpu_count(), "load": os.getloadavg()}
+    (out / "nearest-growth.json").write_text(json.dumps(info | {"rows": rows}, indent=2))
     return 1 if failed else 0
 
 
