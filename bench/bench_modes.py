@@ -1,6 +1,6 @@
 """Each travel mode's network of the demo region (Futian) beside the walking one.
 
-    .venv/bin/python bench/bench_modes.py   # ~1 minute; writes bench/results/modes.json
+    .venv/bin/python bench/bench_modes.py   # ~10 s; writes bench/results/modes.json
 
 Per mode (walk, ebike, bike, drive, truck): nodes and edges of its network (largest
 connected piece), the cold build from the OSMnx file (read, rules, CSR; no cache),
