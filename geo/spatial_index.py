@@ -276,18 +276,23 @@ class SpatialIndex:
         todo = np.arange(q.shape[0])
         m = k + (_EXTRA if accept is None else _EXTRA_FILTERED)
         while todo.size:
-            qt = q if todo.size == q.shape[0] else q[todo]
+            first = todo.size == q.shape[0]
+            qt = q if first else q[todo]
             rows, chord, reach = self._candidates(qt[:, 2:5], m, limit)
             accepted = _NO_FILTER
             if accept is not None:
-                usable = rows >= 0
-                usable[usable] = self._live[rows[usable]]
+                found = rows >= 0  # live rows: the search skips dead ones
                 accepted = np.zeros(rows.shape, dtype=bool)
-                accepted[usable] = accept(self._keys[rows[usable]])
+                accepted[found] = accept(self._keys[rows[found]])
+            # the first round writes in place; rows it does not prove are written again
             part = (
-                np.empty((todo.size, k), np.int64),
-                np.empty((todo.size, k)),
-                np.empty((todo.size, k)),
+                (out_key, out_d, out_az)
+                if first
+                else (
+                    np.empty((todo.size, k), np.int64),
+                    np.empty((todo.size, k)),
+                    np.empty((todo.size, k)),
+                )
             )
             status = np.empty(todo.size, np.int8)
             refine(
@@ -306,7 +311,6 @@ class SpatialIndex:
             ref = np.flatnonzero(status == REFERENCE)
             if ref.size:
                 ok = rows[ref] >= 0
-                ok[ok] = self._live[rows[ref][ok]]
                 if accepted.size:
                     ok &= accepted[ref]
                 got = _reference(
@@ -316,8 +320,9 @@ class SpatialIndex:
                 for p, r in zip(part, got[1:], strict=True):
                     p[ref] = r
             done = status == DONE
-            for o, p in zip((out_key, out_d, out_az), part, strict=True):
-                o[todo[done]] = p[done]
+            if not first:
+                for o, p in zip((out_key, out_d, out_az), part, strict=True):
+                    o[todo[done]] = p[done]
             todo = todo[~done]
             m *= 4
 
