@@ -44,7 +44,8 @@ and ``{name}`` (percent-encoded). Map pages fill the same templates in the brows
 def app_coordinates(lon: npt.ArrayLike, lat: npt.ArrayLike) -> dict[str, npt.NDArray[np.float64]]:
     """WGS-84 points in GCJ-02 and BD-09, rounded to 6 decimals (about 0.1 m)."""
     gx, gy = convert(lon, lat, src="wgs84", dst="gcj02")
-    bx, by = convert(gx, gy, src="gcj02", dst="bd09")
+    # from WGS-84, not from GCJ-02: the same forward steps without an iterative inverse
+    bx, by = convert(lon, lat, src="wgs84", dst="bd09")
     return {
         "gcj_lon": np.round(gx, 6),
         "gcj_lat": np.round(gy, 6),
