@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo._geodesic import VINCENTY_MAX_M, ecef, inverse
+from geo._geodesic import SERIES_MAX_M, VINCENTY_MAX_M, ecef, inverse
 from geo.spatial_index import SpatialIndex
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -256,3 +256,37 @@ def test_delete_of_a_missing_point_is_refused() -> None:
         ix.delete(1, 1.0, 0.0)
     with pytest.raises(KeyError):
         ix.delete(2, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("polar", [False, True])
+def test_chord_series_equals_pyproj_up_to_its_longest_line(polar: bool) -> None:
+    # 200,000 lines up to SERIES_MAX_M worldwide, or starting within 0.01 degrees of a pole
+    rng = np.random.default_rng(11 + polar)
+    n = 200_000
+    x1 = rng.uniform(-180, 180, n)
+    y1 = (
+        rng.choice([-1.0, 1.0], n) * rng.uniform(89.99, 89.999999, n)
+        if polar
+        else np.degrees(np.arcsin(rng.uniform(-1, 1, n)))
+    )
+    x2, y2, _ = GEOD.fwd(x1, y1, rng.uniform(0, 360, n), rng.uniform(0, SERIES_MAX_M * 0.999, n))
+    d, az = inverse(x1, y1, x2, y2)
+    a2, _, d2 = GEOD.inv(x1, y1, x2, y2)
+    assert np.abs(d - d2).max() <= 2e-8
+    turn = np.radians((az - a2 + 180) % 360 - 180)
+    assert np.abs(d2 * turn).max() <= 5e-8
+
+
+def test_a_large_batch_split_across_threads_equals_brute_force() -> None:
+    # 1,500 queries: searched along a Z-order curve, in slices on the thread pool
+    rng = np.random.default_rng(12)
+    x, y = china(rng, 3_000)
+    keys = rng.permutation(9_000)[: x.size].astype(np.int64)
+    ix = SpatialIndex(keys, x, y)
+    ix.delete(int(keys[0]), float(x[0]), float(y[0]))
+    ix.insert(10_001, 116.4, 39.9)
+    keys, x, y = np.append(keys[1:], 10_001), np.append(x[1:], 116.4), np.append(y[1:], 39.9)
+    qx, qy = china(rng, 1_500)
+    assert_exact(ix, keys, x, y, qx, qy)
+    odd = keys % 2 == 1
+    assert_exact(ix, keys[odd], x[odd], y[odd], qx, qy, accept=lambda k: k % 2 == 1)
