@@ -60,6 +60,11 @@ class QueryField:
         return cls(name, annotation, info, default, adapter, _is_list(annotation))
 
     @property
+    def key(self) -> str:
+        """The name in the query string (the declared ``alias``, else the parameter's name)."""
+        return self.info.alias or self.name
+
+    @property
     def required(self) -> bool:
         """No default: a request without the parameter is refused."""
         return self.default is inspect.Parameter.empty
@@ -117,8 +122,8 @@ def parse_query(
     values: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
     for f in fields:
-        raw: Any = query.getlist(f.name) if f.many else query.get(f.name)
-        loc = ("query", f.name)
+        raw: Any = query.getlist(f.key) if f.many else query.get(f.key)
+        loc = ("query", f.key)
         if raw is None or (f.many and not raw):
             if f.required:
                 errors.append(missing(loc))
@@ -152,9 +157,9 @@ def openapi_parameters(fields: Sequence[QueryField]) -> list[dict[str, Any]]:
         if f.default is not None and not f.required:
             schema["default"] = f.default
         if "$ref" not in schema:
-            schema["title"] = f.info.title or f.name.title().replace("_", " ")
+            schema["title"] = f.info.title or f.key.title().replace("_", " ")
         param: dict[str, Any] = {
-            "name": f.name,
+            "name": f.key,
             "in": "query",
             "required": f.required,
             "schema": schema,

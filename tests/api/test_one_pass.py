@@ -18,12 +18,13 @@ from typing import Annotated, Any
 import pytest
 from fastapi import FastAPI, Query
 from fastapi.testclient import TestClient
+from starlette.datastructures import QueryParams
 
 from api.deps import CrsDep, FilterDep, FilterParams, ServiceDep
 from api.lang import LangDep
 from api.main import create_app
 from api.nearest_query import NEAREST_PARAMETERS, NearestDep, NearestParams, NearestQuery
-from api.one_pass import QueryField, dataclass_fields, parse_query
+from api.one_pass import QueryField, dataclass_fields, openapi_parameters, parse_query
 from api.settings import Settings
 
 
@@ -188,8 +189,6 @@ def test_nearest_refuses_a_bad_time_after_parsing(client: TestClient) -> None:
 def test_parse_query_defaults_are_fresh_copies() -> None:
     field = QueryField.of("kind", Annotated[list[str] | None, Query()], None)
     listed = QueryField.of("tags", Annotated[list[str], Query()], ["a"])
-    from starlette.datastructures import QueryParams
-
     first, errors = parse_query([field, listed], QueryParams(""))
     assert first == {"kind": None, "tags": ["a"]} and not errors
     first["tags"].append("b")
@@ -209,3 +208,12 @@ def test_declared_oracle_really_declares_each_parameter(client: TestClient) -> N
     route = next(r for r in client.app.routes if getattr(r, "path", "") == "/declared")  # type: ignore[attr-defined]
     own = [p.name for p in route.dependant.query_params]
     assert own == [f.name for f in dataclasses.fields(NearestParams)]
+
+
+def test_an_alias_is_the_name_in_the_query_and_in_errors() -> None:
+    field = QueryField.of("max_k", Annotated[int, Query(alias="max-k", ge=1)], 3)
+    assert parse_query([field], QueryParams("max-k=4&max_k=9")) == ({"max_k": 4}, [])
+    _, errors = parse_query([field], QueryParams("max-k=0"))
+    assert [e["loc"] for e in errors] == [("query", "max-k")]
+    (doc,) = openapi_parameters([field])
+    assert doc["name"] == "max-k" and doc["schema"]["default"] == 3
