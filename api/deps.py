@@ -227,7 +227,9 @@ async def reject_unknown_query(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    allowed: set[str] = set()
+    # and those a route reading its query in one pass documents (api.one_pass)
+    extra = getattr(route, "openapi_extra", None) or {}
+    allowed = {p["name"] for p in extra.get("parameters", ()) if p.get("in") == "query"}
     todo = [dependant]
     while todo:  # the route's own parameters and those of its dependencies
         d = todo.pop()

@@ -20,19 +20,28 @@ __all__ = ["json_response", "without_none"]
 
 
 def without_none(value: Any) -> Any:
-    """``value`` with every ``None`` member of its dicts left out, at any depth."""
+    """``value`` with every ``None`` member of its dicts left out, at any depth.
+
+    A dict or list holding neither ``None`` members nor containers is given back as it is
+    (the types of its members are gathered in C first: most lists hold only strings).
+    """
     if type(value) is dict:
+        if _SKIP_DICT.isdisjoint(map(type, value.values())):
+            return value
         return {
             k: without_none(v) if type(v) in _NESTED else v
             for k, v in value.items()
             if v is not None
         }
-    if type(value) in (list, tuple):
+    if type(value) in _NESTED:
+        if _NESTED.isdisjoint(map(type, value)):
+            return value if type(value) is list else list(value)
         return [without_none(v) if type(v) in _NESTED else v for v in value]
     return value
 
 
-_NESTED = (dict, list, tuple)
+_NESTED = frozenset((dict, list, tuple))
+_SKIP_DICT = _NESTED | {type(None)}
 
 
 def json_response(content: Any, *, headers: Mapping[str, str] | None = None) -> Response:

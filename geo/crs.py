@@ -34,6 +34,7 @@ from geo.types import CoordSystem
 __all__ = [
     "COORD_SYSTEMS",
     "convert",
+    "from_wgs84",
     "in_china",
     "local_crs",
     "parse_coord_system",
@@ -246,6 +247,33 @@ def convert(
         x, y = x.copy(), y.copy()
         _shift(x, y, s, d)
     return x.reshape(shape), y.reshape(shape)
+
+
+def from_wgs84(lon: ArrayLike, lat: ArrayLike) -> dict[CoordSystem, tuple[FloatArray, FloatArray]]:
+    """WGS-84 points in every system at once: the BD-09 step starts from the GCJ-02 points,
+    so each point is shifted to GCJ-02 once (equal to :func:`convert` to each system).
+
+    Examples
+    --------
+    >>> out = from_wgs84([116.397], [39.909])
+    >>> [round(float(out[s][0][0]), 4) for s in COORD_SYSTEMS]
+    [116.397, 116.4032, 116.4096]
+    """
+    x = np.array(lon, dtype=float)
+    y = np.array(lat, dtype=float)
+    if x.shape != y.shape:
+        raise InvalidInputError(f"lon and lat have different shapes: {x.shape} and {y.shape}")
+    shape = x.shape
+    x, y = x.ravel(), y.ravel()
+    idx = np.flatnonzero(in_china(x, y))
+    gx, gy, bx, by = x.copy(), y.copy(), x.copy(), y.copy()
+    gx[idx], gy[idx] = _apply(x[idx], y[idx], "wgs84", "gcj02")
+    bx[idx], by[idx] = _apply(gx[idx], gy[idx], "gcj02", "bd09")
+    return {
+        "wgs84": (x.reshape(shape), y.reshape(shape)),
+        "gcj02": (gx.reshape(shape), gy.reshape(shape)),
+        "bd09": (bx.reshape(shape), by.reshape(shape)),
+    }
 
 
 def to_wgs84(

@@ -469,14 +469,15 @@ def import_stations(
     )
 
 
+_PROPERTY_FIELDS = tuple(f for f in STATION_FIELDS if f not in ("id", "lon", "lat"))
+
+
 def _feature(
-    item: Station | StationHit, crs: CoordSystem, open_reports: Mapping[str, int] | None = None
+    item: Station | StationHit, x: float, y: float, open_reports: Mapping[str, int] | None
 ) -> dict[str, Any]:
+    """One feature at ``x``, ``y`` (the station's position in the collection's system)."""
     st = item.station if isinstance(item, StationHit) else item
-    (x,), (y,) = convert([st.lon], [st.lat], src="wgs84", dst=crs)
-    props: dict[str, Any] = {
-        f: getattr(st, f) for f in STATION_FIELDS if f not in ("id", "lon", "lat")
-    }
+    props: dict[str, Any] = {f: getattr(st, f) for f in _PROPERTY_FIELDS}
     props["kind"] = str(st.kind)
     props["status"] = str(st.status)
     props["amenities"] = list(st.amenities)
@@ -495,7 +496,7 @@ def _feature(
     return {
         "type": "Feature",
         "id": st.id,
-        "geometry": {"type": "Point", "coordinates": [round(float(x), 7), round(float(y), 7)]},
+        "geometry": {"type": "Point", "coordinates": [round(x, 7), round(y, 7)]},
         "properties": props,
     }
 
@@ -515,10 +516,15 @@ def to_feature_collection(
     also gets ``open_reports`` (0 when absent from the mapping).
     """
     system = parse_coord_system(str(crs))
+    stations = [i.station if isinstance(i, StationHit) else i for i in items]
+    xs, ys = convert([s.lon for s in stations], [s.lat for s in stations], src="wgs84", dst=system)
     return {
         "type": "FeatureCollection",
         "coord_system": system,
-        "features": [_feature(i, system, open_reports) for i in items],
+        "features": [
+            _feature(i, x, y, open_reports)
+            for i, x, y in zip(items, xs.tolist(), ys.tolist(), strict=True)
+        ],
     }
 
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import numpy as np
 import numpy.typing as npt
 
-from geo.crs import convert
+from geo.crs import from_wgs84
 
 __all__ = ["APP_SYSTEMS", "NAV_TEMPLATES", "REFERER", "app_coordinates", "navigation_links"]
 
@@ -43,8 +43,9 @@ and ``{name}`` (percent-encoded). Map pages fill the same templates in the brows
 
 def app_coordinates(lon: npt.ArrayLike, lat: npt.ArrayLike) -> dict[str, npt.NDArray[np.float64]]:
     """WGS-84 points in GCJ-02 and BD-09, rounded to 6 decimals (about 0.1 m)."""
-    gx, gy = convert(lon, lat, src="wgs84", dst="gcj02")
-    bx, by = convert(gx, gy, src="gcj02", dst="bd09")
+    # BD-09 from the WGS-84 position's GCJ-02 point (no iterative inverse from GCJ-02)
+    systems = from_wgs84(lon, lat)
+    (gx, gy), (bx, by) = systems["gcj02"], systems["bd09"]
     return {
         "gcj_lon": np.round(gx, 6),
         "gcj_lat": np.round(gy, 6),

@@ -79,8 +79,43 @@ def open_state(expr: str, when: datetime, *, tz: str = DEFAULT_TZ) -> OpenState:
 
 
 def open_states(exprs: Sequence[str], when: datetime, *, tz: str = DEFAULT_TZ) -> list[OpenState]:
-    """:func:`open_state` of many stations; each distinct expression is evaluated once."""
+    """:func:`open_state` of many stations; each distinct expression is evaluated once.
+
+    A state is also remembered until its next change: at any local time from the one it
+    was computed for up to (not including) that change, the state and the next change
+    are the same, so a nearest answer for "now" does not parse the same hours again.
+    """
+    try:
+        local: datetime | None = to_local(when, tz)
+    except (OverflowError, InvalidInputError):
+        local = None  # open_state refuses it below
+    if local is not None and not FIRST <= local <= LAST:
+        local = None
     memo: dict[str, OpenState] = {}
     for e in set(exprs):
-        memo[e] = open_state(e, when, tz=tz)
+        hit = None if local is None else _REMEMBERED.get((e, tz))
+        if hit is not None and local is not None and _holds(hit[0], hit[1], local):
+            memo[e] = hit[2]
+            continue
+        memo[e] = state = open_state(e, when, tz=tz)
+        if local is not None:
+            _remember(e, tz, local, state)
     return [memo[e] for e in exprs]
+
+
+def _holds(since: datetime, until: datetime | None, local: datetime) -> bool:
+    """Whether a state computed at ``since``, next changing at ``until``, holds at ``local``."""
+    return since <= local and (until is None or local < until)
+
+
+def _remember(expr: str, tz: str, local: datetime, state: OpenState) -> None:
+    change = state.closes_at or state.opens_at
+    until = None if change is None else change.replace(tzinfo=None)
+    if len(_REMEMBERED) >= _REMEMBERED_MAX:
+        _REMEMBERED.clear()
+    _REMEMBERED[(expr, tz)] = (local, until, state)
+
+
+# (hours, tz) -> (local time computed at, next change or None, state); cleared when full
+_REMEMBERED: dict[tuple[str, str], tuple[datetime, datetime | None, OpenState]] = {}
+_REMEMBERED_MAX = 4096

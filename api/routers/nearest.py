@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import ISO_OR_NOW, CrsDep, FilterDep, ServiceDep, parse_when
+from api.deps import parse_when
 from api.fast_json import json_response
-from api.lang import LangDep
 from api.loop_schemas import NearestCollection
+from api.nearest_query import NEAREST_PARAMETERS, NearestDep, NearestQuery
 from api.routers.closures import closed_notes
 from api.service import Service
 from geo.errors import InvalidInputError, NoRegionError
@@ -27,45 +27,35 @@ router = APIRouter(tags=["nearest"])
     response_model=NearestCollection,
     response_model_exclude_none=True,
     summary="The nearest stations, nearest first",
+    openapi_extra={"parameters": NEAREST_PARAMETERS},  # read in one pass by NearestDep
 )
-def nearest(
-    response: Response,  # the headers the dependencies set (the coordinate system's)
-    service: ServiceDep,
-    crs: CrsDep,
-    filters: FilterDep,
-    lat: Annotated[float, Query(ge=-90, le=90, description="Latitude in crs", examples=[60.17])],
-    lon: Annotated[float, Query(ge=-180, le=180, description="Longitude in crs", examples=[24.94])],
-    k: Annotated[int, Query(ge=1, le=100, description="How many stations")] = 5,
-    radius: Annotated[float | None, Query(gt=0, description="Maximum distance, m")] = None,
-    mode: Annotated[
-        Literal["straight", "walk", "ebike", "bike", "drive", "truck"] | None,
-        Query(
-            description="Rank by straight-line distance, or by travel time on the streets of "
-            "the region holding the point (walk, ebike, bike, drive, truck; the answer gives "
-            "travel_time_s and travel_distance_m); default: straight, or the kind's mode "
-            "(settings' default_modes) when filtered to kinds that have one"
-        ),
-    ] = None,
-    minutes: Annotated[
-        float | None,
-        Query(gt=0, le=600, description="Only stations within this travel time (not straight)"),
-    ] = None,
-    exclude_reported_closed: Annotated[
-        bool, Query(description="Leave out stations with an unresolved 'closed for good' report")
-    ] = False,
-    at: Annotated[
-        str | None,
-        Query(
-            json_schema_extra={"pattern": ISO_OR_NOW},  # documented; parse_when checks
-            description="Time open_now, closes_at and opens_at refer to (default: open_at, "
-            "else now); naive means the registry's time zone",
-        ),
-    ] = None,
-    lang: LangDep = "en",
-) -> Response:
-    radius = min(radius or service.settings.max_radius_m, service.settings.max_radius_m)
+async def nearest(q: NearestDep) -> Response:
+    # Straight-line answers from the in-memory index are computed on the event loop (a
+    # thread-pool hop costs more than they do); street modes, which may build a network,
+    # and a PostGIS store, whose reads wait on the network, go to the thread pool.
+    # (No docstring: FastAPI would publish it as the operation's description.)
+    if on_event_loop(q):
+        return answer(q)
+    return await run_in_threadpool(answer, q)
+
+
+def on_event_loop(q: NearestQuery) -> bool:
+    """Whether ``q`` is answered from memory and SQLite alone, in a straight line: ``mode``
+    straight, or none with no kind filter (a kind may have a street mode by default)."""
+    if q.service.settings.database_url:
+        return False
+    return q.params.mode == "straight" or (q.params.mode is None and not q.filters.kind)
+
+
+def answer(q: NearestQuery) -> Response:
+    """The nearest stations of a parsed query, as the JSON response."""
+    service, crs, filters, lang = q.service, q.crs, q.filters, q.lang
+    lon, lat, k, mode, minutes, at = (
+        q.params.lon, q.params.lat, q.params.k, q.params.mode, q.params.minutes, q.params.at
+    )  # fmt: skip
+    radius = min(q.params.radius or service.settings.max_radius_m, service.settings.max_radius_m)
     where = filters.build()
-    if exclude_reported_closed:
+    if q.params.exclude_reported_closed:
         where = replace(where, exclude_ids=service.feedback.reported_closed())
     wanted = where
     where, closed = service.closures.without_closed(where, service.instant(where.open_at))
@@ -89,7 +79,7 @@ def nearest(
         fc, [h.station for h in hits], when=when, tz=service.registry.tz, lang=lang
     )
     # In NearestCollection's shape already: the ready response skips FastAPI's re-validation.
-    return json_response(fc, headers=response.headers)
+    return json_response(fc, headers=q.headers.headers)
 
 
 def kind_mode(
@@ -97,8 +87,10 @@ def kind_mode(
 ) -> str:
     """The mode of a nearest query that names none: the kinds' default mode when every
     kind asked for has one in the settings and the point has streets, else straight."""
+    if not kinds:
+        return "straight"
     table = parse_default_modes(service.settings.default_modes)
-    if not kinds or any(str(k) not in table for k in kinds):
+    if any(str(k) not in table for k in kinds):
         return "straight"
     try:
         service.region_of_point(lon, lat, crs=crs)

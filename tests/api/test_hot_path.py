@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from api.deps import crs_param, filter_params, get_service, reject_unknown_query
+from api.fast_json import without_none
 from api.lang import lang_param
 from api.loop_schemas import NearestCollection
 
@@ -59,3 +60,27 @@ def test_cheap_dependencies_of_nearest_skip_the_thread_pool() -> None:
     # FastAPI runs a plain `def` dependency in its thread pool: one hop each per request.
     for dep in (get_service, crs_param, reject_unknown_query, filter_params, lang_param):
         assert inspect.iscoroutinefunction(dep), dep.__name__
+
+
+@pytest.mark.parametrize(
+    ("value", "want"),
+    [
+        ({"a": None, "b": 1}, {"b": 1}),
+        ({"a": [None, 1, ("x", None)]}, {"a": [None, 1, ["x", None]]}),
+        ({"a": {"b": None, "c": [{"d": None}]}}, {"a": {"c": [{}]}}),
+        ((1, "x"), [1, "x"]),
+        ([{"a": None}, 2], [{}, 2]),
+        ({}, {}),
+        (None, None),
+        ("s", "s"),
+    ],
+)
+def test_without_none_drops_none_members_of_dicts_only(value: object, want: object) -> None:
+    got = without_none(value)
+    assert got == want and type(got) is type(want)
+
+
+def test_without_none_gives_back_what_has_nothing_to_drop() -> None:
+    plain = {"a": 1, "b": "x"}
+    strings = ["a", "b"]
+    assert without_none(plain) is plain and without_none(strings) is strings

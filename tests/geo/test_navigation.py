@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import eviltransform as ev
 import pytest
 
+from geo.crs import in_china
 from geo.errors import InvalidInputError
 from geo.io import to_feature_collection
 from geo.navigation import navigation_links
@@ -58,6 +59,25 @@ def test_links_carry_each_apps_system(links: list[dict[str, str]], i: int) -> No
     assert tencent["to"] == name and tencent["referer"]
     if china:  # the conversions are real: hundreds of metres
         assert abs(float(x) - lon) > 1e-3 and abs(bx - lon) > 1e-3
+
+
+# Either side of the Shenzhen River: Hong Kong (not shifted) and Futian (shifted).
+BORDER = [(114.0624, 22.515, False), (114.08, 22.53, False), (114.0624, 22.535, True)]
+
+
+@pytest.mark.parametrize(("lon", "lat", "china"), BORDER)
+def test_baidu_link_follows_the_wgs84_position_at_the_border(
+    lon: float, lat: float, china: bool
+) -> None:
+    # Within a GCJ-02 shift of the border, a Hong Kong point's Baidu link stays WGS-84 like
+    # its Amap link (it once went through GCJ-02 back to a WGS-84 guess across the river).
+    assert bool(in_china([lon], [lat])[0]) is china
+    (link,) = navigation_links([lon], [lat], ["x"])
+    blat, blon = ev.wgs2bd(lat, lon) if china else (lat, lon)
+    by, bx = (float(v) for v in _query(link["baidu"])["location"].split(","))
+    assert (bx, by) == pytest.approx((blon, blat), abs=1e-6)
+    x, y, _ = _query(link["amap"])["to"].split(",")
+    assert ((float(x), float(y)) == pytest.approx((lon, lat), abs=1e-6)) is not china
 
 
 def test_remembered_links_equal_fresh_ones_in_any_mix(links: list[dict[str, str]]) -> None:

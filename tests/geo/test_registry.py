@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -167,6 +168,38 @@ def test_filters(world: tuple[StationStore, list[Station]]) -> None:
         d, ids = brute(want, 0.0, 0.0)
         assert [h.station.id for h in hits] == list(ids[np.argsort(d, kind="stable")[:7]])
         assert all(pred(h.station) for h in hits)
+
+
+STATUS_SETS = [
+    list(c) for r in (1, 2, 3) for c in itertools.combinations([str(s) for s in Status], r)
+]
+
+
+@pytest.mark.parametrize("statuses", STATUS_SETS)
+def test_every_status_and_kind_set_equals_brute_force(
+    world: tuple[StationStore, list[Station]], statuses: list[str]
+) -> None:
+    # after deletions too (a deleted station's row has no status or kind)
+    reg, stations = world
+    gone = {s.id for s in stations[:40]}
+    for sid in sorted(gone):
+        reg.delete(sid)
+    try:
+        for kinds in ([], ["driver_home"], ["worker_station", "smart_station"]):
+            where = StationFilter.build(kinds=kinds, statuses=statuses)
+            want = [
+                s
+                for s in stations
+                if s.id not in gone
+                and str(s.status) in statuses
+                and (not kinds or str(s.kind) in kinds)
+            ]
+            for x, y in [(0.0, 0.0), (116.4, 39.9), (-70.0, -30.0)]:
+                hits = reg.nearest(x, y, k=7, where=where)
+                d, ids = brute(want, x, y)
+                assert [h.station.id for h in hits] == list(ids[np.argsort(d, kind="stable")[:7]])
+    finally:
+        reg.add([s for s in stations if s.id in gone])
 
 
 def test_open_at_respects_time_zone(make_registry: Callable[..., Any]) -> None:
