@@ -35,7 +35,10 @@ async def nearest(q: NearestDep) -> Response:
     # and a PostGIS store, whose reads wait on the network, go to the thread pool.
     # (No docstring: FastAPI would publish it as the operation's description.)
     if on_event_loop(q):
-        return answer(q)
+        # only when that cannot wait: not behind a write or a reload of the registry
+        with q.service.registry.read_now() as ready:
+            if ready:
+                return answer(q)
     return await run_in_threadpool(answer, q)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +58,12 @@ class StoreBase(RecordReads):
         self, *, actor: str = "system", note: str = ""
     ) -> AbstractContextManager[Transaction]:
         raise NotImplementedError
+
+    @contextmanager
+    def read_now(self) -> Iterator[bool]:
+        """Hold the store for reads that must not wait; this backend's reads may always
+        wait (on a database server), so ``False``: read in a thread."""
+        yield False
 
     def now(self) -> datetime:
         """The store's clock (UTC), used for every stamp it writes."""

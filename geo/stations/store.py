@@ -271,6 +271,12 @@ class StationStore(RecordReader, Protocol):
         """Every station in a lon/lat box (``west > east`` crosses the antimeridian), by id."""
         ...
 
+    def read_now(self) -> AbstractContextManager[bool]:
+        """Hold the store for reads that must not wait (an answer on a server's event loop):
+        ``True`` when they can run at once from memory, ``False`` (nothing held) when a
+        write holds the store, records are still to be loaded, or every read waits on I/O."""
+        ...
+
     # -- writes --------------------------------------------------------------
     def transaction(
         self, *, actor: str = "system", note: str = ""

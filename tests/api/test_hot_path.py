@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -84,3 +85,35 @@ def test_without_none_gives_back_what_has_nothing_to_drop() -> None:
     plain = {"a": 1, "b": "x"}
     strings = ["a", "b"]
     assert without_none(plain) is plain and without_none(strings) is strings
+
+
+def test_a_write_holding_the_registry_does_not_stall_the_server(client: TestClient) -> None:
+    # /nearest is answered on the event loop only when that cannot wait: here a write holds
+    # the store, so it waits in a thread, and /healthz is answered meanwhile
+    store = client.app.state.service.registry  # type: ignore[attr-defined]
+    client.get("/nearest", params={"lat": 60.17, "lon": 24.94})  # loaded and current
+    holding, release = threading.Event(), threading.Event()
+    events: list[str] = []
+
+    def write() -> None:
+        with store.transaction():
+            holding.set()
+            release.wait(timeout=30)  # a failsafe only: the test releases it
+            events.append("released")
+
+    def ask_nearest() -> None:
+        r = client.get("/nearest", params={"lat": 60.17, "lon": 24.94, "k": 1})
+        events.append(f"nearest {r.status_code}")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    holding.wait()
+    asker = threading.Thread(target=ask_nearest)
+    asker.start()
+    asker.join(timeout=0.5)  # /nearest has reached the store and waits on its lock
+    r = client.get("/healthz")
+    events.append(f"healthz {r.status_code}")
+    release.set()
+    writer.join()
+    asker.join()
+    assert events == ["healthz 200", "released", "nearest 200"]
