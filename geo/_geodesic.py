@@ -138,26 +138,32 @@ def _curvatures(dx, dy, dz, mx, my, mz):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _short_line(p, q):  # type: ignore[no-untyped-def]
-    """Distance (m) and forward azimuth (radians) from ``p`` to ``q`` (rows of :func:`points`)
-    by the chord series of the module docstring; valid for chords up to SERIES_MAX_M."""
-    dx, dy, dz = q[2] - p[2], q[3] - p[3], q[4] - p[4]
+def _short_line(a, i, bx, by, bz):  # type: ignore[no-untyped-def]
+    """Distance (m) and forward azimuth (radians) from ``a[i]`` (a row of :func:`points`) to
+    the point (bx, by, bz) on the ellipsoid by the chord series of the module docstring;
+    valid for chords up to SERIES_MAX_M. (Rows are read by index: a row view per line
+    would cost reference counts; the second point's normal is found from its coordinates.)"""
+    p0, p1, p2, p3, p4 = a[i, 2], a[i, 3], a[i, 4], a[i, 5], a[i, 6]
+    p5 = a[i, 7]
+    dx, dy, dz = bx - p0, by - p1, bz - p2
     c2 = dx * dx + dy * dy + dz * dz
     if c2 == 0.0:
         return 0.0, math.pi
+    # the unit normal at (bx, by, bz) is along (x, y, z / (1 - e**2))
+    zn = bz / (1.0 - _E2)
+    inv = 1.0 / math.sqrt(bx * bx + by * by + zn * zn)
+    q3, q4, q5 = bx * inv, by * inv, zn * inv
     # the normal curvature at the midpoint, whose normal is near n_p + n_q
-    inv_n, inv_m, cos2a, _ = _curvatures(dx, dy, dz, p[5] + q[5], p[6] + q[6], p[7] + q[7])
+    inv_n, inv_m, cos2a, _ = _curvatures(dx, dy, dz, p3 + q3, p4 + q4, p5 + q5)
     kappa = inv_n + cos2a * (inv_m - inv_n)
     s = 2.0 / kappa * math.asin(0.5 * math.sqrt(c2) * kappa)
     # the geodesic torsion at the quarter point from p, whose normal is near 3 n_p + n_q
-    inv_n, inv_m, _, sc = _curvatures(
-        dx, dy, dz, 3.0 * p[5] + q[5], 3.0 * p[6] + q[6], 3.0 * p[7] + q[7]
-    )
+    inv_n, inv_m, _, sc = _curvatures(dx, dy, dz, 3.0 * p3 + q3, 3.0 * p4 + q4, 3.0 * p5 + q5)
     tau = (inv_m - inv_n) * sc
     # normal-section azimuth at p from the chord (both components scaled by cos(lat_p)),
     # turned to the geodesic's by s^2 kappa tau / 6
-    e_p = -dx * p[6] + dy * p[5]
-    n_p = -p[7] * (dx * p[5] + dy * p[6]) + (p[5] * p[5] + p[6] * p[6]) * dz
+    e_p = -dx * p4 + dy * p3
+    n_p = -p5 * (dx * p3 + dy * p4) + (p3 * p3 + p4 * p4) * dz
     return s, math.atan2(e_p, n_p) - s * s / 6.0 * kappa * tau
 
 
@@ -266,27 +272,28 @@ def vincenty(lon1: float, lat1: float, lon2: float, lat2: float) -> tuple[float,
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _line(p, q):  # type: ignore[no-untyped-def]
+def _line(a, i, bx, by, bz, b, j):  # type: ignore[no-untyped-def]
     """Distance (m), forward azimuth (degrees, -180..180) and whether it can be trusted,
-    from ``p`` to ``q`` (rows of :func:`points`): the series for short lines, else Vincenty's."""
-    dx, dy, dz = q[2] - p[2], q[3] - p[3], q[4] - p[4]
+    from ``a[i]`` to the point (bx, by, bz), which is ``b[j]`` (rows of :func:`points`):
+    the series for short lines, else Vincenty's (the only reader of ``b``)."""
+    dx, dy, dz = bx - a[i, 2], by - a[i, 3], bz - a[i, 4]
     if (
         dx * dx + dy * dy + dz * dz <= SERIES_MAX_M * SERIES_MAX_M
-        and p[5] * p[5] + p[6] * p[6] > _POLAR_COS2
+        and a[i, 5] * a[i, 5] + a[i, 6] * a[i, 6] > _POLAR_COS2
     ):
-        s, az = _short_line(p, q)
+        s, az = _short_line(a, i, bx, by, bz)
         if az <= -math.pi:
             az += 2.0 * math.pi
         elif az > math.pi:
             az -= 2.0 * math.pi
         return s, math.degrees(az), True
-    return vincenty(p[0], p[1], q[0], q[1])
+    return vincenty(a[i, 0], a[i, 1], b[j, 0], b[j, 1])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _inverse_rows(a, b, dist, az, ok):  # type: ignore[no-untyped-def]
     for i in range(a.shape[0]):
-        dist[i], az[i], ok[i] = _line(a[i], b[i])
+        dist[i], az[i], ok[i] = _line(a, i, b[i, 2], b[i, 3], b[i, 4], b, i)
 
 
 def inverse_points(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -338,30 +345,28 @@ MARGIN_M = 1e-3
 TIE_M = 3e-5
 
 
-@njit(cache=True, nogil=True)
-def _insert(keys, dist, az, cnt, key, d, a):  # type: ignore[no-untyped-def]
-    """Insert (d, key) into the sorted top list of capacity ``keys.size``; return the new count."""
-    k = keys.size
+@njit(cache=True, nogil=True, inline="always")
+def _insert(keys, dist, az, i, cnt, key, d, a):  # type: ignore[no-untyped-def]
+    """Insert (d, key) into row ``i``'s sorted top list (capacity ``keys.shape[1]``);
+    return the new count."""
+    k = keys.shape[1]
     j = cnt if cnt < k else k - 1
-    if cnt == k and (d > dist[j] or (d == dist[j] and key > keys[j])):
+    if cnt == k and (d > dist[i, j] or (d == dist[i, j] and key > keys[i, j])):
         return cnt
-    while j > 0 and (dist[j - 1] > d or (dist[j - 1] == d and keys[j - 1] > key)):
-        keys[j], dist[j], az[j] = keys[j - 1], dist[j - 1], az[j - 1]
+    while j > 0 and (dist[i, j - 1] > d or (dist[i, j - 1] == d and keys[i, j - 1] > key)):
+        keys[i, j], dist[i, j], az[i, j] = keys[i, j - 1], dist[i, j - 1], az[i, j - 1]
         j -= 1
-    keys[j], dist[j], az[j] = key, d, a
+    keys[i, j], dist[i, j], az[i, j] = key, d, a
     return cnt + 1 if cnt < k else k
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _refine_row(  # type: ignore[no-untyped-def]
-    i, q, rows, chord, reach, max_dist, accepted, keys_all, pts, live, out_key, out_d, out_az
+    i, q, rows, chord, cxyz, reach, max_dist, accepted, keys_all, pts, keys, dist, az
 ):
     """Query ``i`` of :func:`refine`; returns its status."""
     m = rows.shape[1]
-    k = out_key.shape[1]
-    keys = out_key[i]
-    dist = out_d[i]
-    az = out_az[i]
+    k = keys.shape[1]
     screened = accepted.shape[0] > 0
     cnt = 0
     # smallest exact distance solved but left out of the top k
@@ -373,13 +378,13 @@ def _refine_row(  # type: ignore[no-untyped-def]
             # merged lists (tree and write buffer) may hold candidates past a gap
             # of unseen points: the reach test below decides
             break
-        if c > max_dist or (cnt == k and c > dist[k - 1] + MARGIN_M):
+        if c > max_dist or (cnt == k and c > dist[i, k - 1] + MARGIN_M):
             st = DONE
             break
         r = rows[i, j]
-        if r < 0 or not live[r] or (screened and not accepted[i, j]):
+        if r < 0 or (screened and not accepted[i, j]):
             continue
-        d, a, ok = _line(q[i], pts[r])
+        d, a, ok = _line(q, i, cxyz[i, j, 0], cxyz[i, j, 1], cxyz[i, j, 2], pts, r)
         if not ok:
             st = REFERENCE
             break
@@ -387,46 +392,47 @@ def _refine_row(  # type: ignore[no-untyped-def]
             continue
         key = keys_all[r]
         if cnt == k:
-            last = dist[k - 1]
-            if d > last or (d == last and key > keys[k - 1]):
+            last = dist[i, k - 1]
+            if d > last or (d == last and key > keys[i, k - 1]):
                 spill = min(spill, d)
             else:
                 spill = min(spill, last)
-        cnt = _insert(keys, dist, az, cnt, key, d, a)
+        cnt = _insert(keys, dist, az, i, cnt, key, d, a)
     if st == MORE and (
         reach[i] == np.inf
         or reach[i] > max_dist
-        or (cnt == k and reach[i] > dist[k - 1] + MARGIN_M)
+        or (cnt == k and reach[i] > dist[i, k - 1] + MARGIN_M)
     ):
         st = DONE
     if st == DONE:
         # near ties inside the top k or at its edge go to the reference path
         top = min(cnt, k)
         for j in range(1, top):
-            if dist[j] - dist[j - 1] < TIE_M:
+            if dist[i, j] - dist[i, j - 1] < TIE_M:
                 st = REFERENCE
-        if top == k and spill - dist[k - 1] < TIE_M:
+        if top == k and spill - dist[i, k - 1] < TIE_M:
             st = REFERENCE
     for j in range(cnt, k):
-        keys[j] = -1
-        dist[j] = np.inf
-        az[j] = np.nan
+        keys[i, j] = -1
+        dist[i, j] = np.inf
+        az[i, j] = np.nan
     return st
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def refine(  # type: ignore[no-untyped-def]
-    q, rows, chord, reach, max_dist, accepted, keys_all, pts, live, out_key, out_d, out_az, status
+    q, rows, chord, cxyz, reach, max_dist, accepted, keys_all, pts, out_key, out_d, out_az, status
 ):
     """Fill ``out_*`` (shape ``(nq, k)``) and ``status`` for each query; see the module docstring.
 
-    ``q`` holds the queries' :func:`points`; ``rows`` and ``chord`` are
-    ``(nq, m)`` candidates sorted by chord per row, ``rows`` indexing
-    ``keys_all``, ``pts`` (:func:`points` of every indexed point) and ``live``
-    (``-1``: no candidate); ``accepted`` a ``(nq, m)`` mask of candidates a
-    filter lets through, or shape ``(0, 0)`` for no filter; ``reach`` a chord
-    no unseen point is closer than; ``max_dist`` is ``inf`` for no limit. Runs
-    in the calling thread without the GIL.
+    ``q`` holds the queries' :func:`points`; ``rows``, ``chord`` and ``cxyz``
+    are ``(nq, m)`` live candidates sorted by chord per row (``-1``: none):
+    rows of ``keys_all`` and ``pts`` (:func:`points` of every indexed point),
+    their chords and their Earth-centred coordinates (read here instead of
+    ``pts``, whose rows are far apart in memory); ``accepted`` a ``(nq, m)``
+    mask of candidates a filter lets through, or shape ``(0, 0)`` for no
+    filter; ``reach`` a chord no unseen point is closer than; ``max_dist`` is
+    ``inf`` for no limit. Runs in the calling thread without the GIL.
     """
     for i in range(rows.shape[0]):
         status[i] = _refine_row(
@@ -434,12 +440,12 @@ def refine(  # type: ignore[no-untyped-def]
             q,
             rows,
             chord,
+            cxyz,
             reach,
             max_dist,
             accepted,
             keys_all,
             pts,
-            live,
             out_key,
             out_d,
             out_az,

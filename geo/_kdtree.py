@@ -118,10 +118,12 @@ def _box_d2(box, node, x, y, z):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _knn(lo, hi, child, box, pts, live, q, m, bound, out_pos, out_d, reach):  # type: ignore[no-untyped-def]
+def _knn(lo, hi, child, box, pts, live, q, m, bound, out_pos, out_d, out_xyz, keep, reach):  # type: ignore[no-untyped-def]
     stack_node = np.empty(_STACK, np.int64)
     stack_d2 = np.empty(_STACK)
     bound2 = bound * bound
+    # with keep, the candidates' coordinates too (for the exact refinement after the
+    # search); else out_xyz is never written
     for i in range(q.shape[0]):
         x, y, z = q[i, 0], q[i, 1], q[i, 2]
         pos = out_pos[i]
@@ -169,6 +171,14 @@ def _knn(lo, hi, child, box, pts, live, q, m, bound, out_pos, out_d, reach):  # 
                 stack_node[top], stack_d2[top] = near, d_near
                 top += 1
         reach[i] = math.sqrt(d2s[m - 1]) if cnt == m else np.inf
+        if keep:  # copied now, while the search has them in cache
+            for j in range(cnt):
+                r = pos[j]
+                out_xyz[i, j, 0], out_xyz[i, j, 1], out_xyz[i, j, 2] = (
+                    pts[r, 0],
+                    pts[r, 1],
+                    pts[r, 2],
+                )
         for j in range(cnt):
             d2s[j] = math.sqrt(d2s[j])
         for j in range(cnt, m):
@@ -218,8 +228,16 @@ def _spread3(v):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _morton(q, lo, scale, out):  # type: ignore[no-untyped-def]
-    """Z-order codes of the rows of ``q`` on a 2**21 grid over the box from ``lo``."""
+def _morton(q, out):  # type: ignore[no-untyped-def]
+    """Z-order codes of the rows of ``q`` on a 2**21 grid over their bounding cube."""
+    lo = np.full(3, np.inf)
+    hi = np.full(3, -np.inf)
+    for i in range(q.shape[0]):
+        for d in range(3):
+            lo[d] = min(lo[d], q[i, d])
+            hi[d] = max(hi[d], q[i, d])
+    span = max(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2])
+    scale = (2**21 - 1) / span if span > 0 else 0.0
     for i in range(q.shape[0]):
         code = 0
         for d in range(3):
@@ -259,8 +277,8 @@ class KDTree:
         return int(self.perm.size)
 
     def query(
-        self, q: FloatArray, m: int, bound: float, live: BoolArray
-    ) -> tuple[IntArray, FloatArray, FloatArray]:
+        self, q: FloatArray, m: int, bound: float, live: BoolArray, *, coords: bool = False
+    ) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
         """The ``m`` nearest live points of each query row, nearest first.
 
         Parameters
@@ -273,33 +291,33 @@ class KDTree:
             Leave out points farther than this (``inf``: no limit).
         live
             Which positions count, in tree order.
+        coords
+            Also give the points' coordinates (read while the search has them in cache).
 
         Returns
         -------
-        pos, dist, reach : numpy.ndarray
-            Positions (``-1`` none) and distances (``inf``) of shape ``(nq, m)``,
-            and per query a distance no other live point within ``bound`` is
-            closer than (``inf`` when fewer than ``m`` were found).
+        pos, dist, reach, xyz : numpy.ndarray
+            Positions (``-1`` none) and distances (``inf``) of shape ``(nq, m)``;
+            per query a distance no other live point within ``bound`` is closer
+            than (``inf`` when fewer than ``m`` were found); with ``coords``, the
+            points, shape ``(nq, m, 3)`` (unset where no point), else empty.
         """
         q = np.ascontiguousarray(q, dtype=float).reshape(-1, 3)
         nq = q.shape[0]
         pos = np.full((nq, m), -1, np.int64)
         dist = np.full((nq, m), np.inf)
         reach = np.full(nq, np.inf)
+        xyz = np.empty((nq, m, 3) if coords else (0, m, 3))
         if self._nodes is not None and m > 0:
-            _knn(*self._nodes, self.pts, live, q, m, float(bound), pos, dist, reach)
-        return pos, dist, reach
+            _knn(*self._nodes, self.pts, live, q, m, float(bound), pos, dist, xyz, coords, reach)
+        return pos, dist, reach, xyz
 
     def order(self, q: FloatArray) -> IntArray:
         """An order of the query rows ``q`` (shape ``(nq, 3)``) along a Z-order curve, so
         that a batch searched in it reads nearby nodes and points one after another."""
         q = np.ascontiguousarray(q, dtype=float).reshape(-1, 3)
-        if q.shape[0] == 0:
-            return np.empty(0, np.int64)
-        lo = q.min(axis=0)
-        span = float((q.max(axis=0) - lo).max())
         codes = np.empty(q.shape[0], np.int64)
-        _morton(q, lo, (2**21 - 1) / span if span > 0 else 0.0, codes)
+        _morton(q, codes)
         return np.argsort(codes)
 
     def ball(self, point: FloatArray, radius: float, live: BoolArray) -> IntArray:

@@ -194,20 +194,23 @@ class SpatialIndex:
 
     def _candidates(
         self, q: FloatArray, m: int, bound: float
-    ) -> tuple[IntArray, FloatArray, FloatArray]:
+    ) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
         """The ``m`` nearest live rows of the tree and of the appended rows, merged in chord
-        order (``-1``: none), their chords, and the chord no unseen point is closer than."""
-        rows, chord, reach = self._tree.query(q, m, bound, self._live)
+        order (``-1``: none), their chords and coordinates, and the chord no unseen point
+        is closer than."""
+        rows, chord, reach, xyz = self._tree.query(q, m, bound, self._live, coords=True)
         tail = self._tail_tree()
         if tail is None:
-            return rows, chord, reach
-        pos, more, tail_reach = tail.query(q, m, bound, self._tail_live)
+            return rows, chord, xyz, reach
+        pos, more, tail_reach, more_xyz = tail.query(q, m, bound, self._tail_live, coords=True)
         more_rows = np.where(pos >= 0, self._n_tree + tail.perm[np.maximum(pos, 0)], -1)
         rows = np.concatenate([rows, more_rows], axis=1)
         chord = np.concatenate([chord, more], axis=1)
+        xyz = np.concatenate([xyz, more_xyz], axis=1)
         order = np.argsort(chord, axis=1, kind="stable")
         rows = np.take_along_axis(rows, order, axis=1)
-        return rows, np.take_along_axis(chord, order, axis=1), np.minimum(reach, tail_reach)
+        xyz = np.take_along_axis(xyz, order[:, :, None], axis=1)
+        return rows, np.take_along_axis(chord, order, axis=1), xyz, np.minimum(reach, tail_reach)
 
     # -- queries ---------------------------------------------------------
     def nearest_geodesic(
@@ -278,7 +281,7 @@ class SpatialIndex:
         while todo.size:
             first = todo.size == q.shape[0]
             qt = q if first else q[todo]
-            rows, chord, reach = self._candidates(qt[:, 2:5], m, limit)
+            rows, chord, cxyz, reach = self._candidates(qt[:, 2:5], m, limit)
             accepted = _NO_FILTER
             if accept is not None:
                 found = rows >= 0  # live rows: the search skips dead ones
@@ -299,12 +302,12 @@ class SpatialIndex:
                 qt,
                 rows,
                 chord,
+                cxyz,
                 reach,
                 limit,
                 accepted,
                 self._keys,
                 self._pts,
-                self._live,
                 *part,
                 status,
             )

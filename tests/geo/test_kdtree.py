@@ -32,13 +32,14 @@ def test_knn_equals_brute_force(n: int, bound: float) -> None:
     live = live_rows[tree.perm]
     q = rng.normal(0, 0.1, (200, 3)) + rng.integers(0, 5, (200, 1))
     m = 7
-    pos, dist, reach = tree.query(q, m, bound, live)
+    pos, dist, reach, xyz = tree.query(q, m, bound, live, coords=True)
     _, want_d = brute_knn(pts, live_rows, q, m, bound)
     want_d = np.pad(want_d, ((0, 0), (0, m - want_d.shape[1])), constant_values=np.inf)
     found = np.isfinite(want_d)
     np.testing.assert_allclose(dist[found], want_d[found], rtol=0, atol=1e-12)
     assert (pos[~found] == -1).all() and np.isinf(dist[~found]).all()
     # positions are rows in tree order: the same points (ties may swap rows)
+    np.testing.assert_array_equal(xyz[found], tree.pts[pos[found]])  # the points themselves
     rows = tree.perm[pos[found]]
     np.testing.assert_allclose(
         np.linalg.norm(pts[rows] - q[np.nonzero(found)[0]], axis=1), want_d[found]
