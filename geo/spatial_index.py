@@ -60,6 +60,9 @@ _MIN_REBUILD = 256
 # Queries not proven ask 4 times as many again. (Measured in alternation at 10k and 150k
 # stations: k + 1 was 1.15-1.3x faster than k + 3 without a filter, k + 2 with 10 % rejected.)
 _EXTRA, _EXTRA_FILTERED = 1, 2
+# A batch with a filter asks it of every row at once when the rows are at most this many
+# times its candidates (150,000 stations, 10,000 queries: 8.8 ms against 9.5 ms per candidate).
+_WHOLE_FILTER = 4
 _NO_FILTER = np.zeros((0, 0), dtype=bool)
 _ALL_LIVE = np.ones(0, dtype=bool)
 
@@ -193,16 +196,17 @@ class SpatialIndex:
         return self._tail
 
     def _candidates(
-        self, q: FloatArray, m: int, bound: float
+        self, q: FloatArray, m: int, bound: float, live: BoolArray
     ) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
-        """The ``m`` nearest live rows of the tree and of the appended rows, merged in chord
-        order (``-1``: none), their chords and coordinates, and the chord no unseen point
-        is closer than."""
-        rows, chord, reach, xyz = self._tree.query(q, m, bound, self._live, coords=True)
+        """The ``m`` nearest rows counted in ``live`` of the tree and of the appended rows,
+        merged in chord order (``-1``: none), their chords and coordinates, and the chord no
+        unseen point is closer than."""
+        rows, chord, reach, xyz = self._tree.query(q, m, bound, live, coords=True)
         tail = self._tail_tree()
         if tail is None:
             return rows, chord, xyz, reach
-        pos, more, tail_reach, more_xyz = tail.query(q, m, bound, self._tail_live, coords=True)
+        tail_live = self._tail_live if live is self._live else live[self._n_tree + tail.perm]
+        pos, more, tail_reach, more_xyz = tail.query(q, m, bound, tail_live, coords=True)
         more_rows = np.where(pos >= 0, self._n_tree + tail.perm[np.maximum(pos, 0)], -1)
         rows = np.concatenate([rows, more_rows], axis=1)
         chord = np.concatenate([chord, more], axis=1)
@@ -254,9 +258,19 @@ class SpatialIndex:
         dist, az = np.full((nq, k), np.inf), np.full((nq, k), np.nan)
         limit = np.inf if max_dist_m is None else float(max_dist_m)
         self._tail_tree()  # built here once, not by each chunk's thread
+        live = self._live
+        if accept is not None and self._size <= _WHOLE_FILTER * nq * (k + _EXTRA_FILTERED):
+            # a large batch asks the filter once of every row instead of each candidate
+            # (from every thread): the search then skips what it refuses, like dead rows
+            live = self._live.copy()
+            rows = np.flatnonzero(live[: self._size])
+            live[rows] = accept(self._keys[rows])
+            accept = None
 
         def part(lo: int, hi: int) -> None:
-            self._nearest_part(q[lo:hi], k, accept, limit, keys[lo:hi], dist[lo:hi], az[lo:hi])
+            self._nearest_part(
+                q[lo:hi], k, accept, limit, live, keys[lo:hi], dist[lo:hi], az[lo:hi]
+            )
 
         run_chunks(part, nq)
         if order is None:
@@ -271,17 +285,19 @@ class SpatialIndex:
         k: int,
         accept: KeyFilter | None,
         limit: float,
+        live: BoolArray,
         out_key: IntArray,
         out_d: FloatArray,
         out_az: FloatArray,
     ) -> None:
-        """:meth:`nearest_geodesic` of the queries ``q`` (rows of :func:`points`) into ``out_*``."""
+        """:meth:`nearest_geodesic` of the queries ``q`` (rows of :func:`points`) into ``out_*``,
+        among the rows counted in ``live``."""
         todo = np.arange(q.shape[0])
         m = k + (_EXTRA if accept is None else _EXTRA_FILTERED)
         while todo.size:
             first = todo.size == q.shape[0]
             qt = q if first else q[todo]
-            rows, chord, cxyz, reach = self._candidates(qt[:, 2:5], m, limit)
+            rows, chord, cxyz, reach = self._candidates(qt[:, 2:5], m, limit, live)
             accepted = _NO_FILTER
             if accept is not None:
                 found = rows >= 0  # live rows: the search skips dead ones

@@ -127,8 +127,9 @@ class MemoryStations:
             accept=lambda keys: self.cols.passes(keys, where, self.tz),
             max_dist_m=max_dist_m,
         )
-        ids = np.where(pks >= 0, self.cols.ids[np.maximum(pks, 0)], "").astype(object)
-        return ids, pks, dist, np.mod(az, 360.0)
+        ids = self.cols.ids[np.maximum(pks, 0)]  # an object array: no strings are made
+        ids[pks < 0] = ""
+        return ids, pks, dist, az + 360.0 * (az < 0)  # 0-360 (np.mod costs 5x as much)
 
     def within(
         self, x: float, y: float, radius_m: float, *, where: StationFilter
