@@ -85,7 +85,7 @@ def main() -> int:
     with postgis_server(bin_dir) as template:
         url = fresh_database(template)
         for name, make in [
-            ("embedded (SQLite + rtree)", lambda: SqliteStore(":memory:")),
+            ("embedded (SQLite + k-d tree in memory)", lambda: SqliteStore(":memory:")),
             ("PostGIS (GiST, KNN)", lambda: PostgisStore(url, pool_size=THREADS)),
         ]:
             reg = make()
@@ -105,13 +105,13 @@ def main() -> int:
     if same != N_QUERIES:
         print(f"answers differ on {N_QUERIES - same} of {N_QUERIES} queries", file=sys.stderr)
         return 1
-    emb, pg = results["embedded (SQLite + rtree)"], results["PostGIS (GiST, KNN)"]
+    emb, pg = results["embedded (SQLite + k-d tree in memory)"], results["PostGIS (GiST, KNN)"]
     info = results["machine"]
     print(f"nearest k={K}, {N_STATIONS:,} stations, {N_QUERIES:,} queries;", end=" ")
     print(f"{info['cpu']}, nproc={info['nproc']}")
     print("| backend | p50 ms | p99 ms | q/s sequential | q/s 4 threads | load s |")
     print("|---|---:|---:|---:|---:|---:|")
-    for name in ("embedded (SQLite + rtree)", "PostGIS (GiST, KNN)"):
+    for name in ("embedded (SQLite + k-d tree in memory)", "PostGIS (GiST, KNN)"):
         r = results[name]
         print(
             f"| {name} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['sequential_qps']:,.0f} "
