@@ -122,6 +122,7 @@ def _knn(lo, hi, child, box, pts, live, q, m, bound, out_pos, out_d, out_xyz, ke
     stack_node = np.empty(_STACK, np.int64)
     stack_d2 = np.empty(_STACK)
     bound2 = bound * bound
+    screened = live.size > 0  # an empty mask: every point counts (no read per point)
     # with keep, the candidates' coordinates too (for the exact refinement after the
     # search); else out_xyz is never written
     for i in range(q.shape[0]):
@@ -143,7 +144,7 @@ def _knn(lo, hi, child, box, pts, live, q, m, bound, out_pos, out_d, out_xyz, ke
             c = child[node]
             if c < 0:
                 for r in range(lo[node], hi[node]):
-                    if not live[r]:
+                    if screened and not live[r]:
                         continue
                     dx, dy, dz = pts[r, 0] - x, pts[r, 1] - y, pts[r, 2] - z
                     d2 = dx * dx + dy * dy + dz * dz
@@ -191,6 +192,7 @@ def _ball(lo, hi, child, box, pts, live, x, y, z, radius, out):  # type: ignore[
     """Positions of the live points within ``radius`` of (x, y, z) into ``out``; their count
     (``out`` may be too small: the count is then larger than its size)."""
     stack = np.empty(_STACK, np.int64)
+    every = live.size == 0
     r2 = radius * radius
     found = 0
     top = 0
@@ -204,7 +206,7 @@ def _ball(lo, hi, child, box, pts, live, x, y, z, radius, out):  # type: ignore[
         if c < 0:
             for r in range(lo[node], hi[node]):
                 dx, dy, dz = pts[r, 0] - x, pts[r, 1] - y, pts[r, 2] - z
-                if live[r] and dx * dx + dy * dy + dz * dz <= r2:
+                if (every or live[r]) and dx * dx + dy * dy + dz * dz <= r2:
                     if found < out.size:
                         out[found] = r
                     found += 1

@@ -69,3 +69,17 @@ def test_ball_equals_cKDTree(radius: float) -> None:
     for q in rng.random((50, 3)):
         got = sorted(tree.perm[tree.ball(q, radius, live)].tolist())
         assert got == sorted(r for r in peer.query_ball_point(q, radius) if live_rows[r])
+
+
+def test_an_empty_live_mask_counts_every_point() -> None:
+    rng = np.random.default_rng(3)
+    pts = rng.random((2_000, 3))
+    tree = KDTree(pts)
+    q = rng.random((100, 3))
+    every = np.ones(0, dtype=bool)
+    got = tree.query(q, 5, np.inf, every)
+    want = tree.query(q, 5, np.inf, np.ones(2_000, dtype=bool))
+    np.testing.assert_array_equal(got[1], want[1])
+    assert sorted(tree.ball(q[0], 0.2, every).tolist()) == sorted(
+        tree.ball(q[0], 0.2, np.ones(2_000, dtype=bool)).tolist()
+    )
