@@ -209,6 +209,15 @@ def _shift(x: FloatArray, y: FloatArray, src: CoordSystem, dst: CoordSystem) -> 
         x[idx], y[idx] = _run(x[idx], y[idx], src, dst)
 
 
+def _flat(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray, tuple[int, ...]]:
+    """Copies of ``lon`` and ``lat`` as flat float arrays, and their common shape."""
+    x = np.array(lon, dtype=float)
+    y = np.array(lat, dtype=float)
+    if x.shape != y.shape:
+        raise InvalidInputError(f"lon and lat have different shapes: {x.shape} and {y.shape}")
+    return x.ravel(), y.ravel(), x.shape
+
+
 def convert(
     lon: ArrayLike, lat: ArrayLike, *, src: CoordSystem | str, dst: CoordSystem | str
 ) -> tuple[FloatArray, FloatArray]:
@@ -237,12 +246,7 @@ def convert(
     """
     s = parse_coord_system(str(src), argument="src")
     d = parse_coord_system(str(dst), argument="dst")
-    x = np.array(lon, dtype=float)
-    y = np.array(lat, dtype=float)
-    if x.shape != y.shape:
-        raise InvalidInputError(f"lon and lat have different shapes: {x.shape} and {y.shape}")
-    shape = x.shape
-    x, y = x.ravel(), y.ravel()
+    x, y, shape = _flat(lon, lat)
     if s != d:
         x, y = x.copy(), y.copy()
         _shift(x, y, s, d)
@@ -259,12 +263,7 @@ def from_wgs84(lon: ArrayLike, lat: ArrayLike) -> dict[CoordSystem, tuple[FloatA
     >>> [round(float(out[s][0][0]), 4) for s in COORD_SYSTEMS]
     [116.397, 116.4032, 116.4096]
     """
-    x = np.array(lon, dtype=float)
-    y = np.array(lat, dtype=float)
-    if x.shape != y.shape:
-        raise InvalidInputError(f"lon and lat have different shapes: {x.shape} and {y.shape}")
-    shape = x.shape
-    x, y = x.ravel(), y.ravel()
+    x, y, shape = _flat(lon, lat)
     idx = np.flatnonzero(in_china(x, y))
     gx, gy, bx, by = x.copy(), y.copy(), x.copy(), y.copy()
     gx[idx], gy[idx] = _apply(x[idx], y[idx], "wgs84", "gcj02")

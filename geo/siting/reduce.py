@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -64,6 +63,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from geo._parallel import cores
 from geo.siting.cover import Cover
 from geo.siting.model import build_model, merged_rows
 from geo.siting.solvers import highs
@@ -264,11 +264,7 @@ def _greedy(a: sp.csr_matrix, w: FloatArray, k: int) -> IntArray:
 
 
 def _workers() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+    return min(cores(), 4)
 
 
 def _thresholds(root: float, z: float, step: float) -> list[float]:
