@@ -427,7 +427,8 @@ def refine(  # type: ignore[no-untyped-def]
 
     ``q`` holds the queries' :func:`points`; ``rows``, ``chord`` and ``cxyz``
     are ``(nq, m)`` live candidates sorted by chord per row (``-1``: none):
-    rows of ``keys_all`` and ``pts`` (:func:`points` of every indexed point),
+    rows of ``keys_all`` and ``pts`` (every indexed point's lon and lat first,
+    as in :func:`points`; the compiled methods read no other column of it),
     their chords and their Earth-centred coordinates (read here instead of
     ``pts``, whose rows are far apart in memory); ``accepted`` a ``(nq, m)``
     mask of candidates a filter lets through, or shape ``(0, 0)`` for no

@@ -127,8 +127,10 @@ class SpatialIndex:
         cap = n + int(max(_MIN_REBUILD, _REBUILD_SHARE * n)) + 1
         self._keys = np.full(cap, -1, np.int64)
         self._keys[:n] = keys[order]
-        self._pts = np.zeros((cap, 8))
-        self._pts[:n] = pts[order]
+        # lon, lat and Earth-centred x, y, z (the first five columns of points(): the
+        # search derives normals from coordinates, so none are kept)
+        self._pts = np.zeros((cap, 5))
+        self._pts[:n] = pts[order, :5]
         self._live = np.zeros(cap, dtype=bool)
         self._live[:n] = True
         by_key = np.argsort(self._keys[:n], kind="stable")
@@ -152,7 +154,7 @@ class SpatialIndex:
         if self._size == self._keys.size:
             self._rebuild()
         row = self._size
-        self._keys[row], self._pts[row], self._live[row] = key, points([lon], [lat])[0], True
+        self._keys[row], self._pts[row], self._live[row] = key, points([lon], [lat])[0, :5], True
         self._size += 1
         self._appended[key] = row
         self._tail = None
