@@ -26,4 +26,5 @@ def test_a_slice_that_splits_again_runs_in_its_own_thread() -> None:
         return set(inner)
 
     names = set().union(*run_chunks(outer, 10_000))
-    assert names  # every outer slice answered (no deadlock)
+    if cores() > 1:  # the outer slices ran on the pool, so the nested case was exercised
+        assert names and all(n.startswith("geo-batch") for n in names)
